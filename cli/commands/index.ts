@@ -1,0 +1,6 @@
+import type { CliCommand } from '../command';
+import { stackCommand } from './stack';
+import { doctorCommand } from './doctor';
+
+/** Every verb the CLI knows; add one line per new verb. */
+export const commands: readonly CliCommand[] = [stackCommand, doctorCommand];
