@@ -1,0 +1,114 @@
+import { createHash } from 'node:crypto';
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  NoSuchKey,
+  NotFound,
+  PutObjectCommand,
+  S3ServiceException,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { contentKey, type ArtifactRef } from '../../common/artifact-ref';
+import type { ArtifactStore } from './artifact-store';
+import { ArtifactIntegrityError, ArtifactMissingError, StoreUnavailableError } from './errors';
+
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** ArtifactStore over any S3-compatible server. */
+export class S3ArtifactStore implements ArtifactStore {
+  constructor(
+    private readonly client: S3Client,
+    readonly bucket: string,
+  ) {}
+
+  async put(bytes: Uint8Array, options: { contentType?: string } = {}): Promise<ArtifactRef> {
+    const sha256 = sha256Hex(bytes);
+    const ref: ArtifactRef = { bucket: this.bucket, key: contentKey(sha256), sha256, size: bytes.byteLength };
+    if (await this.exists(ref)) return ref;
+    try {
+      await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: ref.key,
+          Body: bytes,
+          ContentType: options.contentType ?? 'application/octet-stream',
+          // Conditional write: a concurrent writer of the same content is harmless, never an overwrite.
+          IfNoneMatch: '*',
+          Metadata: { sha256 },
+        }),
+      );
+    } catch (err) {
+      if (err instanceof S3ServiceException && (err.$metadata.httpStatusCode === 412 || err.name === 'PreconditionFailed')) {
+        return ref;
+      }
+      throw wrap(err, `put s3://${this.bucket}/${ref.key}`);
+    }
+    return ref;
+  }
+
+  async get(ref: ArtifactRef): Promise<Uint8Array> {
+    const bytes = await this.getBytes(ref.bucket, ref.key);
+    const actual = sha256Hex(bytes);
+    if (actual !== ref.sha256) throw new ArtifactIntegrityError(ref.bucket, ref.key, ref.sha256, actual);
+    return bytes;
+  }
+
+  async exists(ref: Pick<ArtifactRef, 'bucket' | 'key'>): Promise<boolean> {
+    try {
+      await this.client.send(new HeadObjectCommand({ Bucket: ref.bucket, Key: ref.key }));
+      return true;
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      throw wrap(err, `head s3://${ref.bucket}/${ref.key}`);
+    }
+  }
+
+  async putJson(key: string, value: unknown): Promise<void> {
+    try {
+      await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Body: JSON.stringify(value, null, 2),
+          ContentType: 'application/json',
+        }),
+      );
+    } catch (err) {
+      throw wrap(err, `put s3://${this.bucket}/${key}`);
+    }
+  }
+
+  async getJson(key: string): Promise<unknown> {
+    const bytes = await this.getBytes(this.bucket, key);
+    return JSON.parse(Buffer.from(bytes).toString('utf8'));
+  }
+
+  private async getBytes(bucket: string, key: string): Promise<Uint8Array> {
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      if (!out.Body) throw new ArtifactMissingError(bucket, key);
+      return await out.Body.transformToByteArray();
+    } catch (err) {
+      if (isNotFound(err)) throw new ArtifactMissingError(bucket, key, { cause: err });
+      throw wrap(err, `get s3://${bucket}/${key}`);
+    }
+  }
+}
+
+function isNotFound(err: unknown): boolean {
+  return (
+    err instanceof NoSuchKey ||
+    err instanceof NotFound ||
+    (err instanceof S3ServiceException && err.$metadata.httpStatusCode === 404)
+  );
+}
+
+function wrap(err: unknown, what: string): Error {
+  if (err instanceof ArtifactMissingError || err instanceof ArtifactIntegrityError) return err;
+  if (err instanceof S3ServiceException && err.name === 'NoSuchBucket') {
+    return new ArtifactMissingError('(bucket)', what, { cause: err });
+  }
+  return new StoreUnavailableError(`${what} failed: ${(err as Error).message}`, { cause: err });
+}

@@ -1,0 +1,33 @@
+import { CreateBucketCommand, HeadBucketCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import type { StagepruneConfig } from '../config';
+
+/** An S3 client for the configured endpoint (path-style, as S3-compatible servers expect). */
+export function createS3Client(s3: StagepruneConfig['s3']): S3Client {
+  return new S3Client({
+    endpoint: s3.endpoint,
+    region: s3.region,
+    forcePathStyle: true,
+    credentials: s3.credentials,
+    // Local servers answer fast; do not let a dead one hang a health check for minutes.
+    maxAttempts: 2,
+  });
+}
+
+/** Creates the bucket unless it exists. */
+export async function ensureBucket(client: S3Client, bucket: string): Promise<'created' | 'exists'> {
+  try {
+    await client.send(new HeadBucketCommand({ Bucket: bucket }));
+    return 'exists';
+  } catch (err) {
+    if (!(err instanceof S3ServiceException) || err.$metadata.httpStatusCode !== 404) throw err;
+  }
+  try {
+    await client.send(new CreateBucketCommand({ Bucket: bucket }));
+    return 'created';
+  } catch (err) {
+    if (err instanceof S3ServiceException && (err.name === 'BucketAlreadyOwnedByYou' || err.name === 'BucketAlreadyExists')) {
+      return 'exists';
+    }
+    throw err;
+  }
+}
