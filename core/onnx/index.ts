@@ -1,0 +1,10 @@
+export * from './errors';
+export * from './data-type';
+export * from './model';
+export * from './decode';
+export * from './encode';
+export * from './float16';
+export * from './external-data';
+export * from './attributes';
+export * from './opset';
+export { checkedElementCount, decodeTensor, encodeTensor, MAX_DIM, MAX_ELEMENTS } from './tensor-codec';
