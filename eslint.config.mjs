@@ -13,6 +13,21 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   prettier,
   {
+    // Plain Node scripts (the test runner and its reporter).
+    files: ['**/*.cjs', '**/*.mjs'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: {
+        require: 'readonly',
+        module: 'writable',
+        __dirname: 'readonly',
+        process: 'readonly',
+        console: 'readonly',
+      },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
@@ -24,10 +39,20 @@ export default tseslint.config(
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
-          paths: nodeBuiltins.map((name) => ({ name, message: 'Workflows must be deterministic: no Node built-ins.' })),
+          paths: nodeBuiltins.map((name) => ({
+            name,
+            message: 'Workflows must be deterministic: no Node built-ins.',
+          })),
           patterns: [
             {
-              group: ['@aws-sdk/*', 'onnxruntime-node', 'sharp', '@temporalio/worker', '@temporalio/client', '@temporalio/activity'],
+              group: [
+                '@aws-sdk/*',
+                'onnxruntime-node',
+                'sharp',
+                '@temporalio/worker',
+                '@temporalio/client',
+                '@temporalio/activity',
+              ],
               message: 'Workflows do no I/O: use an activity.',
             },
             {
@@ -57,7 +82,14 @@ export default tseslint.config(
           })),
           patterns: [
             {
-              group: ['@temporalio/*', '@aws-sdk/*', 'onnxruntime-node', '**/activities/*', '**/workflows/*', '**/workers/*'],
+              group: [
+                '@temporalio/*',
+                '@aws-sdk/*',
+                'onnxruntime-node',
+                '**/activities/*',
+                '**/workflows/*',
+                '**/workers/*',
+              ],
               message: 'The domain library knows nothing of Temporal, S3 or onnxruntime.',
             },
           ],

@@ -4,7 +4,9 @@ import path from 'node:path';
 export const repoRoot = path.resolve(__dirname, '..');
 
 /** Everything the project writes at run time lives under this one ignored folder. */
-export const stateDir = process.env.STAGEPRUNE_HOME ? path.resolve(process.env.STAGEPRUNE_HOME) : path.join(repoRoot, '.stageprune');
+export const stateDir = process.env.STAGEPRUNE_HOME
+  ? path.resolve(process.env.STAGEPRUNE_HOME)
+  : path.join(repoRoot, '.stageprune');
 
 /** The project-local Python environment (trainer, temporal CLI binary, pycocotools). */
 export const venvDir = path.join(stateDir, 'venv');

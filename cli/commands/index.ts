@@ -1,6 +1,7 @@
 import type { CliCommand } from '../command';
 import { stackCommand } from './stack';
 import { doctorCommand } from './doctor';
+import { demoCommand } from './demo';
 
 /** Every verb the CLI knows; add one line per new verb. */
-export const commands: readonly CliCommand[] = [stackCommand, doctorCommand];
+export const commands: readonly CliCommand[] = [stackCommand, doctorCommand, demoCommand];

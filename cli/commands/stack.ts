@@ -18,7 +18,8 @@ function describe(status: StackStatus): string {
 export const stackCommand: CliCommand = {
   name: 'stack',
   summary: 'start, stop or inspect the local Temporal dev server and MinIO (up|down|status)',
-  usage: 'usage: stageprune stack up|down|status [--json]\n\nState lives under .stageprune/ (STAGEPRUNE_HOME).',
+  usage:
+    'usage: stageprune stack up|down|status [--json]\n\nState lives under .stageprune/ (STAGEPRUNE_HOME).',
   async run(args) {
     const { flags, positionals } = parseFlags(args, { json: { type: 'boolean' } }, flagsSchema);
     const action = positionals[0];
@@ -32,7 +33,10 @@ export const stackCommand: CliCommand = {
       }
       case 'down': {
         const stopped = await stack.down();
-        print(stopped, `temporal ${stopped.temporal ? 'stopped' : 'was not running'}\ns3       ${stopped.s3 ? 'stopped' : 'was not running'}`);
+        print(
+          stopped,
+          `temporal ${stopped.temporal ? 'stopped' : 'was not running'}\ns3       ${stopped.s3 ? 'stopped' : 'was not running'}`,
+        );
         return 0;
       }
       case 'status': {

@@ -21,13 +21,21 @@ const STACK_HINT = 'run `npx --no-install stageprune stack up`';
 export const checkNode: Check = async () => {
   const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
   const ok = major > 20 || (major === 20 && minor >= 9);
-  return { ok, detail: ok ? `node ${process.versions.node}` : `node ${process.versions.node} is too old; install Node >= 20.9` };
+  return {
+    ok,
+    detail: ok
+      ? `node ${process.versions.node}`
+      : `node ${process.versions.node} is too old; install Node >= 20.9`,
+  };
 };
 
 export const checkTypeScript: Check = async () => {
   const tsc = path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
   if (!fs.existsSync(tsc)) return { ok: false, detail: `typescript is not installed; ${SETUP_HINT}` };
-  const res = spawnSync(process.execPath, [tsc, '--noEmit', '-p', repoRoot], { encoding: 'utf8', timeout: 180_000 });
+  const res = spawnSync(process.execPath, [tsc, '--noEmit', '-p', repoRoot], {
+    encoding: 'utf8',
+    timeout: 180_000,
+  });
   if (res.status === 0) return { ok: true, detail: 'tsc --noEmit passes' };
   const first = (res.stdout || res.stderr || String(res.error)).trim().split('\n').slice(0, 3).join(' | ');
   return { ok: false, detail: `TypeScript build fails: ${first}` };
@@ -42,21 +50,37 @@ export const checkOnnxRuntime: Check = async () => {
     const y = Array.from(out.y!.data as Float32Array);
     await session.release();
     const ok = y.join(',') === '2,4,6,8';
-    return { ok, detail: ok ? 'onnxruntime-node ran a tiny model on cpu' : `onnxruntime-node gave ${y.join(',')} for x+x` };
+    return {
+      ok,
+      detail: ok
+        ? 'onnxruntime-node ran a tiny model on cpu'
+        : `onnxruntime-node gave ${y.join(',')} for x+x`,
+    };
   } catch (err) {
-    return { ok: false, detail: `onnxruntime-node failed to load or run: ${(err as Error).message}; ${SETUP_HINT}` };
+    return {
+      ok: false,
+      detail: `onnxruntime-node failed to load or run: ${(err as Error).message}; ${SETUP_HINT}`,
+    };
   }
 };
 
 export const checkPython: Check = async () => {
   const python = venvPython();
-  if (!fs.existsSync(python)) return { ok: false, detail: `project venv missing at ${python}; ${SETUP_HINT}` };
-  const res = spawnSync(python, ['-c', 'import torch, onnx, numpy; print(torch.__version__, onnx.__version__)'], {
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
+  if (!fs.existsSync(python))
+    return { ok: false, detail: `project venv missing at ${python}; ${SETUP_HINT}` };
+  const res = spawnSync(
+    python,
+    ['-c', 'import torch, onnx, numpy; print(torch.__version__, onnx.__version__)'],
+    {
+      encoding: 'utf8',
+      timeout: 120_000,
+    },
+  );
   if (res.status === 0) return { ok: true, detail: `venv python: torch/onnx ${res.stdout.trim()}` };
-  return { ok: false, detail: `torch import failed in ${python}: ${(res.stderr || '').trim().split('\n').pop()}; ${SETUP_HINT}` };
+  return {
+    ok: false,
+    detail: `torch import failed in ${python}: ${(res.stderr || '').trim().split('\n').pop()}; ${SETUP_HINT}`,
+  };
 };
 
 export const checkTemporal: Check = async (config) => {
@@ -79,7 +103,12 @@ export const checkS3: Check = async (config) => {
     const back = await store.get(ref);
     await client.send(new DeleteObjectCommand({ Bucket: ref.bucket, Key: ref.key }));
     const ok = Buffer.from(back).equals(Buffer.from(probe));
-    return { ok, detail: ok ? `S3 bucket ${config.s3.bucket} writable at ${config.s3.endpoint}` : 'S3 read back different bytes' };
+    return {
+      ok,
+      detail: ok
+        ? `S3 bucket ${config.s3.bucket} writable at ${config.s3.endpoint}`
+        : 'S3 read back different bytes',
+    };
   } catch (err) {
     return {
       ok: false,

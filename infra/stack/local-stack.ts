@@ -151,7 +151,8 @@ export class LocalStack {
         15_000,
         300,
       );
-      if (!ok) throw new StackError(`could not create bucket ${s.bucket} at ${s.endpoint}: ${String(lastErr)}`);
+      if (!ok)
+        throw new StackError(`could not create bucket ${s.bucket} at ${s.endpoint}: ${String(lastErr)}`);
     } finally {
       client.destroy();
     }

@@ -98,7 +98,11 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Polls `check` until it returns true or the timeout passes. */
-export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, intervalMs = 200): Promise<boolean> {
+export async function waitFor(
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  intervalMs = 200,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check().catch(() => false)) return true;

@@ -27,7 +27,10 @@ export function temporalServerArgs(o: StackOptions['temporal']): string[] {
 }
 
 /** True when a Temporal frontend answers at ip:port. */
-export async function temporalHealthy(o: Pick<StackOptions['temporal'], 'ip' | 'port'>, timeoutMs = 2000): Promise<boolean> {
+export async function temporalHealthy(
+  o: Pick<StackOptions['temporal'], 'ip' | 'port'>,
+  timeoutMs = 2000,
+): Promise<boolean> {
   let connection: Connection | undefined;
   try {
     connection = await Connection.connect({ address: `${o.ip}:${o.port}`, connectTimeout: timeoutMs });

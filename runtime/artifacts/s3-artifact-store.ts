@@ -40,7 +40,10 @@ export class S3ArtifactStore implements ArtifactStore {
         }),
       );
     } catch (err) {
-      if (err instanceof S3ServiceException && (err.$metadata.httpStatusCode === 412 || err.name === 'PreconditionFailed')) {
+      if (
+        err instanceof S3ServiceException &&
+        (err.$metadata.httpStatusCode === 412 || err.name === 'PreconditionFailed')
+      ) {
         return ref;
       }
       throw wrap(err, `put s3://${this.bucket}/${ref.key}`);

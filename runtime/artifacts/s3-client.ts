@@ -25,7 +25,10 @@ export async function ensureBucket(client: S3Client, bucket: string): Promise<'c
     await client.send(new CreateBucketCommand({ Bucket: bucket }));
     return 'created';
   } catch (err) {
-    if (err instanceof S3ServiceException && (err.name === 'BucketAlreadyOwnedByYou' || err.name === 'BucketAlreadyExists')) {
+    if (
+      err instanceof S3ServiceException &&
+      (err.name === 'BucketAlreadyOwnedByYou' || err.name === 'BucketAlreadyExists')
+    ) {
       return 'exists';
     }
     throw err;

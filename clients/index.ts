@@ -1,0 +1,1 @@
+export { connectClient } from './connect';

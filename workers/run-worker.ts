@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { loadConfig } from '../runtime/config';
+import { createStagepruneWorker } from './create-worker';
+
+const workerEnvSchema = z.object({
+  STAGEPRUNE_WORKER_ACTIVITIES: z.coerce.number().int().min(1).max(256).optional(),
+});
+
+/**
+ * Runs one worker until SIGINT/SIGTERM, then lets running activities finish (graceful shutdown is the
+ * SDK's: it stops polling and waits up to shutdownGraceTime).
+ */
+export async function runWorker(queue: 'cpu' | 'gpu', defaultConcurrency: number): Promise<void> {
+  const config = loadConfig();
+  const env = workerEnvSchema.parse(process.env);
+  const taskQueue = config.taskQueues[queue];
+  const { worker, close } = await createStagepruneWorker({
+    config,
+    taskQueue,
+    maxConcurrentActivities: env.STAGEPRUNE_WORKER_ACTIVITIES ?? defaultConcurrency,
+  });
+  console.log(`stageprune ${queue} worker polling ${taskQueue} at ${config.temporal.address}`);
+  try {
+    await worker.run();
+  } finally {
+    await close();
+  }
+  console.log(`stageprune ${queue} worker stopped`);
+}
