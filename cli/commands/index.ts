@@ -2,6 +2,7 @@ import type { CliCommand } from '../command';
 import { stackCommand } from './stack';
 import { doctorCommand } from './doctor';
 import { demoCommand } from './demo';
+import { modelCommand } from './model';
 
 /** Every verb the CLI knows; add one line per new verb. */
-export const commands: readonly CliCommand[] = [stackCommand, doctorCommand, demoCommand];
+export const commands: readonly CliCommand[] = [stackCommand, doctorCommand, demoCommand, modelCommand];

@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import type { CliCommand } from '../command';
+import { CliUsageError, parseFlags } from '../args';
+import { exportDeployForm } from '../../core/export';
+import { computeStats, type ModelStats } from '../../core/stats';
+import { buildYoloV8, parseArch, yolov8Spec } from '../../core/yolo';
+import { readModelFile, writeModelFile } from '../../runtime/onnx-file';
+
+const usage = `usage:
+  stageprune model build --arch yolov8n|s|m|l|x [--nc 80] [--imgsz 640] [--seed 0] --out FILE
+      train-form ONNX (Conv → BatchNormalization → SiLU) with ultralytics export names
+  stageprune model stats FILE [--json] [--imgsz N]
+      parameters and FLOPs (ultralytics conventions) in total, per stage and per module
+  stageprune model export FILE --out FILE2 [--fp16]
+      deploy-form ONNX: BN folded, optional fp16, ultralytics-compatible metadata`;
+
+const intFlag = (name: string, fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined) return fallback;
+      if (!/^\d+$/.test(v)) {
+        ctx.addIssue({ code: 'custom', message: `${name} must be a non-negative integer, got '${v}'` });
+        return z.NEVER;
+      }
+      return Number(v);
+    });
+
+function onePositional(positionals: string[], what: string): string {
+  if (positionals.length !== 1) throw new CliUsageError(`expected exactly one ${what}, got ${positionals.length}`);
+  return positionals[0]!;
+}
+
+function build(args: string[]): number {
+  const { flags, positionals } = parseFlags(
+    args,
+    { arch: { type: 'string' }, nc: { type: 'string' }, imgsz: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' } },
+    z.object({
+      arch: z.string({ message: 'is required' }),
+      nc: intFlag('nc', 80),
+      imgsz: intFlag('imgsz', 640),
+      seed: intFlag('seed', 0),
+      out: z.string({ message: 'is required' }).min(1),
+    }),
+  );
+  if (positionals.length > 0) throw new CliUsageError(`unexpected argument '${positionals[0]}'`);
+  const spec = yolov8Spec(parseArch(flags.arch), { nc: flags.nc, imgsz: flags.imgsz });
+  const model = buildYoloV8(spec, { seed: flags.seed });
+  const bytes = writeModelFile(flags.out, model);
+  const stats = computeStats(model);
+  console.log(`wrote ${flags.out} (${bytes} bytes): ${flags.arch} nc=${spec.nc} imgsz=${spec.imgsz}, ${stats.params} parameters, ${(stats.flops / 1e9).toFixed(2)} GFLOPs`);
+  return 0;
+}
+
+function formatStats(file: string, s: ModelStats): string {
+  const row = (name: string, p: number, f: number) => `${name.padEnd(10)} ${String(p).padStart(12)} ${(f / 1e9).toFixed(4).padStart(10)}`;
+  return [
+    `${file}: input [${s.inputShape.join(', ')}]`,
+    `${'module'.padEnd(10)} ${'params'.padStart(12)} ${'GFLOPs'.padStart(10)}`,
+    ...s.modules.map((m) => row(String(m.index), m.params, m.flops)),
+    ...(s.unattributed.params || s.unattributed.flops ? [row('(other)', s.unattributed.params, s.unattributed.flops)] : []),
+    ...Object.entries(s.stages).map(([k, v]) => row(k, v.params, v.flops)),
+    row('total', s.params, s.flops),
+    ...(s.unknownOps.length > 0 ? [`unknown ops (kept, not costed): ${s.unknownOps.join(', ')}`] : []),
+  ].join('\n');
+}
+
+function stats(args: string[]): number {
+  const { flags, positionals } = parseFlags(
+    args,
+    { json: { type: 'boolean' }, imgsz: { type: 'string' } },
+    z.object({ json: z.boolean().optional(), imgsz: z.string().regex(/^\d+$/, 'must be an integer').optional() }),
+  );
+  const file = onePositional(positionals, 'model file');
+  const s = computeStats(readModelFile(file), flags.imgsz ? { imgsz: Number(flags.imgsz) } : {});
+  if (flags.json) {
+    const out = { params: s.params, flops: s.flops, stages: s.stages, modules: s.modules, unattributed: s.unattributed, unknownOps: s.unknownOps, inputShape: s.inputShape };
+    console.log(JSON.stringify(out));
+  } else {
+    console.log(formatStats(file, s));
+  }
+  return 0;
+}
+
+function exportModel(args: string[]): number {
+  const { flags, positionals } = parseFlags(
+    args,
+    { out: { type: 'string' }, fp16: { type: 'boolean' } },
+    z.object({ out: z.string({ message: 'is required' }).min(1), fp16: z.boolean().optional() }),
+  );
+  const file = onePositional(positionals, 'model file');
+  const { model, report } = exportDeployForm(readModelFile(file), { fp16: flags.fp16 === true });
+  const bytes = writeModelFile(flags.out, model);
+  console.log(`wrote ${flags.out} (${bytes} bytes): ${report.folded.length} BatchNormalization folded${flags.fp16 ? ', fp16' : ''}`);
+  for (const k of report.kept) console.log(`  kept ${k.name}: ${k.reason}`);
+  return 0;
+}
+
+export const modelCommand: CliCommand = {
+  name: 'model',
+  summary: 'build YOLOv8 models, print their parameters/FLOPs, export deploy-form ONNX',
+  usage,
+  async run(args) {
+    const [sub, ...rest] = args;
+    switch (sub) {
+      case 'build':
+        return build(rest);
+      case 'stats':
+        return stats(rest);
+      case 'export':
+        return exportModel(rest);
+      default:
+        throw new CliUsageError(`unknown subcommand '${sub ?? ''}' (build, stats or export)\n${usage}`);
+    }
+  },
+};
