@@ -1,0 +1,6 @@
+export * from './types';
+export * from './errors';
+export * from './voc';
+export * from './yolo-txt';
+export * from './coco-json';
+export * from './validate';
