@@ -15,18 +15,25 @@ export interface DecodeOptions {
 
 const utf8 = new TextDecoder();
 
+// Writers emit ModelProto fields in field order, so a model starts with one of these tags (ir_version,
+// producer_name, ..., functions). Anything else is another kind of file, not a cut-short model.
+const MODEL_FIRST_TAGS = new Set([0x08, 0x12, 0x1a, 0x22, 0x28, 0x32, 0x3a, 0x42, 0x72, 0xa2, 0xca]);
+
 /**
  * Parses ONNX protobuf bytes into a Model. Every failure is an OnnxFormatError naming the problem;
  * nothing else escapes (protobuf decoder errors are wrapped).
  */
 export function decodeModel(bytes: Uint8Array, options: DecodeOptions = {}): Model {
   if (bytes.length === 0) throw new OnnxFormatError('ONNX_TRUNCATED', 'the file is empty');
+  if (!MODEL_FIRST_TAGS.has(bytes[0]!)) {
+    throw new OnnxFormatError('ONNX_NOT_ONNX', `not an ONNX model: unexpected first byte 0x${bytes[0]!.toString(16)}`);
+  }
   let proto: onnx.ModelProto;
   try {
     proto = onnx.ModelProto.decode(bytes);
   } catch (err) {
     const message = (err as Error).message ?? String(err);
-    if (/index out of range/.test(message)) {
+    if (/index out of range/.test(message) && MODEL_FIRST_TAGS.has(bytes[0]!)) {
       throw new OnnxFormatError('ONNX_TRUNCATED', `the file ends in the middle of a protobuf field (${message})`, {
         cause: err,
       });

@@ -39,5 +39,6 @@ export class GraphBuilder {
 
 export const ints = (value: readonly number[]): Attribute => ({ type: 'ints', value });
 export const int = (value: number): Attribute => ({ type: 'int', value });
-export const float = (value: number): Attribute => ({ type: 'float', value });
+// Float attributes are float32 in the file; rounding here makes a built model equal its decoded copy.
+export const float = (value: number): Attribute => ({ type: 'float', value: Math.fround(value) });
 export const str = (value: string): Attribute => ({ type: 'string', value });
