@@ -1,0 +1,178 @@
+// The channel-level dependency graph: every channel (axis 1) of every tracked tensor is an element; op
+// rules join elements that must be removed together. The connected sets ("components") are the atoms of
+// pruning: removing one removes that channel from every tensor it appears in.
+
+import { topologicalOrder } from '../../graph/topological-order';
+import { inferShapes } from '../../graph/shape-inference';
+import { DataType } from '../../onnx/data-type';
+import { defaultOpset, type Model, type Node, type Tensor } from '../../onnx/model';
+import { constantResolver } from './constant-resolver';
+import { defaultRegistry } from './default-registry';
+import type { OpRegistry } from './op-registry';
+import type { CouplingContext, FrozenReason, FrozenReasonKind } from './op-rule';
+import { UnionFind } from './union-find';
+import { isDflNode, moduleIndexOf } from './yolo-naming';
+
+export interface TrackedTensor {
+  readonly name: string;
+  readonly dims: readonly number[];
+  readonly channels: number;
+  /** Element id of channel 0; channel c is base + c. */
+  readonly base: number;
+}
+
+export interface ChannelGraph {
+  readonly model: Model;
+  readonly opset: number;
+  readonly registry: OpRegistry;
+  readonly order: readonly Node[];
+  readonly tensors: ReadonlyMap<string, TrackedTensor>;
+  /** Component id of each element (dense ids 0..componentCount-1). */
+  readonly componentOfElement: Int32Array;
+  readonly componentCount: number;
+  /** Why a component cannot be removed; undefined when it can. */
+  readonly blocked: readonly (FrozenReason | undefined)[];
+  /** Tensors whose channels a node creates (conv outputs, graph inputs, outputs of unknown ops), in order. */
+  readonly sources: readonly { readonly tensor: string; readonly node: string }[];
+  constant(name: string): Tensor | undefined;
+  /** Static dims of a tracked tensor or a constant. */
+  dims(tensor: string): readonly number[] | undefined;
+}
+
+const FLOAT_TYPES = new Set<number>([DataType.FLOAT, DataType.FLOAT16, DataType.BFLOAT16, DataType.DOUBLE]);
+
+/** Priority when one component has several reasons: the most specific one is reported. */
+const REASON_RANK: Record<FrozenReasonKind, number> = {
+  'graph-input': 0,
+  'graph-output': 1,
+  'head-output': 2,
+  'decode-path': 3,
+  'unsupported-op-form': 4,
+  'unknown-op': 5,
+};
+
+export function buildChannelGraph(model: Model, registry: OpRegistry = defaultRegistry): ChannelGraph {
+  const graph = model.graph;
+  const opset = defaultOpset(model) ?? 17;
+  const constant = constantResolver(graph);
+  const inference = inferShapes(graph, { opset });
+  const tensors = new Map<string, TrackedTensor>();
+  let elements = 0;
+  for (const [name, shape] of inference.shapes) {
+    const dims = shape.dims;
+    if (!dims || dims.length < 2 || typeof dims[1] !== 'number' || dims[1] < 1) continue;
+    if (!FLOAT_TYPES.has(shape.elemType) || constant(name) !== undefined) continue;
+    const numeric = dims.map((d) => (typeof d === 'number' ? d : 1));
+    tensors.set(name, { name, dims: numeric, channels: dims[1], base: elements });
+    elements += dims[1];
+  }
+  const dims = (t: string) => tensors.get(t)?.dims ?? constant(t)?.dims;
+
+  const uf = new UnionFind(elements);
+  const blocks: { tensor: string; reason: FrozenReason }[] = [];
+  const sources: { tensor: string; node: string }[] = [];
+  const detectModule = Math.max(-1, ...graph.nodes.map((n) => moduleIndexOf(n.name) ?? -1));
+  const order = topologicalOrder(graph);
+
+  for (const v of graph.inputs) {
+    if (!tensors.has(v.name)) continue;
+    sources.push({ tensor: v.name, node: v.name });
+    blocks.push({
+      tensor: v.name,
+      reason: { kind: 'graph-input', at: v.name, detail: `graph input ${v.name}` },
+    });
+  }
+  for (const v of graph.outputs) {
+    if (tensors.has(v.name))
+      blocks.push({
+        tensor: v.name,
+        reason: { kind: 'graph-output', at: v.name, detail: `graph output ${v.name}` },
+      });
+  }
+
+  for (const node of order) {
+    const inDefaultDomain = node.domain === '' || node.domain === 'ai.onnx';
+    const rule = inDefaultDomain ? registry.get(node.opType) : undefined;
+    const touched = [...node.inputs, ...node.outputs].filter((t) => t && tensors.has(t));
+    if (touched.length === 0) continue;
+    const inDetect = detectModule >= 0 && moduleIndexOf(node.name) === detectModule;
+    const decodeKind = (kind: FrozenReasonKind): FrozenReasonKind =>
+      isDflNode(node.name) || (inDetect && node.opType !== 'Conv') ? 'decode-path' : kind;
+    const block = (tensor: string, kind: FrozenReasonKind, detail: string) => {
+      if (tensors.has(tensor))
+        blocks.push({ tensor, reason: { kind: decodeKind(kind), at: node.name, detail } });
+    };
+    if (!rule) {
+      for (const t of touched)
+        block(t, 'unknown-op', `no channel rule for ${node.domain ? node.domain + '.' : ''}${node.opType}`);
+      for (const t of node.outputs) if (tensors.has(t)) sources.push({ tensor: t, node: node.name });
+      continue;
+    }
+    const ctx: CouplingContext = {
+      node,
+      opset,
+      channels: (t) => tensors.get(t)?.channels,
+      dims,
+      constant,
+      coupleRange(ta, a, tb, b, count) {
+        const A = tensors.get(ta);
+        const B = tensors.get(tb);
+        if (!A || !B) return;
+        if (a < 0 || b < 0 || a + count > A.channels || b + count > B.channels) {
+          throw new Error(
+            `${node.name}: coupling [${a}, ${a + count}) of ${ta} with [${b}, ${b + count}) of ${tb} is out of range`,
+          );
+        }
+        for (let k = 0; k < count; k++) uf.union(A.base + a + k, B.base + b + k);
+      },
+      source(t) {
+        if (tensors.has(t)) sources.push({ tensor: t, node: node.name });
+      },
+      block,
+    };
+    rule.couple(ctx);
+    // Outputs the rule neither coupled nor sourced would be orphans; they only arise from a faulty rule.
+  }
+
+  // Dense component ids.
+  const componentOfElement = new Int32Array(elements);
+  const idOfRoot = new Map<number, number>();
+  for (let e = 0; e < elements; e++) {
+    const root = uf.find(e);
+    let id = idOfRoot.get(root);
+    if (id === undefined) {
+      id = idOfRoot.size;
+      idOfRoot.set(root, id);
+    }
+    componentOfElement[e] = id;
+  }
+  const blocked: (FrozenReason | undefined)[] = new Array(idOfRoot.size).fill(undefined);
+  for (const { tensor, reason } of blocks) {
+    const t = tensors.get(tensor)!;
+    for (let c = 0; c < t.channels; c++) {
+      const id = componentOfElement[t.base + c]!;
+      const prev = blocked[id];
+      if (!prev || REASON_RANK[reason.kind] < REASON_RANK[prev.kind]) blocked[id] = reason;
+    }
+  }
+  return {
+    model,
+    opset,
+    registry,
+    order,
+    tensors,
+    componentOfElement,
+    componentCount: idOfRoot.size,
+    blocked,
+    sources,
+    constant,
+    dims,
+  };
+}
+
+/** Component id of channel `c` of a tracked tensor. */
+export function componentOf(cg: ChannelGraph, tensor: string, c: number): number {
+  const t = cg.tensors.get(tensor);
+  if (!t) throw new Error(`tensor ${tensor} is not tracked`);
+  return cg.componentOfElement[t.base + c]!;
+}

@@ -1,0 +1,33 @@
+import { OpRegistry } from './op-registry';
+import {
+  batchNormalizationRule,
+  concatRule,
+  convRule,
+  ELEMENTWISE_OPS,
+  elementwiseRule,
+  PASS_THROUGH_OPS,
+  passThroughRule,
+  resizeRule,
+  sliceRule,
+  softmaxRule,
+  splitRule,
+  upsampleRule,
+} from './rules';
+
+/** The registry the engine uses: every op whose channel semantics it knows. Anything else freezes channels. */
+export function createDefaultRegistry(): OpRegistry {
+  const registry = new OpRegistry()
+    .register(convRule)
+    .register(batchNormalizationRule)
+    .register(concatRule)
+    .register(splitRule)
+    .register(sliceRule)
+    .register(resizeRule)
+    .register(upsampleRule)
+    .register(softmaxRule);
+  for (const op of PASS_THROUGH_OPS) registry.register(passThroughRule(op));
+  for (const op of ELEMENTWISE_OPS) registry.register(elementwiseRule(op));
+  return registry;
+}
+
+export const defaultRegistry: OpRegistry = createDefaultRegistry();

@@ -1,0 +1,34 @@
+// The correctness invariant's reference: the unpruned model with the input-side weights of every consumer
+// of the removed channels set to zero. If the dependency analysis is right, it computes exactly what the
+// pruned model computes.
+
+import { withGraph } from '../../graph/transform';
+import type { Model, Node } from '../../onnx/model';
+import type { ChannelGraph } from '../dependency/channel-graph';
+import type { SurgeryResult } from '../dependency/op-rule';
+import { applyNodeEdits } from './node-edits';
+
+export function zeroRemovedInputs(cg: ChannelGraph, removed: ReadonlySet<number>): Model {
+  const removedOf = (tensor: string): number[] | undefined => {
+    const t = cg.tensors.get(tensor);
+    if (!t) return undefined;
+    const list: number[] = [];
+    for (let c = 0; c < t.channels; c++) if (removed.has(cg.componentOfElement[t.base + c]!)) list.push(c);
+    return list.length ? list : undefined;
+  };
+  const edits = new Map<Node, SurgeryResult>();
+  for (const node of cg.order) {
+    const rule = cg.registry.get(node.opType);
+    if (!rule?.zeroRemovedInputs) continue;
+    if (!node.inputs.some((t) => removedOf(t))) continue;
+    edits.set(
+      node,
+      rule.zeroRemovedInputs({
+        node,
+        removedIn: (i) => removedOf(node.inputs[i] ?? ''),
+        constant: cg.constant,
+      }),
+    );
+  }
+  return withGraph(cg.model, applyNodeEdits(cg.model.graph, edits));
+}
