@@ -1,0 +1,68 @@
+"""Seeded, resumable batching: the order of epoch e is a permutation drawn from (seed, e); sample i of
+epoch e is augmented with an RNG seeded by (seed, e, i). So a run is deterministic on the CPU whatever the
+number of loader workers, and resuming at step k replays exactly the batches a straight run would see."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from PIL import Image
+
+from .augment import AugmentConfig, prepare
+from .datasets import Dataset
+from .errors import DatasetError
+
+
+class DetectionData(torch.utils.data.Dataset):
+    def __init__(self, ds: Dataset, imgsz: int, aug: AugmentConfig, seed: int):
+        self.ds, self.imgsz, self.aug, self.seed = ds, imgsz, aug, seed
+
+    def __len__(self) -> int:
+        return len(self.ds.samples)
+
+    def __getitem__(self, key: tuple[int, int]) -> tuple[torch.Tensor, np.ndarray, np.ndarray]:
+        epoch, index = key
+        s = self.ds.samples[index]
+        try:
+            with Image.open(s.path) as im:
+                img = im.convert("RGB")
+        except OSError as e:
+            raise DatasetError(f"cannot decode image {s.path}: {e}") from e
+        rng = np.random.default_rng([self.seed, epoch, index]) if self.aug.enabled else None
+        arr, boxes, cls = prepare(img, s.boxes.copy(), s.cls.copy(), self.imgsz, self.aug, rng)
+        return torch.from_numpy(arr).permute(2, 0, 1).contiguous(), boxes, cls
+
+
+def collate(items: list[tuple[torch.Tensor, np.ndarray, np.ndarray]], imgsz: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """-> uint8 images (B, 3, S, S) and targets (N, 6) [image, class, cx, cy, w, h] normalised."""
+    images = torch.stack([it[0] for it in items])
+    rows = []
+    for i, (_, boxes, cls) in enumerate(items):
+        if len(boxes):
+            b = torch.from_numpy(boxes) / imgsz
+            xywh = torch.cat(((b[:, :2] + b[:, 2:]) / 2, b[:, 2:] - b[:, :2]), 1)
+            rows.append(torch.cat((torch.full((len(b), 1), float(i)), torch.from_numpy(cls).float()[:, None], xywh), 1))
+    targets = torch.cat(rows) if rows else torch.zeros(0, 6)
+    return images, targets
+
+
+def epoch_order(n: int, seed: int, epoch: int) -> list[int]:
+    return np.random.default_rng([seed, epoch, 0x5EED]).permutation(n).tolist()
+
+
+def batches_for_epoch(n: int, batch: int, seed: int, epoch: int) -> list[list[tuple[int, int]]]:
+    """Full batches only (the last partial batch is dropped, as with drop_last) unless the dataset is
+    smaller than one batch."""
+    order = epoch_order(n, seed, epoch)
+    nb = max(n // batch, 1)
+    return [[(epoch, i) for i in order[k * batch:(k + 1) * batch]] for k in range(nb)]
+
+
+def make_loader(data: DetectionData, batch_keys: list[list[tuple[int, int]]], workers: int) -> torch.utils.data.DataLoader:
+    return torch.utils.data.DataLoader(
+        data,
+        batch_sampler=batch_keys,
+        num_workers=workers,
+        collate_fn=lambda items: collate(items, data.imgsz),
+        persistent_workers=False,
+    )
