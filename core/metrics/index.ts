@@ -1,0 +1,4 @@
+export * from './coco-params';
+export * from './coco-box';
+export * from './coco-eval';
+export * from './coco-export';

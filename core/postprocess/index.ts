@@ -1,0 +1,3 @@
+export * from './detections';
+export * from './nms-options';
+export * from './detection-decoder';

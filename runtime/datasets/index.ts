@@ -1,0 +1,5 @@
+export * from './loaded-dataset';
+export * from './load-voc';
+export * from './load-yolo';
+export * from './load-coco';
+export * from './load-dataset';

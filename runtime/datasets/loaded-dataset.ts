@@ -1,0 +1,21 @@
+import type { BadLabelPolicy, Dataset, LabelValidator } from '../../core/datasets';
+
+export type DatasetFormat = 'voc' | 'yolo' | 'coco';
+
+/** A dataset split read from disk; `validator` carries on collecting issues (e.g. images that fail to decode). */
+export interface LoadedDataset {
+  readonly format: DatasetFormat;
+  readonly root: string;
+  readonly split: string;
+  readonly dataset: Dataset;
+  readonly validator: LabelValidator;
+  /** Absolute path of a dataset-relative image file. */
+  resolveImage(file: string): string;
+}
+
+export interface LoadOptions {
+  readonly split: string;
+  readonly policy: BadLabelPolicy;
+  /** Class names to index by (e.g. the model's); by default the names the data states. */
+  readonly classNames?: readonly string[];
+}
