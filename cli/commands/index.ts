@@ -3,6 +3,8 @@ import { stackCommand } from './stack';
 import { doctorCommand } from './doctor';
 import { demoCommand } from './demo';
 import { modelCommand } from './model';
+import { trainCommand } from './train';
+import { finetuneCommand } from './finetune';
 
 /** Every verb the CLI knows; add one line per new verb. */
-export const commands: readonly CliCommand[] = [stackCommand, doctorCommand, demoCommand, modelCommand];
+export const commands: readonly CliCommand[] = [stackCommand, doctorCommand, demoCommand, modelCommand, trainCommand, finetuneCommand];

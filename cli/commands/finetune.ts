@@ -1,0 +1,59 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { runTrainer, writeTrainerJob, type TrainerJob } from '../../runtime/trainer-process';
+import { parseFlags } from '../args';
+import type { CliCommand } from '../command';
+import { commonTrainerFlags, commonTrainerOptions, dataSpecForDir, progressPrinter, runJobFromCli } from '../../runtime/trainer/cli-support';
+import { commonJobFields } from './train';
+
+const flagsSchema = commonTrainerFlags.extend({
+  student: z.string().min(1),
+  teacher: z.string().min(1),
+  'cwd-tau': z.coerce.number().positive().default(1),
+  'cwd-weight': z.coerce.number().min(0).default(10),
+  'no-cwd': z.boolean().default(false),
+  'no-labels': z.boolean().default(false),
+  'output-weight': z.coerce.number().min(0).default(0),
+});
+
+/** Fine-tunes a (pruned) student with channel-wise distillation from its teacher, labels optional. */
+export const finetuneCommand: CliCommand = {
+  name: 'finetune',
+  summary: 'fine-tune a pruned ONNX student with channel-wise distillation from a teacher (labels optional)',
+  usage: [
+    'usage: stageprune finetune --student S.onnx --teacher T.onnx --data DIR --epochs N --out OUT [options]',
+    '  --cwd-tau 1  --cwd-weight 10 (per level)  --no-cwd  --no-labels (distillation only)  --output-weight 0',
+    '  --imgsz 416  --batch 16  --seed 0  --device auto|cpu|cuda  --workers 0  --threads 0',
+    '  --format auto|voc|yolo|coco|images  --splits train,val  --names A,B,C  --annotations COCO.json',
+    '  --lr0 0.01  --checkpoint-every 500  --max-steps N  --taylor FILE  --resume CHECKPOINT',
+    'Progress on stderr; the final result as one JSON line on stdout.',
+  ].join('\n'),
+  async run(args) {
+    const { flags } = parseFlags(
+      args,
+      {
+        ...commonTrainerOptions,
+        student: { type: 'string' },
+        teacher: { type: 'string' },
+        'cwd-tau': { type: 'string' },
+        'cwd-weight': { type: 'string' },
+        'no-cwd': { type: 'boolean' },
+        'no-labels': { type: 'boolean' },
+        'output-weight': { type: 'string' },
+      },
+      flagsSchema,
+    );
+    const job: TrainerJob = {
+      mode: 'finetune',
+      model: path.resolve(flags.student),
+      teacher: path.resolve(flags.teacher),
+      out: path.resolve(flags.out),
+      data: dataSpecForDir(flags.data, flags),
+      labels: !flags['no-labels'],
+      ...commonJobFields(flags),
+      cwd: { enabled: !flags['no-cwd'], tau: flags['cwd-tau'], weight: flags['cwd-weight'] },
+      output_distill: { weight: flags['output-weight'] },
+    };
+    return runJobFromCli(job, flags.resume, runTrainer, writeTrainerJob, progressPrinter());
+  },
+};

@@ -1,0 +1,39 @@
+/**
+ * The trainer job file as TypeScript sees it (the trainer validates it again, with JSON paths in its
+ * messages). Only the commonly set fields are typed; see trainer/README.md for every field and default.
+ */
+export type TrainerDataSpec =
+  | { format: 'voc'; root: string; splits?: string[]; names?: string[]; limit?: number }
+  | { format: 'yolo'; images: string; names?: string[]; limit?: number }
+  | { format: 'coco'; images: string; annotations: string; names?: string[]; limit?: number }
+  | { format: 'images'; images: string; limit?: number };
+
+export interface TrainerJob {
+  version?: 1;
+  mode: 'train' | 'finetune';
+  model: string;
+  teacher?: string;
+  out: string;
+  data: TrainerDataSpec;
+  labels?: boolean;
+  imgsz?: number;
+  epochs: number;
+  max_steps?: number;
+  batch?: number;
+  seed?: number;
+  device?: 'auto' | 'cpu' | 'cuda';
+  amp?: boolean;
+  workers?: number;
+  threads?: number;
+  checkpoint_every?: number;
+  keep_checkpoints?: number;
+  log_every?: number;
+  ema?: boolean;
+  optimizer?: Partial<{ name: 'sgd' | 'adamw'; lr0: number; lrf: number; momentum: number; weight_decay: number; warmup_epochs: number; nbs: number; cos_lr: boolean; clip_norm: number }>;
+  loss?: Partial<{ box: number; cls: number; dfl: number; topk: number; min_side: number }>;
+  cwd?: Partial<{ enabled: boolean; tau: number; weight: number | number[]; student: string[]; teacher: string[] }>;
+  output_distill?: Partial<{ weight: number; tau: number }>;
+  sparsity?: Partial<{ l1: number }>;
+  augment?: Partial<{ enabled: boolean; hsv_h: number; hsv_s: number; hsv_v: number; fliplr: number; scale: number; translate: number }>;
+  taylor?: { out: string; batches?: number };
+}
