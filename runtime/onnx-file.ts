@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { StagepruneError } from '../core/errors';
 import { type DecodeOptions, decodeModel, encodeModel, type ExternalDataReader, type Model, OnnxFormatError } from '../core/onnx';
 
 /**
@@ -39,9 +40,21 @@ export function folderExternalDataReader(folder: string): ExternalDataReader {
   };
 }
 
+/** A model file that cannot be read at all (missing, a directory, no permission). */
+export class ModelFileError extends StagepruneError {
+  constructor(message: string, cause: unknown) {
+    super('MODEL_FILE_UNREADABLE', message, { cause });
+  }
+}
+
 /** Reads and decodes an ONNX file; external data is read only from the file's own folder. */
 export function readModelFile(file: string, options: Omit<DecodeOptions, 'readExternal'> = {}): Model {
-  const bytes = fs.readFileSync(file);
+  let bytes: Uint8Array;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch (err) {
+    throw new ModelFileError(`cannot read ${file}: ${(err as Error).message}`, err);
+  }
   return decodeModel(bytes, { ...options, readExternal: folderExternalDataReader(path.dirname(path.resolve(file))) });
 }
 

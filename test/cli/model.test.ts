@@ -1,0 +1,92 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { decodeModel, metadataValue } from '../../core/onnx';
+import { main } from '../../cli/main';
+
+const root = path.resolve(__dirname, '..', '..');
+const bin = path.join(root, 'bin', 'stageprune.cjs');
+
+/** In-process run of the CLI entry (spawning costs ~1.5 s per call here), capturing console output. */
+async function inProcess(...args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const { log, error } = console;
+  console.log = (...a: unknown[]) => void out.push(a.join(' '));
+  console.error = (...a: unknown[]) => void err.push(a.join(' '));
+  try {
+    const code = await main(args);
+    return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+  } finally {
+    console.log = log;
+    console.error = error;
+  }
+}
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('model build → stats --json → export → stats, end to end through the CLI', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stageprune-model-'));
+  try {
+    const train = path.join(dir, 'n.onnx');
+    const built = cli('model', 'build', '--arch', 'yolov8n', '--nc', '80', '--imgsz', '640', '--seed', '0', '--out', train);
+    assert.equal(built.code, 0, built.stderr);
+    assert.match(built.stdout, /3157200 parameters/);
+
+    const stats = cli('model', 'stats', train, '--json');
+    assert.equal(stats.code, 0, stats.stderr);
+    const s = JSON.parse(stats.stdout);
+    assert.equal(s.params, 3_157_200);
+    assert.equal(s.flops, 8_855_091_200);
+    assert.deepEqual(Object.keys(s.stages), ['backbone', 'neck', 'head']);
+    assert.deepEqual([s.stages.backbone.params, s.stages.neck.params, s.stages.head.params], [1_272_656, 986_880, 897_664]);
+    assert.equal(s.modules.length, 23);
+    assert.deepEqual(s.modules[2], { index: 2, params: 7360, flops: s.modules[2].flops });
+
+    const deploy = path.join(dir, 'n-deploy.onnx');
+    const exported = await inProcess('model', 'export', train, '--out', deploy, '--fp16');
+    assert.equal(exported.code, 0, exported.stderr);
+    assert.match(exported.stdout, /57 BatchNormalization folded, fp16/);
+    const model = decodeModel(fs.readFileSync(deploy));
+    assert.equal(metadataValue(model, 'stageprune_form'), 'deploy');
+    assert.equal(JSON.parse((await inProcess('model', 'stats', deploy, '--json')).stdout).params, 3_151_904);
+    assert.match((await inProcess('model', 'stats', deploy)).stdout, /total\s+3151904\s+8\.7440/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('bad arguments and bad files are one-line errors with exit code 1, never a stack trace', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stageprune-model-'));
+  try {
+    const junk = path.join(dir, 'junk.onnx');
+    fs.writeFileSync(junk, 'not a model\n');
+    const cases: [string[], RegExp][] = [
+      [['model', 'build', '--arch', 'yolov9', '--out', path.join(dir, 'x.onnx')], /YOLO_SPEC_INVALID/],
+      [['model', 'build', '--arch', 'yolov8n', '--imgsz', 'big', '--out', path.join(dir, 'x.onnx')], /CLI_USAGE: --imgsz/],
+      [['model', 'build', '--arch', 'yolov8n'], /CLI_USAGE: --out/],
+      [['model', 'stats', junk], /ONNX_NOT_ONNX/],
+      [['model', 'export', junk, '--out', path.join(dir, 'y.onnx')], /ONNX_NOT_ONNX/],
+      [['model', 'frobnicate'], /unknown subcommand/],
+      [['model', 'stats', path.join(dir, 'missing.onnx')], /MODEL_FILE_UNREADABLE/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await inProcess(...args);
+      assert.equal(r.code, 1, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, message);
+      assert.doesNotMatch(r.stderr, /\n\s+at /);
+    }
+    // One real process: the bin's exit code and stderr for a bad file.
+    const spawned = cli('model', 'stats', junk);
+    assert.equal(spawned.code, 1);
+    assert.match(spawned.stderr, /^stageprune model: ONNX_NOT_ONNX: /);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
