@@ -5,7 +5,8 @@
 import type { ChannelGraph } from './dependency/channel-graph';
 import type { FrozenReason, FrozenReasonKind } from './dependency/op-rule';
 import { UnionFind } from './dependency/union-find';
-import { isDflNode, moduleIndexOf } from './dependency/yolo-naming';
+import { moduleIndexOfNode as moduleIndexOf } from '../yolo/stage-map';
+import { isDflNode } from './dependency/yolo-naming';
 
 export interface ChannelGroup {
   /** The name of the node that creates the group's first channels (its root conv); stable across runs. */

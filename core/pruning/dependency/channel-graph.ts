@@ -5,13 +5,21 @@
 import { topologicalOrder } from '../../graph/topological-order';
 import { inferShapes } from '../../graph/shape-inference';
 import { DataType } from '../../onnx/data-type';
-import { defaultOpset, type Model, type Node, type Tensor } from '../../onnx/model';
+import {
+  defaultOpset,
+  type Graph,
+  type Model,
+  type Node,
+  type Tensor,
+  type ValueInfo,
+} from '../../onnx/model';
 import { constantResolver } from './constant-resolver';
 import { defaultRegistry } from './default-registry';
 import type { OpRegistry } from './op-registry';
 import type { CouplingContext, FrozenReason, FrozenReasonKind } from './op-rule';
 import { UnionFind } from './union-find';
-import { isDflNode, moduleIndexOf } from './yolo-naming';
+import { moduleIndexOfNode as moduleIndexOf } from '../../yolo/stage-map';
+import { isDflNode } from './yolo-naming';
 
 export interface TrackedTensor {
   readonly name: string;
@@ -55,7 +63,7 @@ export function buildChannelGraph(model: Model, registry: OpRegistry = defaultRe
   const graph = model.graph;
   const opset = defaultOpset(model) ?? 17;
   const constant = constantResolver(graph);
-  const inference = inferShapes(graph, { opset });
+  const inference = inferWithRuleShapes(graph, opset, registry, constant);
   const tensors = new Map<string, TrackedTensor>();
   let elements = 0;
   for (const [name, shape] of inference.shapes) {
@@ -168,6 +176,39 @@ export function buildChannelGraph(model: Model, registry: OpRegistry = defaultRe
     constant,
     dims,
   };
+}
+
+/**
+ * core/graph's inference covers the YOLOv8 op set; for other ops the registry knows, derive output shapes
+ * from the rule and re-run with them declared, until nothing new resolves.
+ */
+function inferWithRuleShapes(
+  graph: Graph,
+  opset: number,
+  registry: OpRegistry,
+  constant: (n: string) => Tensor | undefined,
+) {
+  let current = graph;
+  for (let round = 0; ; round++) {
+    const inference = inferShapes(current, { opset });
+    const declared: ValueInfo[] = [];
+    for (const node of inference.unknownOps) {
+      const rule = registry.get(node.opType);
+      if (!rule?.outputDims || node.outputs.some((o) => inference.shapes.get(o)?.dims)) continue;
+      const inputDims = node.inputs.map((t) => {
+        const d = t ? (inference.shapes.get(t)?.dims ?? constant(t)?.dims) : undefined;
+        return d && d.every((x) => typeof x === 'number') ? (d as number[]) : undefined;
+      });
+      const outDims = rule.outputDims(node, inputDims);
+      const elemType = inference.shapes.get(node.inputs[0] ?? '')?.elemType ?? DataType.FLOAT;
+      node.outputs.forEach((o, i) => {
+        const d = outDims?.[i];
+        if (o && d) declared.push({ name: o, type: { kind: 'tensor', elemType, shape: d } });
+      });
+    }
+    if (declared.length === 0 || round >= 8) return inference;
+    current = { ...current, valueInfo: [...current.valueInfo, ...declared] };
+  }
 }
 
 /** Component id of channel `c` of a tracked tensor. */

@@ -11,7 +11,6 @@ import {
   sliceRule,
   softmaxRule,
   splitRule,
-  upsampleRule,
 } from './rules';
 
 /** The registry the engine uses: every op whose channel semantics it knows. Anything else freezes channels. */
@@ -23,7 +22,6 @@ export function createDefaultRegistry(): OpRegistry {
     .register(splitRule)
     .register(sliceRule)
     .register(resizeRule)
-    .register(upsampleRule)
     .register(softmaxRule);
   for (const op of PASS_THROUGH_OPS) registry.register(passThroughRule(op));
   for (const op of ELEMENTWISE_OPS) registry.register(elementwiseRule(op));

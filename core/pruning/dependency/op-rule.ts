@@ -90,6 +90,14 @@ export interface OpRule {
   prune(ctx: SurgeryContext): SurgeryResult;
   /** Parameter slices that score channels; none for shape-only ops. */
   members?(ctx: MemberContext): ImportanceMember[];
+  /**
+   * Output dims from input dims, for ops core/graph's shape inference does not cover (it is written for the
+   * YOLOv8 op set); undefined when they cannot be derived.
+   */
+  outputDims?(
+    node: Node,
+    inputDims: readonly (readonly number[] | undefined)[],
+  ): (readonly number[] | undefined)[] | undefined;
   /** Zero the input-side weights of removed input channels (a consumer that does not couple in to out). */
   zeroRemovedInputs?(ctx: ZeroingContext): SurgeryResult;
 }

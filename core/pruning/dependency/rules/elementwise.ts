@@ -51,10 +51,19 @@ function couple(ctx: CouplingContext): void {
   }
 }
 
+function broadcastDims(all: readonly (readonly number[] | undefined)[]): (readonly number[] | undefined)[] {
+  if (all.some((d) => d === undefined)) return [undefined];
+  const rank = Math.max(...all.map((d) => d!.length));
+  const out: number[] = [];
+  for (let i = 0; i < rank; i++) out.push(Math.max(...all.map((d) => d![d!.length - rank + i] ?? 1)));
+  return [out];
+}
+
 export function elementwiseRule(opType: string): OpRule {
   return {
     opType,
     couple,
+    outputDims: (_node, inputs) => broadcastDims(inputs),
     prune(ctx) {
       const kept = ctx.keptOut(0);
       const outDims = ctx.dims(ctx.node.outputs[0]!);

@@ -5,4 +5,4 @@ export { elementwiseRule, ELEMENTWISE_OPS } from './elementwise';
 export { concatRule } from './concat';
 export { splitRule } from './split';
 export { sliceRule } from './slice';
-export { resizeRule, upsampleRule } from './resize';
+export { resizeRule } from './resize';

@@ -19,7 +19,13 @@ function coupleFirst(ctx: CouplingContext): void {
 }
 
 export function passThroughRule(opType: string): OpRule {
-  return { opType, couple: coupleFirst, prune: () => ({}) };
+  const global = opType.startsWith('Global');
+  return {
+    opType,
+    couple: coupleFirst,
+    prune: () => ({}),
+    outputDims: (_node, [x]) => [x && global ? x.map((d, i) => (i < 2 ? d : 1)) : x],
+  };
 }
 
 /** Activations and per-channel pooling; the list is the YOLO family's plus common CNN ops. */
@@ -34,8 +40,6 @@ export const PASS_THROUGH_OPS: readonly string[] = [
   'Elu',
   'Selu',
   'Softplus',
-  'Mish',
-  'Gelu',
   'Erf',
   'Neg',
   'Abs',
@@ -67,4 +71,5 @@ export const softmaxRule: OpRule = {
     }
   },
   prune: () => ({}),
+  outputDims: (_node, [x]) => [x],
 };

@@ -1,4 +1,4 @@
-// Resize and Upsample scale spatial axes only (the channel scale must be 1); a `sizes` operand names the
+// Resize scales spatial axes only (the channel scale must be 1); a `sizes` operand names the
 // channel count, so surgery rewrites it.
 
 import type { Tensor } from '../../../onnx/model';
@@ -43,4 +43,3 @@ function rule(opType: string): OpRule {
 }
 
 export const resizeRule = rule('Resize');
-export const upsampleRule = rule('Upsample');
