@@ -5,6 +5,8 @@ import { demoCommand } from './demo';
 import { modelCommand } from './model';
 import { trainCommand } from './train';
 import { finetuneCommand } from './finetune';
+import { evalCommand } from './eval';
+import { benchCommand } from './bench';
 
 /** Every verb the CLI knows; add one line per new verb. */
-export const commands: readonly CliCommand[] = [stackCommand, doctorCommand, demoCommand, modelCommand, trainCommand, finetuneCommand];
+export const commands: readonly CliCommand[] = [stackCommand, doctorCommand, demoCommand, modelCommand, trainCommand, finetuneCommand, evalCommand, benchCommand];

@@ -4,3 +4,4 @@ export * from './voc';
 export * from './yolo-txt';
 export * from './coco-json';
 export * from './validate';
+export * from './remap-classes';

@@ -1,0 +1,219 @@
+import { letterboxGeometry, letterboxInto, boxesToOriginal, PAD_VALUE, type LetterboxGeometry } from '../core/preprocess';
+import { DatasetError, parseUltralyticsNames, remapClasses, type BadLabelPolicy, type Dataset, type DatasetImage } from '../core/datasets';
+import { copyDetections, createDetections, DetectionDecoder, type Detections, type NmsOptions } from '../core/postprocess';
+import { evaluateCoco, type CocoMetrics } from '../core/metrics';
+import { metadataValue } from '../core/onnx/model';
+import { loadDataset } from './datasets';
+import type { LoadedDataset } from './datasets';
+import { decodeImageFile, type DecodedImage } from './images';
+import { DEFAULT_SESSION, expectedAnchors, openDetector, type DetectorSession, type SessionConfig } from './inference';
+import { InferenceError } from './inference-error';
+import { readModelFile } from './onnx-file';
+
+export interface EvaluateOptions {
+  readonly model: string;
+  readonly data: string;
+  readonly split: string;
+  /** Square input size; default: the model's fixed size, else 640. */
+  readonly imgsz?: number;
+  /** Images per inference call; default: the model's fixed batch, else 8. */
+  readonly batch?: number;
+  readonly session?: SessionConfig;
+  readonly policy?: BadLabelPolicy;
+  readonly nms?: Partial<NmsOptions>;
+  /** Called after each batch with images done so far. */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+export interface EvaluationTimings {
+  /** Wall time of the batch loop (decode, letterbox, inference, NMS), ms. */
+  loopMs: number;
+  /** Sum of `session.run` times over the same batches, ms. */
+  inferenceMs: number;
+  decodeMs: number;
+  letterboxMs: number;
+  postprocessMs: number;
+  metricsMs: number;
+  /** Session creation, model metadata and dataset listing, ms. */
+  setupMs: number;
+}
+
+export interface EvaluationResult {
+  metrics: CocoMetrics;
+  classNames: readonly string[];
+  /** How the dataset's classes were matched to the model's outputs. */
+  classSource: 'model-names' | 'data-index';
+  images: number;
+  skippedLabels: number;
+  skippedImages: number;
+  issues: LabelIssueSummary[];
+  seconds: number;
+  imagesPerS: number;
+  imgsz: number;
+  batch: number;
+  timings: EvaluationTimings;
+  /** Detections per evaluated image (original pixels), aligned with `evaluatedImages`. */
+  detections: Detections[];
+  evaluatedImages: DatasetImage[];
+}
+
+export interface LabelIssueSummary {
+  kind: string;
+  file: string;
+  message: string;
+}
+
+const now = () => Number(process.hrtime.bigint()) / 1e6;
+
+function modelClassNames(modelPath: string): string[] | null {
+  try {
+    const names = metadataValue(readModelFile(modelPath), 'names');
+    return names ? parseUltralyticsNames(names) : null;
+  } catch {
+    return null; // onnxruntime reports unreadable models itself, with its own message
+  }
+}
+
+/**
+ * Classes are matched by name when the model's metadata names any of the data's classes; otherwise by
+ * index (a model without names, or with placeholder names), and data classes beyond the model's count
+ * are classes the model lacks.
+ */
+function matchClasses(loaded: LoadedDataset, modelNames: string[] | null, nc: number): { dataset: Dataset; source: EvaluationResult['classSource'] } {
+  const data = loaded.dataset;
+  if (modelNames && modelNames.length === nc && data.classNames.some((n) => modelNames.includes(n))) {
+    return { dataset: remapClasses(data, modelNames, loaded.validator), source: 'model-names' };
+  }
+  if (data.classNames.length > nc) {
+    return { dataset: remapClasses(data, data.classNames.slice(0, nc), loaded.validator), source: 'data-index' };
+  }
+  return { dataset: data, source: 'data-index' };
+}
+
+export async function evaluateModel(options: EvaluateOptions): Promise<EvaluationResult> {
+  const t0 = now();
+  const policy = options.policy ?? 'skip';
+  const detector = await openDetector(options.model, options.session ?? DEFAULT_SESSION);
+  try {
+    const imgsz = options.imgsz ?? detector.fixedImgsz ?? 640;
+    if (detector.fixedImgsz !== null && detector.fixedImgsz !== imgsz) {
+      throw new InferenceError('MODEL_INPUT_MISMATCH', `${options.model}: the model's input is fixed at ${detector.fixedImgsz}, --imgsz is ${imgsz}`);
+    }
+    if (imgsz % 32 !== 0) throw new InferenceError('MODEL_INPUT_MISMATCH', `--imgsz ${imgsz} is not a multiple of the stride 32`);
+    const batch = options.batch ?? detector.fixedBatch ?? 8;
+    if (detector.fixedBatch !== null && detector.fixedBatch !== batch) {
+      throw new InferenceError('MODEL_INPUT_MISMATCH', `${options.model}: the model's batch is fixed at ${detector.fixedBatch}, --batch is ${batch}`);
+    }
+    const loaded = await loadDataset(options.data, { split: options.split, policy });
+    const validator = loaded.validator;
+    const names = modelClassNames(options.model);
+    const nc = detector.numClasses ?? names?.length ?? loaded.dataset.classNames.length;
+    const { dataset, source } = matchClasses(loaded, names, nc);
+    const setupMs = now() - t0;
+
+    const timings: EvaluationTimings = { loopMs: 0, inferenceMs: 0, decodeMs: 0, letterboxMs: 0, postprocessMs: 0, metricsMs: 0, setupMs };
+    const images = dataset.images;
+    const input = new Float32Array(batch * 3 * imgsz * imgsz);
+    const scratch = createDetections(options.nms?.maxDetections ?? 300);
+    let decoder: DetectionDecoder | null = null;
+    const evaluated: DatasetImage[] = [];
+    const detections: Detections[] = [];
+
+    // Decoding runs on libuv threads; the next batch is decoded while the current one is inferred.
+    const decodeBatch = (start: number) => {
+      const t = now();
+      const slice = images.slice(start, start + batch);
+      return Promise.all(
+        slice.map((im) =>
+          decodeImageFile(loaded.resolveImage(im.file), im.file).then(
+            (img): [DatasetImage, DecodedImage | DatasetError] => [im, img],
+            (err: unknown): [DatasetImage, DecodedImage | DatasetError] => {
+              if (err instanceof DatasetError) return [im, err];
+              throw err;
+            },
+          ),
+        ),
+      ).then((r) => {
+        timings.decodeMs += now() - t;
+        return r;
+      });
+    };
+    const loopStart = now();
+    let pending = images.length > 0 ? decodeBatch(0) : null;
+    for (let start = 0; start < images.length; start += batch) {
+      const decoded = await pending!;
+      pending = start + batch < images.length ? decodeBatch(start + batch) : null;
+      const tl = now();
+      const ok: { im: DatasetImage; g: LetterboxGeometry }[] = [];
+      for (const [im, img] of decoded) {
+        if (img instanceof DatasetError) {
+          validator.flag('unreadable-image', img.file, img.message, img);
+          continue;
+        }
+        if (img.width !== im.width || img.height !== im.height) {
+          // Labels are in the annotated size; a different image would silently misplace every box.
+          const e = new DatasetError('DATASET_LABEL_INVALID', im.labelFile ?? im.file, `labels are for ${im.width}x${im.height}, the image is ${img.width}x${img.height}`);
+          validator.flag('invalid-label', e.file, e.message, e);
+          continue;
+        }
+        const g = letterboxGeometry(img.width, img.height, imgsz);
+        letterboxInto(img.data, g, input, ok.length * 3 * imgsz * imgsz);
+        ok.push({ im, g });
+      }
+      if (ok.length === 0) continue;
+      // A fixed-batch model gets gray filler for the missing images of the last batch.
+      const runBatch = detector.fixedBatch ?? ok.length;
+      if (runBatch > ok.length) input.fill(PAD_VALUE / 255, ok.length * 3 * imgsz * imgsz, runBatch * 3 * imgsz * imgsz);
+      timings.letterboxMs += now() - tl;
+      const ti = now();
+      const { data, dims } = await detector.run(input.subarray(0, runBatch * 3 * imgsz * imgsz), runBatch, imgsz);
+      timings.inferenceMs += now() - ti;
+      const tp = now();
+      if (!decoder) decoder = makeDecoder(detector, dims, imgsz, options.nms);
+      for (let b = 0; b < ok.length; b++) {
+        decoder.decode(data, b, scratch);
+        boxesToOriginal(scratch.boxes, scratch.count, ok[b]!.g);
+        detections.push(copyDetections(scratch));
+        evaluated.push(ok[b]!.im);
+      }
+      timings.postprocessMs += now() - tp;
+      options.onProgress?.(Math.min(start + batch, images.length), images.length);
+    }
+    timings.loopMs = now() - loopStart;
+    if (evaluated.length === 0) throw new DatasetError('DATASET_EMPTY', loaded.split, 'no image could be evaluated');
+    const tm = now();
+    const metrics = evaluateCoco(evaluated, detections, dataset.classNames.length);
+    timings.metricsMs = now() - tm;
+    const report = validator.result();
+    const seconds = (now() - t0) / 1000;
+    return {
+      metrics,
+      classNames: dataset.classNames,
+      classSource: source,
+      images: evaluated.length,
+      skippedLabels: report.skippedLabels,
+      skippedImages: report.skippedImages,
+      issues: report.issues,
+      seconds,
+      imagesPerS: evaluated.length / seconds,
+      imgsz,
+      batch,
+      timings,
+      detections,
+      evaluatedImages: evaluated,
+    };
+  } finally {
+    await detector.release();
+  }
+}
+
+function makeDecoder(detector: DetectorSession, dims: readonly number[], imgsz: number, nms?: Partial<NmsOptions>): DetectionDecoder {
+  const anchors = dims[2]!;
+  if (anchors !== expectedAnchors(imgsz)) {
+    throw new InferenceError(
+      'MODEL_NOT_DETECTOR',
+      `${detector.modelPath}: output has ${anchors} anchors; a YOLOv8 detector at ${imgsz}x${imgsz} has ${expectedAnchors(imgsz)}`,
+    );
+  }
+  return new DetectionDecoder(dims[1]! - 4, anchors, nms);
+}
