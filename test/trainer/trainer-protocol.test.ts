@@ -1,0 +1,143 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  parseTrainerLine,
+  runTrainer,
+  TrainerInputError,
+  TrainerInterruptedError,
+  TrainerJobError,
+  writeTrainerJob,
+  type ProgressEvent,
+  type TrainerEvent,
+} from '../../runtime/trainer-process';
+import { bccdRoot, tempDir, tinyJob, tinyModel, trainerSkipReason } from './tiny-fixtures';
+
+const skip = trainerSkipReason();
+const progressOf = (events: TrainerEvent[]) => events.filter((e): e is ProgressEvent => e.event === 'progress');
+
+test('protocol lines parse into typed events; other lines are ignored', () => {
+  const e = parseTrainerLine('{"event": "progress", "step": 3, "steps": 10, "epoch": 0.3, "epochs": 1, "loss": {"total": 1.5, "cwd": null}, "lr": 0.01, "images_per_s": 12.5, "eta_s": 4, "checkpoint": null}');
+  assert.equal(e?.event, 'progress');
+  assert.equal(parseTrainerLine('warning: something'), undefined);
+  assert.equal(parseTrainerLine('{"event": "progress"}'), undefined);
+});
+
+test('resume continues from the exact step with identical losses', { skip, timeout: 120_000 }, async () => {
+  const dir = tempDir('resume');
+  const model = tinyModel(dir);
+  const job = tinyJob(dir, model, { epochs: 6, checkpoint_every: 3, ema: true, augment: { enabled: true } });
+  const straight: TrainerEvent[] = [];
+  const done = await runTrainer({ jobFile: await writeTrainerJob(path.join(dir, 'a.json'), job), onEvent: (e) => straight.push(e) });
+  assert.equal(done.steps, 6);
+  const ckpt = path.join(dir, 'out', 'checkpoints', 'step-000000003.pt');
+  assert.ok(existsSync(ckpt));
+
+  const resumed: TrainerEvent[] = [];
+  const jobB = { ...job, out: path.join(dir, 'out-b') };
+  const doneB = await runTrainer({ jobFile: await writeTrainerJob(path.join(dir, 'b.json'), jobB), resume: ckpt, onEvent: (e) => resumed.push(e) });
+  const steps = progressOf(resumed).map((e) => e.step);
+  assert.deepEqual(steps, [4, 5, 6], 'continues at step 4, not 0');
+  assert.equal(doneB.steps, 6);
+  const a = progressOf(straight).at(-1)!.loss;
+  const b = progressOf(resumed).at(-1)!.loss;
+  assert.deepEqual(b, a, 'a resumed run replays the same batches and state');
+  assert.deepEqual(readFileSync(doneB.model), readFileSync(done.model), 'the same final weights');
+});
+
+test('SIGTERM (abort) writes a checkpoint and exits 75; the run resumes from it', { skip, timeout: 120_000 }, async () => {
+  const dir = tempDir('sigterm');
+  const model = tinyModel(dir);
+  const job = tinyJob(dir, model, { epochs: 10_000, checkpoint_every: 100_000 });
+  const jobFile = await writeTrainerJob(path.join(dir, 'job.json'), job);
+  const abort = new AbortController();
+  const err = await runTrainer({
+    jobFile,
+    signal: abort.signal,
+    onEvent: (e) => {
+      if (e.event === 'progress' && e.step === 2) abort.abort();
+    },
+  }).then(
+    () => assert.fail('should not finish'),
+    (e: unknown) => e,
+  );
+  assert.ok(err instanceof TrainerInterruptedError, String(err));
+  assert.equal(err.exitCode, 75);
+  assert.equal(err.code, 'TRAINER_CANCELLED');
+  assert.ok(err.checkpoint && existsSync(err.checkpoint), `checkpoint ${err.checkpoint}`);
+  assert.ok((err.step ?? 0) >= 2);
+
+  const events: TrainerEvent[] = [];
+  const again = new AbortController();
+  await runTrainer({ jobFile, resume: err.checkpoint!, signal: again.signal, onEvent: (e) => {
+    events.push(e);
+    if (e.event === 'progress') again.abort();
+  } }).catch(() => undefined);
+  assert.equal(progressOf(events)[0]?.step, err.step! + 1);
+});
+
+test('an invalid job file exits 2 with the field named', { skip, timeout: 60_000 }, async () => {
+  const dir = tempDir('badjob');
+  const jobFile = path.join(dir, 'job.json');
+  writeFileSync(jobFile, JSON.stringify({ mode: 'train', model: 'x.onnx', out: 'o', epochs: -1, data: { format: 'voc', root: '.' }, lr: 3 }));
+  const err = await runTrainer({ jobFile }).then(() => assert.fail('should fail'), (e: unknown) => e);
+  assert.ok(err instanceof TrainerJobError, String(err));
+  assert.equal(err.exitCode, 2);
+  assert.match(err.message, /job\.epochs/);
+  assert.match(err.message, /job\.lr: unknown field/);
+  writeFileSync(jobFile, '{ not json');
+  const err2 = await runTrainer({ jobFile }).then(() => assert.fail('should fail'), (e: unknown) => e);
+  assert.ok(err2 instanceof TrainerJobError);
+  assert.match(err2.message, /not valid JSON/);
+});
+
+test('student and teacher with different class counts are refused', { skip, timeout: 60_000 }, async () => {
+  const dir = tempDir('ncmismatch');
+  const student = tinyModel(dir, { nc: 3, name: 's.onnx' });
+  const teacher = tinyModel(dir, { nc: 4, name: 't.onnx' });
+  const jobFile = await writeTrainerJob(path.join(dir, 'job.json'), tinyJob(dir, student, { mode: 'finetune', teacher }));
+  const err = await runTrainer({ jobFile }).then(() => assert.fail('should fail'), (e: unknown) => e);
+  assert.ok(err instanceof TrainerInputError, String(err));
+  assert.equal(err.code, 'CLASS_COUNT_MISMATCH');
+  assert.equal(err.exitCode, 3);
+});
+
+test('a dataset with no usable images is refused', { skip, timeout: 60_000 }, async () => {
+  const dir = tempDir('empty');
+  const model = tinyModel(dir);
+  const jobFile = await writeTrainerJob(path.join(dir, 'job.json'), tinyJob(dir, model, { data: { format: 'images', images: dir } }));
+  const err = await runTrainer({ jobFile }).then(() => assert.fail('should fail'), (e: unknown) => e);
+  assert.ok(err instanceof TrainerInputError, String(err));
+  assert.equal(err.code, 'DATASET_EMPTY');
+});
+
+test("another model's checkpoint is an error, never a silent restart", { skip, timeout: 120_000 }, async () => {
+  const dir = tempDir('otherckpt');
+  const a = tinyModel(dir, { seed: 1, name: 'a.onnx' });
+  const b = tinyModel(dir, { seed: 2, name: 'b.onnx' });
+  const doneA = await runTrainer({ jobFile: await writeTrainerJob(path.join(dir, 'a.json'), tinyJob(dir, a, { epochs: 1 })) });
+  const jobB = tinyJob(dir, b, { epochs: 2, out: path.join(dir, 'out-b') });
+  const events: TrainerEvent[] = [];
+  const err = await runTrainer({ jobFile: await writeTrainerJob(path.join(dir, 'b.json'), jobB), resume: doneA.checkpoint!, onEvent: (e) => events.push(e) }).then(
+    () => assert.fail('should fail'),
+    (e: unknown) => e,
+  );
+  assert.ok(err instanceof TrainerInputError, String(err));
+  assert.equal(err.code, 'CHECKPOINT_MISMATCH');
+  assert.equal(progressOf(events).length, 0, 'no training step ran');
+});
+
+test('label-free CWD fine-tune of a narrower student through 1x1 adapters', { skip, timeout: 120_000 }, async () => {
+  const dir = tempDir('cwd');
+  const teacher = tinyModel(dir, { width: 0.25, name: 't.onnx' });
+  const student = tinyModel(dir, { width: 0.125, name: 's.onnx', seed: 3 });
+  const job = tinyJob(dir, student, { mode: 'finetune', teacher, labels: false, epochs: 10, data: { format: 'images', images: path.join(bccdRoot, 'JPEGImages'), limit: 4 } });
+  const events: TrainerEvent[] = [];
+  await runTrainer({ jobFile: await writeTrainerJob(path.join(dir, 'job.json'), job), onEvent: (e) => events.push(e) });
+  const start = events.find((e) => e.event === 'start');
+  assert.deepEqual((start as { adapters?: unknown }).adapters, [[32, 64], [64, 128], [128, 256]]);
+  const cwd = progressOf(events).map((e) => e.loss.cwd!);
+  assert.equal(progressOf(events)[0]!.loss.box, undefined, 'no detection loss without labels');
+  assert.ok(cwd.at(-1)! < cwd[0]!, `CWD falls: ${cwd[0]} -> ${cwd.at(-1)}`);
+});

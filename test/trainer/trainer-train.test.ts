@@ -1,0 +1,44 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { decodeModel } from '../../core/onnx';
+import { runTrainer, writeTrainerJob, type ProgressEvent, type TrainerEvent } from '../../runtime/trainer-process';
+import { tempDir, tinyJob, tinyModel, trainerSkipReason } from './tiny-fixtures';
+
+const skip = trainerSkipReason();
+
+test('loss decreases on a fixed batch and weights are written back into the same graph', { skip, timeout: 120_000 }, async () => {
+  const dir = tempDir('train');
+  const model = tinyModel(dir);
+  const jobFile = await writeTrainerJob(path.join(dir, 'job.json'), tinyJob(dir, model, { epochs: 12, imgsz: 96, optimizer: { warmup_epochs: 0, nbs: 4, lr0: 0.02 }, taylor: { out: path.join(dir, 'taylor.json'), batches: 2 } }));
+  const events: TrainerEvent[] = [];
+  const done = await runTrainer({ jobFile, onEvent: (e) => events.push(e) });
+  const progress = events.filter((e): e is ProgressEvent => e.event === 'progress');
+  assert.equal(progress.length, 12);
+  const first = progress[0]!.loss.total!;
+  const last = progress.at(-1)!.loss.total!;
+  assert.ok(last < first * 0.9, `loss should fall by >10% on one repeated batch: ${first} -> ${last}`);
+  assert.equal(done.steps, 12);
+
+  const before = decodeModel(readFileSync(model));
+  const after = decodeModel(readFileSync(done.model));
+  assert.deepEqual(after.graph.nodes.map((n) => [n.opType, n.name, n.inputs, n.outputs]), before.graph.nodes.map((n) => [n.opType, n.name, n.inputs, n.outputs]));
+  const inits = (m: typeof before) => [...m.graph.initializers.values()];
+  assert.deepEqual(inits(after).map((t) => [t.name, t.dataType, t.dims]), inits(before).map((t) => [t.name, t.dataType, t.dims]));
+  assert.deepEqual(after.metadataProps, before.metadataProps);
+  assert.deepEqual(after.graph.outputs.map((o) => o.name), before.graph.outputs.map((o) => o.name));
+  const changed = inits(after).filter((t) => {
+    const old = before.graph.initializers.get(t.name)!.data;
+    return t.data instanceof Float32Array && old instanceof Float32Array && t.data.some((v, i) => v !== old[i]);
+  });
+  assert.ok(changed.some((t) => t.name.endsWith('running_mean')), 'BN running statistics are written back');
+  assert.ok(changed.some((t) => t.name.endsWith('conv.weight')), 'conv weights are written back');
+
+  const taylor = JSON.parse(readFileSync(path.join(dir, 'taylor.json'), 'utf8'));
+  assert.equal(taylor.format, 'stageprune-taylor-scores');
+  const layer = taylor.layers['/model.0/conv/Conv'];
+  assert.equal(layer.bn, '/model.0/bn/BatchNormalization');
+  assert.equal(layer.scores.length, layer.channels);
+  assert.ok(existsSync(done.checkpoint!));
+});
