@@ -1,7 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { StagepruneError } from '../core/errors';
-import { type DecodeOptions, decodeModel, encodeModel, type ExternalDataReader, type Model, OnnxFormatError } from '../core/onnx';
+import {
+  type DecodeOptions,
+  decodeModel,
+  encodeModel,
+  type ExternalDataReader,
+  type Model,
+  OnnxFormatError,
+} from '../core/onnx';
 
 /**
  * An external-data reader confined to `folder`: the location is resolved through symlinks and must stay
@@ -14,17 +21,27 @@ export function folderExternalDataReader(folder: string): ExternalDataReader {
     try {
       real = fs.realpathSync(path.join(root, location));
     } catch (err) {
-      throw new OnnxFormatError('ONNX_EXTERNAL_DATA_UNREADABLE', `external data file '${location}' does not exist`, { cause: err });
+      throw new OnnxFormatError(
+        'ONNX_EXTERNAL_DATA_UNREADABLE',
+        `external data file '${location}' does not exist`,
+        { cause: err },
+      );
     }
     if (real !== root && !real.startsWith(root + path.sep)) {
-      throw new OnnxFormatError('ONNX_EXTERNAL_DATA_ESCAPES', `external data '${location}' resolves outside the model's folder`);
+      throw new OnnxFormatError(
+        'ONNX_EXTERNAL_DATA_ESCAPES',
+        `external data '${location}' resolves outside the model's folder`,
+      );
     }
     const fd = fs.openSync(real, 'r');
     try {
       const size = fs.fstatSync(fd).size;
       const n = length ?? Math.max(0, size - offset);
       if (offset + n > size) {
-        throw new OnnxFormatError('ONNX_TRUNCATED', `external data '${location}' has ${size} bytes, needs ${offset + n}`);
+        throw new OnnxFormatError(
+          'ONNX_TRUNCATED',
+          `external data '${location}' has ${size} bytes, needs ${offset + n}`,
+        );
       }
       const out = new Uint8Array(n);
       let done = 0;
@@ -55,7 +72,10 @@ export function readModelFile(file: string, options: Omit<DecodeOptions, 'readEx
   } catch (err) {
     throw new ModelFileError(`cannot read ${file}: ${(err as Error).message}`, err);
   }
-  return decodeModel(bytes, { ...options, readExternal: folderExternalDataReader(path.dirname(path.resolve(file))) });
+  return decodeModel(bytes, {
+    ...options,
+    readExternal: folderExternalDataReader(path.dirname(path.resolve(file))),
+  });
 }
 
 /** Encodes and writes a model (all tensors inline), atomically: a crash never leaves half a file. */

@@ -28,14 +28,21 @@ const intFlag = (name: string, fallback: number) =>
     });
 
 function onePositional(positionals: string[], what: string): string {
-  if (positionals.length !== 1) throw new CliUsageError(`expected exactly one ${what}, got ${positionals.length}`);
+  if (positionals.length !== 1)
+    throw new CliUsageError(`expected exactly one ${what}, got ${positionals.length}`);
   return positionals[0]!;
 }
 
 function build(args: string[]): number {
   const { flags, positionals } = parseFlags(
     args,
-    { arch: { type: 'string' }, nc: { type: 'string' }, imgsz: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' } },
+    {
+      arch: { type: 'string' },
+      nc: { type: 'string' },
+      imgsz: { type: 'string' },
+      seed: { type: 'string' },
+      out: { type: 'string' },
+    },
     z.object({
       arch: z.string({ message: 'is required' }),
       nc: intFlag('nc', 80),
@@ -49,17 +56,22 @@ function build(args: string[]): number {
   const model = buildYoloV8(spec, { seed: flags.seed });
   const bytes = writeModelFile(flags.out, model);
   const stats = computeStats(model);
-  console.log(`wrote ${flags.out} (${bytes} bytes): ${flags.arch} nc=${spec.nc} imgsz=${spec.imgsz}, ${stats.params} parameters, ${(stats.flops / 1e9).toFixed(2)} GFLOPs`);
+  console.log(
+    `wrote ${flags.out} (${bytes} bytes): ${flags.arch} nc=${spec.nc} imgsz=${spec.imgsz}, ${stats.params} parameters, ${(stats.flops / 1e9).toFixed(2)} GFLOPs`,
+  );
   return 0;
 }
 
 function formatStats(file: string, s: ModelStats): string {
-  const row = (name: string, p: number, f: number) => `${name.padEnd(10)} ${String(p).padStart(12)} ${(f / 1e9).toFixed(4).padStart(10)}`;
+  const row = (name: string, p: number, f: number) =>
+    `${name.padEnd(10)} ${String(p).padStart(12)} ${(f / 1e9).toFixed(4).padStart(10)}`;
   return [
     `${file}: input [${s.inputShape.join(', ')}]`,
     `${'module'.padEnd(10)} ${'params'.padStart(12)} ${'GFLOPs'.padStart(10)}`,
     ...s.modules.map((m) => row(String(m.index), m.params, m.flops)),
-    ...(s.unattributed.params || s.unattributed.flops ? [row('(other)', s.unattributed.params, s.unattributed.flops)] : []),
+    ...(s.unattributed.params || s.unattributed.flops
+      ? [row('(other)', s.unattributed.params, s.unattributed.flops)]
+      : []),
     ...Object.entries(s.stages).map(([k, v]) => row(k, v.params, v.flops)),
     row('total', s.params, s.flops),
     ...(s.unknownOps.length > 0 ? [`unknown ops (kept, not costed): ${s.unknownOps.join(', ')}`] : []),
@@ -70,12 +82,23 @@ function stats(args: string[]): number {
   const { flags, positionals } = parseFlags(
     args,
     { json: { type: 'boolean' }, imgsz: { type: 'string' } },
-    z.object({ json: z.boolean().optional(), imgsz: z.string().regex(/^\d+$/, 'must be an integer').optional() }),
+    z.object({
+      json: z.boolean().optional(),
+      imgsz: z.string().regex(/^\d+$/, 'must be an integer').optional(),
+    }),
   );
   const file = onePositional(positionals, 'model file');
   const s = computeStats(readModelFile(file), flags.imgsz ? { imgsz: Number(flags.imgsz) } : {});
   if (flags.json) {
-    const out = { params: s.params, flops: s.flops, stages: s.stages, modules: s.modules, unattributed: s.unattributed, unknownOps: s.unknownOps, inputShape: s.inputShape };
+    const out = {
+      params: s.params,
+      flops: s.flops,
+      stages: s.stages,
+      modules: s.modules,
+      unattributed: s.unattributed,
+      unknownOps: s.unknownOps,
+      inputShape: s.inputShape,
+    };
     console.log(JSON.stringify(out));
   } else {
     console.log(formatStats(file, s));
@@ -92,7 +115,9 @@ function exportModel(args: string[]): number {
   const file = onePositional(positionals, 'model file');
   const { model, report } = exportDeployForm(readModelFile(file), { fp16: flags.fp16 === true });
   const bytes = writeModelFile(flags.out, model);
-  console.log(`wrote ${flags.out} (${bytes} bytes): ${report.folded.length} BatchNormalization folded${flags.fp16 ? ', fp16' : ''}`);
+  console.log(
+    `wrote ${flags.out} (${bytes} bytes): ${report.folded.length} BatchNormalization folded${flags.fp16 ? ', fp16' : ''}`,
+  );
   for (const k of report.kept) console.log(`  kept ${k.name}: ${k.reason}`);
   return 0;
 }

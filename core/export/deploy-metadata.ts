@@ -10,14 +10,16 @@ export function deployMetadata(model: Model, options: { half?: boolean } = {}): 
   const props = new Map(model.metadataProps.map((p) => [p.key, p.value]));
   const input = model.graph.inputs.find((v) => !model.graph.initializers.has(v.name));
   const inShape = input?.type?.kind === 'tensor' ? input.type.shape : undefined;
-  const outShape = model.graph.outputs[0]?.type?.kind === 'tensor' ? model.graph.outputs[0].type.shape : undefined;
+  const outShape =
+    model.graph.outputs[0]?.type?.kind === 'tensor' ? model.graph.outputs[0].type.shape : undefined;
   const setDefault = (key: string, value: string | undefined) => {
     if (!props.has(key) && value !== undefined) props.set(key, value);
   };
   setDefault('stride', '32');
   setDefault('task', 'detect');
   setDefault('batch', typeof inShape?.[0] === 'number' ? String(inShape[0]) : '1');
-  if (typeof inShape?.[2] === 'number' && typeof inShape[3] === 'number') setDefault('imgsz', `[${inShape[2]}, ${inShape[3]}]`);
+  if (typeof inShape?.[2] === 'number' && typeof inShape[3] === 'number')
+    setDefault('imgsz', `[${inShape[2]}, ${inShape[3]}]`);
   const channels = outShape?.[1];
   if (typeof channels === 'number' && channels > 4) {
     setDefault('names', pythonNamesDict(Array.from({ length: channels - 4 }, (_, i) => String(i))));

@@ -9,7 +9,10 @@ export interface ExportOptions {
 }
 
 /** Train-form (or any) model → deploy-form: BN folded, optional fp16, ultralytics-compatible metadata. */
-export function exportDeployForm(model: Model, options: ExportOptions = {}): { model: Model; report: FoldReport } {
+export function exportDeployForm(
+  model: Model,
+  options: ExportOptions = {},
+): { model: Model; report: FoldReport } {
   const { model: folded, report } = foldBatchNorm(model);
   const withMeta: Model = { ...folded, metadataProps: deployMetadata(folded, { half: options.fp16 }) };
   return { model: options.fp16 ? convertToFloat16(withMeta) : withMeta, report };

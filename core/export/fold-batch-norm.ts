@@ -18,7 +18,9 @@ function floatTensor(graph: Graph, name: string | undefined): Float32Array | und
 }
 
 function biasNameFor(weightName: string, taken: (n: string) => boolean): string {
-  const base = weightName.endsWith('.weight') ? `${weightName.slice(0, -'.weight'.length)}.bias` : `${weightName}_bias`;
+  const base = weightName.endsWith('.weight')
+    ? `${weightName.slice(0, -'.weight'.length)}.bias`
+    : `${weightName}_bias`;
   let name = base;
   for (let i = 1; taken(name); i++) name = `${base}_${i}`;
   return name;
@@ -75,9 +77,12 @@ export function foldBatchNorm(model: Model): { model: Model; report: FoldReport 
       for (let k = c * perChannel; k < (c + 1) * perChannel; k++) w[k] = weight.data[k]! * scale;
       b[c] = ((oldBias?.[c] ?? 0) - mean[c]!) * scale + beta[c]!;
     }
-    const biasName = conv.inputs[2] || biasNameFor(weight.name, (n) => graph.initializers.has(n) || newTensors.some((t) => t.name === n));
+    const biasName =
+      conv.inputs[2] ||
+      biasNameFor(weight.name, (n) => graph.initializers.has(n) || newTensors.some((t) => t.name === n));
     // Shared weights (one initializer read by several convs) must not be overwritten in place.
-    const weightName = index.consumersOf(weight.name).length > 1 ? `${weight.name}_folded_${folded.length}` : weight.name;
+    const weightName =
+      index.consumersOf(weight.name).length > 1 ? `${weight.name}_folded_${folded.length}` : weight.name;
     newTensors.push({ name: weightName, dataType: weight.dataType, dims: weight.dims, data: w });
     newTensors.push({ name: biasName, dataType: DataType.FLOAT, dims: [channels], data: b });
     const bnOut = bn.outputs[0]!;
@@ -103,9 +108,14 @@ export function foldBatchNorm(model: Model): { model: Model; report: FoldReport 
   let out: Graph = {
     ...graph,
     initializers,
-    nodes: graph.nodes.filter((n) => !dropped.has(n)).map((n) => replacedConvs.get(n.name + '\u0000' + n.outputs[0]) ?? n),
+    nodes: graph.nodes
+      .filter((n) => !dropped.has(n))
+      .map((n) => replacedConvs.get(n.name + '\u0000' + n.outputs[0]) ?? n),
   };
   out = renameInputs(out, renames);
-  out = pruneUnused({ ...out, valueInfo: out.valueInfo.filter((v) => !renames.has(v.name) && !outputRenames.has(v.name)) });
+  out = pruneUnused({
+    ...out,
+    valueInfo: out.valueInfo.filter((v) => !renames.has(v.name) && !outputRenames.has(v.name)),
+  });
   return { model: { ...model, graph: out }, report: { folded, kept } };
 }

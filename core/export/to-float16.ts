@@ -10,7 +10,9 @@ function toHalf(t: Tensor): Tensor {
 }
 
 function halfValueInfo(v: ValueInfo): ValueInfo {
-  return v.type?.kind === 'tensor' && v.type.elemType === DataType.FLOAT ? { ...v, type: { ...v.type, elemType: DataType.FLOAT16 } } : v;
+  return v.type?.kind === 'tensor' && v.type.elemType === DataType.FLOAT
+    ? { ...v, type: { ...v.type, elemType: DataType.FLOAT16 } }
+    : v;
 }
 
 /**
@@ -20,7 +22,8 @@ function halfValueInfo(v: ValueInfo): ValueInfo {
  */
 export function convertToFloat16(model: Model): Model {
   const keep32 = new Set<string>();
-  for (const n of model.graph.nodes) for (const i of FLOAT32_OPERANDS[n.opType] ?? []) if (n.inputs[i]) keep32.add(n.inputs[i]!);
+  for (const n of model.graph.nodes)
+    for (const i of FLOAT32_OPERANDS[n.opType] ?? []) if (n.inputs[i]) keep32.add(n.inputs[i]!);
   const graph = convertGraph(model.graph, keep32);
   return { ...model, graph };
 }
@@ -30,7 +33,10 @@ function convertGraph(graph: Graph, keep32: ReadonlySet<string>): Graph {
   for (const [name, t] of graph.initializers) initializers.set(name, keep32.has(name) ? t : toHalf(t));
   const nodes = graph.nodes.map((n): Node => {
     if (n.opType === 'Constant' && n.attributes.value?.type === 'tensor' && !keep32.has(n.outputs[0]!)) {
-      return { ...n, attributes: { ...n.attributes, value: { type: 'tensor', value: toHalf(n.attributes.value.value) } } };
+      return {
+        ...n,
+        attributes: { ...n.attributes, value: { type: 'tensor', value: toHalf(n.attributes.value.value) } },
+      };
     }
     if (n.opType === 'Cast' && n.attributes.to?.type === 'int' && n.attributes.to.value === DataType.FLOAT) {
       const to: Attribute = { type: 'int', value: DataType.FLOAT16 };

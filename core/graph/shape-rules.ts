@@ -46,7 +46,12 @@ function normAxis(axis: number, rank: number): number {
 
 function same(input: RuleInput): RuleOutput[] {
   const shape = input.shapes[0];
-  return [{ shape: { elemType: elemOf(input, 0), dims: shape?.dims }, ...(input.constants[0] ? { constant: input.constants[0] } : {}) }];
+  return [
+    {
+      shape: { elemType: elemOf(input, 0), dims: shape?.dims },
+      ...(input.constants[0] ? { constant: input.constants[0] } : {}),
+    },
+  ];
 }
 
 function broadcast(a: readonly Dim[], b: readonly Dim[]): Dim[] {
@@ -55,21 +60,38 @@ function broadcast(a: readonly Dim[], b: readonly Dim[]): Dim[] {
   for (let i = 0; i < rank; i++) {
     const x = a[a.length - rank + i] ?? 1;
     const y = b[b.length - rank + i] ?? 1;
-    out.push(x === 1 ? y : y === 1 ? x : x === y ? x : typeof x === 'number' && typeof y === 'number' ? NaN : (x ?? y));
+    out.push(
+      x === 1
+        ? y
+        : y === 1
+          ? x
+          : x === y
+            ? x
+            : typeof x === 'number' && typeof y === 'number'
+              ? NaN
+              : (x ?? y),
+    );
   }
   if (out.some((d) => Number.isNaN(d))) throw new ShapeUnknown(`cannot broadcast [${a}] with [${b}]`);
   return out;
 }
 
-function foldBinary(input: RuleInput, op: (x: number, y: number) => number, dims: Dim[]): ConstValue | undefined {
+function foldBinary(
+  input: RuleInput,
+  op: (x: number, y: number) => number,
+  dims: Dim[],
+): ConstValue | undefined {
   const [a, b] = input.constants;
   if (!a || !b || dims.some((d) => typeof d !== 'number')) return undefined;
   const outDims = dims as number[];
   const n = elementCount(outDims);
   if (n > MAX_CONST_ELEMENTS) return undefined;
   // Only scalar/same-size operands are folded; that is all shape arithmetic uses.
-  if ((a.values.length !== 1 && a.values.length !== n) || (b.values.length !== 1 && b.values.length !== n)) return undefined;
-  const values = Array.from({ length: n }, (_, i) => op(a.values[a.values.length === 1 ? 0 : i]!, b.values[b.values.length === 1 ? 0 : i]!));
+  if ((a.values.length !== 1 && a.values.length !== n) || (b.values.length !== 1 && b.values.length !== n))
+    return undefined;
+  const values = Array.from({ length: n }, (_, i) =>
+    op(a.values[a.values.length === 1 ? 0 : i]!, b.values[b.values.length === 1 ? 0 : i]!),
+  );
   return { dims: outDims, values };
 }
 
@@ -77,7 +99,8 @@ function binary(op: (x: number, y: number, integer: boolean) => number): ShapeRu
   return (input) => {
     const dims = broadcast(dimsOf(input, 0), dimsOf(input, 1));
     const elemType = elemOf(input, 0);
-    const integer = elemType !== DataType.FLOAT && elemType !== DataType.DOUBLE && elemType !== DataType.FLOAT16;
+    const integer =
+      elemType !== DataType.FLOAT && elemType !== DataType.DOUBLE && elemType !== DataType.FLOAT16;
     const constant = foldBinary(input, (x, y) => op(x, y, integer), dims);
     return [{ shape: { elemType, dims }, ...(constant ? { constant } : {}) }];
   };
@@ -113,13 +136,24 @@ function conv({ node, shapes }: RuleInput): RuleOutput[] {
   const x = need(shapes[0]?.dims, 'conv input rank');
   const w = need(shapes[1]?.dims, 'conv weight shape');
   const kernel = intsAttr(node, 'kernel_shape') ?? (w.slice(2) as number[]);
-  return [{ shape: { elemType: shapes[0]!.elemType, dims: [x[0] ?? null, w[0] ?? null, ...spatialOutput(node, x, kernel, false)] } }];
+  return [
+    {
+      shape: {
+        elemType: shapes[0]!.elemType,
+        dims: [x[0] ?? null, w[0] ?? null, ...spatialOutput(node, x, kernel, false)],
+      },
+    },
+  ];
 }
 
 function pool({ node, shapes }: RuleInput): RuleOutput[] {
   const x = need(shapes[0]?.dims, 'pool input rank');
   const kernel = need(intsAttr(node, 'kernel_shape'), 'kernel_shape');
-  const dims = [x[0] ?? null, x[1] ?? null, ...spatialOutput(node, x, kernel, intAttr(node, 'ceil_mode', 0) === 1)];
+  const dims = [
+    x[0] ?? null,
+    x[1] ?? null,
+    ...spatialOutput(node, x, kernel, intAttr(node, 'ceil_mode', 0) === 1),
+  ];
   return [{ shape: { elemType: shapes[0]!.elemType, dims } }];
 }
 
@@ -134,7 +168,10 @@ function concat(input: RuleInput): RuleOutput[] {
   }
   dims[axis] = total;
   const constant =
-    input.constants.every((c) => c !== undefined) && rank === 1 && typeof total === 'number' && total <= MAX_CONST_ELEMENTS
+    input.constants.every((c) => c !== undefined) &&
+    rank === 1 &&
+    typeof total === 'number' &&
+    total <= MAX_CONST_ELEMENTS
       ? { dims: [total], values: input.constants.flatMap((c) => [...c!.values]) }
       : undefined;
   return [{ shape: { elemType: elemOf(input, 0), dims }, ...(constant ? { constant } : {}) }];
@@ -164,10 +201,17 @@ function slice(input: RuleInput): RuleOutput[] {
   const { node, opset } = input;
   const inDims = dimsOf(input, 0);
   const fromInputs = opset >= 10;
-  const starts = fromInputs ? need(input.constants[1], 'slice starts').values : need(intsAttr(node, 'starts'), 'starts');
-  const ends = fromInputs ? need(input.constants[2], 'slice ends').values : need(intsAttr(node, 'ends'), 'ends');
-  const axes = (fromInputs ? node.inputs[3] && need(input.constants[3], 'slice axes').values : intsAttr(node, 'axes')) || starts.map((_, i) => i);
-  const steps = (fromInputs && node.inputs[4] && need(input.constants[4], 'slice steps').values) || starts.map(() => 1);
+  const starts = fromInputs
+    ? need(input.constants[1], 'slice starts').values
+    : need(intsAttr(node, 'starts'), 'starts');
+  const ends = fromInputs
+    ? need(input.constants[2], 'slice ends').values
+    : need(intsAttr(node, 'ends'), 'ends');
+  const axes =
+    (fromInputs ? node.inputs[3] && need(input.constants[3], 'slice axes').values : intsAttr(node, 'axes')) ||
+    starts.map((_, i) => i);
+  const steps =
+    (fromInputs && node.inputs[4] && need(input.constants[4], 'slice steps').values) || starts.map(() => 1);
   const dims = [...inDims];
   const ranges: [number, number, number][] = [];
   axes.forEach((axisRaw, i) => {
@@ -199,7 +243,10 @@ function resize(input: RuleInput): RuleOutput[] {
   const inDims = dimsOf(input, 0);
   const sizes = input.node.inputs[3] ? input.constants[3] : undefined;
   if (sizes) return [{ shape: { elemType: elemOf(input, 0), dims: [...sizes.values] } }];
-  const scales = need(input.constants[2] ?? (input.node.inputs.length === 2 ? input.constants[1] : undefined), 'resize scales');
+  const scales = need(
+    input.constants[2] ?? (input.node.inputs.length === 2 ? input.constants[1] : undefined),
+    'resize scales',
+  );
   const dims = inDims.map((d, i) => (typeof d === 'number' ? Math.floor(d * scales.values[i]!) : d));
   return [{ shape: { elemType: elemOf(input, 0), dims } }];
 }
@@ -213,10 +260,14 @@ function reshape(input: RuleInput): RuleOutput[] {
   if (minus >= 0) {
     const known = dims.filter((_, i) => i !== minus);
     const total = inDims.every((d) => typeof d === 'number') ? elementCount(inDims as number[]) : undefined;
-    dims[minus] = total !== undefined && known.every((d) => typeof d === 'number') ? total / elementCount(known as number[]) : null;
+    dims[minus] =
+      total !== undefined && known.every((d) => typeof d === 'number')
+        ? total / elementCount(known as number[])
+        : null;
   }
   const c = input.constants[0];
-  const constant = c && dims.every((d) => typeof d === 'number') ? { dims: dims as number[], values: c.values } : undefined;
+  const constant =
+    c && dims.every((d) => typeof d === 'number') ? { dims: dims as number[], values: c.values } : undefined;
   return [{ shape: { elemType: elemOf(input, 0), dims }, ...(constant ? { constant } : {}) }];
 }
 
@@ -277,13 +328,32 @@ function constantOp({ node }: RuleInput): RuleOutput[] {
   const [name, attr] = a;
   if (attr.type === 'tensor') {
     const constant = tensorConstant(attr.value);
-    return [{ shape: { elemType: attr.value.dataType, dims: attr.value.dims }, ...(constant ? { constant } : {}) }];
+    return [
+      { shape: { elemType: attr.value.dataType, dims: attr.value.dims }, ...(constant ? { constant } : {}) },
+    ];
   }
-  if (name === 'value_float') return [{ shape: { elemType: DataType.FLOAT, dims: [] }, constant: { dims: [], values: [floatAttr(node, name, 0)] } }];
-  if (name === 'value_int') return [{ shape: { elemType: DataType.INT64, dims: [] }, constant: { dims: [], values: [intAttr(node, name, 0)] } }];
+  if (name === 'value_float')
+    return [
+      {
+        shape: { elemType: DataType.FLOAT, dims: [] },
+        constant: { dims: [], values: [floatAttr(node, name, 0)] },
+      },
+    ];
+  if (name === 'value_int')
+    return [
+      {
+        shape: { elemType: DataType.INT64, dims: [] },
+        constant: { dims: [], values: [intAttr(node, name, 0)] },
+      },
+    ];
   if (attr.type === 'floats' || attr.type === 'ints') {
     const values = attr.value;
-    return [{ shape: { elemType: attr.type === 'ints' ? DataType.INT64 : DataType.FLOAT, dims: [values.length] }, constant: { dims: [values.length], values } }];
+    return [
+      {
+        shape: { elemType: attr.type === 'ints' ? DataType.INT64 : DataType.FLOAT, dims: [values.length] },
+        constant: { dims: [values.length], values },
+      },
+    ];
   }
   throw new ShapeUnknown(`Constant ${name}`);
 }

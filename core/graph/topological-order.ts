@@ -17,7 +17,10 @@ export function topologicalOrder(graph: Graph): Node[] {
   pending.forEach((deps, i) => {
     for (const t of deps) {
       if (!producerIndex.has(t)) {
-        throw new OnnxFormatError('ONNX_GRAPH_INVALID', `node '${graph.nodes[i]!.name}' reads '${t}', which nothing defines`);
+        throw new OnnxFormatError(
+          'ONNX_GRAPH_INVALID',
+          `node '${graph.nodes[i]!.name}' reads '${t}', which nothing defines`,
+        );
       }
       const list = waiting.get(t);
       if (list) list.push(i);

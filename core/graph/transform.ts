@@ -33,7 +33,9 @@ export function renameInputs(graph: Graph, renames: ReadonlyMap<string, string>)
   const rename = (t: string) => renames.get(t) ?? t;
   return {
     ...graph,
-    nodes: graph.nodes.map((n) => (n.inputs.some((t) => renames.has(t)) ? { ...n, inputs: n.inputs.map(rename) } : n)),
+    nodes: graph.nodes.map((n) =>
+      n.inputs.some((t) => renames.has(t)) ? { ...n, inputs: n.inputs.map(rename) } : n,
+    ),
     outputs: graph.outputs.map((v) => (renames.has(v.name) ? { ...v, name: rename(v.name) } : v)),
   };
 }

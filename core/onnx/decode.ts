@@ -26,7 +26,10 @@ const MODEL_FIRST_TAGS = new Set([0x08, 0x12, 0x1a, 0x22, 0x28, 0x32, 0x3a, 0x42
 export function decodeModel(bytes: Uint8Array, options: DecodeOptions = {}): Model {
   if (bytes.length === 0) throw new OnnxFormatError('ONNX_TRUNCATED', 'the file is empty');
   if (!MODEL_FIRST_TAGS.has(bytes[0]!)) {
-    throw new OnnxFormatError('ONNX_NOT_ONNX', `not an ONNX model: unexpected first byte 0x${bytes[0]!.toString(16)}`);
+    throw new OnnxFormatError(
+      'ONNX_NOT_ONNX',
+      `not an ONNX model: unexpected first byte 0x${bytes[0]!.toString(16)}`,
+    );
   }
   let proto: onnx.ModelProto;
   try {
@@ -34,18 +37,28 @@ export function decodeModel(bytes: Uint8Array, options: DecodeOptions = {}): Mod
   } catch (err) {
     const message = (err as Error).message ?? String(err);
     if (/index out of range/.test(message) && MODEL_FIRST_TAGS.has(bytes[0]!)) {
-      throw new OnnxFormatError('ONNX_TRUNCATED', `the file ends in the middle of a protobuf field (${message})`, {
-        cause: err,
-      });
+      throw new OnnxFormatError(
+        'ONNX_TRUNCATED',
+        `the file ends in the middle of a protobuf field (${message})`,
+        {
+          cause: err,
+        },
+      );
     }
     throw new OnnxFormatError('ONNX_NOT_ONNX', `not an ONNX model: ${message}`, { cause: err });
   }
   if (!proto.graph || int64ToNumber(proto.irVersion) <= 0) {
     throw new OnnxFormatError('ONNX_NOT_ONNX', 'not an ONNX model: no ir_version or no graph');
   }
-  const opsetImports = proto.opsetImport.map((o) => ({ domain: o.domain ?? '', version: int64ToNumber(o.version) }));
+  const opsetImports = proto.opsetImport.map((o) => ({
+    domain: o.domain ?? '',
+    version: int64ToNumber(o.version),
+  }));
   const opset = opsetImports.find((o) => o.domain === '' || o.domain === 'ai.onnx')?.version;
-  if (!options.anyOpset && (opset === undefined || opset < MIN_SUPPORTED_OPSET || opset > MAX_SUPPORTED_OPSET)) {
+  if (
+    !options.anyOpset &&
+    (opset === undefined || opset < MIN_SUPPORTED_OPSET || opset > MAX_SUPPORTED_OPSET)
+  ) {
     throw new OnnxFormatError(
       'ONNX_OPSET_UNSUPPORTED',
       `default-domain opset ${opset ?? 'missing'} is outside the supported range ${MIN_SUPPORTED_OPSET}–${MAX_SUPPORTED_OPSET}`,
@@ -145,7 +158,8 @@ function decodeValueInfo(v: onnx.IValueInfoProto): ValueInfo {
 
 function decodeType(name: string, t: onnx.ITypeProto): TypeInfo {
   const tensor = t.tensorType;
-  if (!tensor || t.denotation || tensor.shape?.dim?.some((d) => d.denotation)) return { kind: 'opaque', proto: t };
+  if (!tensor || t.denotation || tensor.shape?.dim?.some((d) => d.denotation))
+    return { kind: 'opaque', proto: t };
   const elemType = tensor.elemType ?? 0;
   if (!tensor.shape) return { kind: 'tensor', elemType };
   const shape: Dim[] = (tensor.shape.dim ?? []).map((d) => {

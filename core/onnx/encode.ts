@@ -11,7 +11,10 @@ export function encodeModel(model: Model): Uint8Array {
     irVersion: model.irVersion,
     // onnx.proto is proto2: an empty string written is not the same as a field left out, so empty
     // strings and zero versions are omitted, as the original writers do.
-    opsetImport: model.opsetImports.map((o) => ({ ...(o.domain ? { domain: o.domain } : {}), version: o.version })),
+    opsetImport: model.opsetImports.map((o) => ({
+      ...(o.domain ? { domain: o.domain } : {}),
+      version: o.version,
+    })),
     ...(model.producerName ? { producerName: model.producerName } : {}),
     ...(model.producerVersion ? { producerVersion: model.producerVersion } : {}),
     ...(model.domain ? { domain: model.domain } : {}),
@@ -90,7 +93,9 @@ function encodeType(t: TypeInfo): onnx.ITypeProto {
       ...(t.shape
         ? {
             shape: {
-              dim: t.shape.map((d) => (typeof d === 'number' ? { dimValue: d } : typeof d === 'string' ? { dimParam: d } : {})),
+              dim: t.shape.map((d) =>
+                typeof d === 'number' ? { dimValue: d } : typeof d === 'string' ? { dimParam: d } : {},
+              ),
             },
           }
         : {}),

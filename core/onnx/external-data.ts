@@ -20,13 +20,23 @@ export function parseExternalDataEntries(
   const get = (key: string) => entries.find((e) => e.key === key)?.value ?? undefined;
   const location = get('location');
   if (location === undefined) {
-    throw new OnnxFormatError('ONNX_GRAPH_INVALID', `tensor '${tensorName}' is stored externally but names no location`);
+    throw new OnnxFormatError(
+      'ONNX_GRAPH_INVALID',
+      `tensor '${tensorName}' is stored externally but names no location`,
+    );
   }
   const offset = Number(get('offset') ?? 0);
   const lengthText = get('length');
   const length = lengthText === undefined ? undefined : Number(lengthText);
-  if (!Number.isSafeInteger(offset) || offset < 0 || (length !== undefined && (!Number.isSafeInteger(length) || length < 0))) {
-    throw new OnnxFormatError('ONNX_GRAPH_INVALID', `tensor '${tensorName}' has an invalid external offset/length`);
+  if (
+    !Number.isSafeInteger(offset) ||
+    offset < 0 ||
+    (length !== undefined && (!Number.isSafeInteger(length) || length < 0))
+  ) {
+    throw new OnnxFormatError(
+      'ONNX_GRAPH_INVALID',
+      `tensor '${tensorName}' has an invalid external offset/length`,
+    );
   }
   return { location: assertLocationInsideModelFolder(tensorName, location), offset, length };
 }
@@ -54,7 +64,11 @@ export function assertLocationInsideModelFolder(tensorName: string, location: st
   return segments.filter((s) => s !== '' && s !== '.').join('/');
 }
 
-export function readExternalData(tensorName: string, ref: ExternalDataRef, reader: ExternalDataReader | undefined): Uint8Array {
+export function readExternalData(
+  tensorName: string,
+  ref: ExternalDataRef,
+  reader: ExternalDataReader | undefined,
+): Uint8Array {
   if (!reader) {
     throw new OnnxFormatError(
       'ONNX_EXTERNAL_DATA_UNREADABLE',

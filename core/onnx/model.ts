@@ -88,7 +88,10 @@ export interface Graph {
   readonly initializers: ReadonlyMap<string, Tensor>;
   readonly docString?: string;
   /** sparse_initializer and quantization_annotation, kept as decoded protobuf objects. */
-  readonly passthrough?: { readonly sparseInitializers?: unknown[]; readonly quantizationAnnotations?: unknown[] };
+  readonly passthrough?: {
+    readonly sparseInitializers?: unknown[];
+    readonly quantizationAnnotations?: unknown[];
+  };
 }
 
 export interface OpsetImport {

@@ -26,12 +26,18 @@ export function checkedElementCount(what: string, dims: readonly number[]): numb
   let n = 1;
   for (const d of dims) {
     if (!Number.isInteger(d) || d < 0 || d > MAX_DIM) {
-      throw new OnnxFormatError('ONNX_SHAPE_ABSURD', `${what} declares dimension ${d} (shape [${dims.join(', ')}])`);
+      throw new OnnxFormatError(
+        'ONNX_SHAPE_ABSURD',
+        `${what} declares dimension ${d} (shape [${dims.join(', ')}])`,
+      );
     }
     n *= d;
   }
   if (n > MAX_ELEMENTS) {
-    throw new OnnxFormatError('ONNX_SHAPE_ABSURD', `${what} declares ${n} elements (shape [${dims.join(', ')}])`);
+    throw new OnnxFormatError(
+      'ONNX_SHAPE_ABSURD',
+      `${what} declares ${n} elements (shape [${dims.join(', ')}])`,
+    );
   }
   return n;
 }

@@ -82,7 +82,10 @@ export function computeStats(model: Model, options: StatsOptions = {}): ModelSta
   const shape = (n: string) => inference.shapes.get(n);
 
   const modules = new Map<number, { params: number; flops: number }>();
-  const stages = Object.fromEntries(STAGES.map((s) => [s, { params: 0, flops: 0 }])) as Record<Stage, { params: number; flops: number }>;
+  const stages = Object.fromEntries(STAGES.map((s) => [s, { params: 0, flops: 0 }])) as Record<
+    Stage,
+    { params: number; flops: number }
+  >;
   const unattributed = { params: 0, flops: 0 };
   let params = 0;
   let flops = 0;
@@ -96,7 +99,11 @@ export function computeStats(model: Model, options: StatsOptions = {}): ModelSta
     params += cost.params;
     flops += cost.flops;
     const stage = index === undefined ? undefined : stageOfModule(index);
-    const buckets = [index === undefined ? unattributed : modules.get(index) ?? modules.set(index, { params: 0, flops: 0 }).get(index)!];
+    const buckets = [
+      index === undefined
+        ? unattributed
+        : (modules.get(index) ?? modules.set(index, { params: 0, flops: 0 }).get(index)!),
+    ];
     if (stage) buckets.push(stages[stage]);
     for (const b of buckets) {
       b.params += cost.params;
@@ -107,7 +114,10 @@ export function computeStats(model: Model, options: StatsOptions = {}): ModelSta
     params,
     flops,
     stages,
-    modules: Array.from({ length: maxIndex + 1 }, (_, i) => ({ index: i, ...(modules.get(i) ?? { params: 0, flops: 0 }) })),
+    modules: Array.from({ length: maxIndex + 1 }, (_, i) => ({
+      index: i,
+      ...(modules.get(i) ?? { params: 0, flops: 0 }),
+    })),
     unattributed,
     unknownOps: [...new Set(inference.unknownOps.map((n) => n.opType))],
     inputShape: Object.values(inputShapes)[0] ?? [],

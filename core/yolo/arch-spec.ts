@@ -35,14 +35,21 @@ export class YoloSpecError extends StagepruneError {
 
 export function parseArch(arch: string): YoloV8Size {
   const m = /^yolov8([nsmlx])$/.exec(arch);
-  if (!m) throw new YoloSpecError(`unknown architecture '${arch}' (expected yolov8n, yolov8s, yolov8m, yolov8l or yolov8x)`);
+  if (!m)
+    throw new YoloSpecError(
+      `unknown architecture '${arch}' (expected yolov8n, yolov8s, yolov8m, yolov8l or yolov8x)`,
+    );
   return m[1] as YoloV8Size;
 }
 
-export function yolov8Spec(size: YoloV8Size, options: { nc?: number; imgsz?: number; names?: readonly string[] } = {}): YoloV8Spec {
+export function yolov8Spec(
+  size: YoloV8Size,
+  options: { nc?: number; imgsz?: number; names?: readonly string[] } = {},
+): YoloV8Spec {
   const nc = options.nc ?? 80;
   const imgsz = options.imgsz ?? 640;
-  if (!Number.isInteger(nc) || nc < 1 || nc > 10000) throw new YoloSpecError(`nc must be an integer in 1..10000, got ${nc}`);
+  if (!Number.isInteger(nc) || nc < 1 || nc > 10000)
+    throw new YoloSpecError(`nc must be an integer in 1..10000, got ${nc}`);
   if (!Number.isInteger(imgsz) || imgsz < 32 || imgsz > 8192 || imgsz % 32 !== 0) {
     throw new YoloSpecError(`imgsz must be a multiple of 32 in 32..8192, got ${imgsz}`);
   }
@@ -56,14 +63,49 @@ export function yolov8Spec(size: YoloV8Size, options: { nc?: number; imgsz?: num
 export const DETECT_STRIDES = [8, 16, 32] as const;
 
 export type ModuleSpec =
-  | { readonly index: number; readonly kind: 'Conv'; readonly from: number; readonly c1: number; readonly c2: number; readonly k: number; readonly s: number }
-  | { readonly index: number; readonly kind: 'C2f'; readonly from: number; readonly c1: number; readonly c2: number; readonly n: number; readonly shortcut: boolean }
-  | { readonly index: number; readonly kind: 'SPPF'; readonly from: number; readonly c1: number; readonly c2: number; readonly k: number }
+  | {
+      readonly index: number;
+      readonly kind: 'Conv';
+      readonly from: number;
+      readonly c1: number;
+      readonly c2: number;
+      readonly k: number;
+      readonly s: number;
+    }
+  | {
+      readonly index: number;
+      readonly kind: 'C2f';
+      readonly from: number;
+      readonly c1: number;
+      readonly c2: number;
+      readonly n: number;
+      readonly shortcut: boolean;
+    }
+  | {
+      readonly index: number;
+      readonly kind: 'SPPF';
+      readonly from: number;
+      readonly c1: number;
+      readonly c2: number;
+      readonly k: number;
+    }
   | { readonly index: number; readonly kind: 'Upsample'; readonly from: number; readonly c2: number }
   | { readonly index: number; readonly kind: 'Concat'; readonly from: readonly number[]; readonly c2: number }
-  | { readonly index: number; readonly kind: 'Detect'; readonly from: readonly number[]; readonly ch: readonly number[]; readonly nc: number; readonly regMax: number };
+  | {
+      readonly index: number;
+      readonly kind: 'Detect';
+      readonly from: readonly number[];
+      readonly ch: readonly number[];
+      readonly nc: number;
+      readonly regMax: number;
+    };
 
-type Row = readonly [from: number | readonly number[], repeats: number, kind: ModuleSpec['kind'], args: readonly (number | boolean)[]];
+type Row = readonly [
+  from: number | readonly number[],
+  repeats: number,
+  kind: ModuleSpec['kind'],
+  args: readonly (number | boolean)[],
+];
 
 // yolov8.yaml, backbone then head. Channel args are before width scaling.
 const YOLOV8_YAML: readonly Row[] = [
@@ -99,7 +141,8 @@ export function resolveModules(spec: YoloV8Spec): ModuleSpec[] {
   const channels: number[] = [];
   const out: ModuleSpec[] = [];
   const abs = (from: number, index: number) => (from < 0 ? index + from : from);
-  const chOf = (from: number, index: number) => (from === -1 && index === 0 ? 3 : channels[abs(from, index)]!);
+  const chOf = (from: number, index: number) =>
+    from === -1 && index === 0 ? 3 : channels[abs(from, index)]!;
   const width = (c: number) => makeDivisible(Math.min(c, spec.maxChannels) * spec.widthMultiple, 8);
   YOLOV8_YAML.forEach(([from, repeats, kind, args], index) => {
     const n = repeats > 1 ? Math.max(Math.round(repeats * spec.depthMultiple), 1) : repeats;
@@ -115,8 +158,18 @@ export function resolveModules(spec: YoloV8Spec): ModuleSpec[] {
       const f = abs(from as number, index);
       const c1 = chOf(from as number, index);
       if (kind === 'Upsample') m = { index, kind, from: f, c2: c1 };
-      else if (kind === 'Conv') m = { index, kind, from: f, c1, c2: width(args[0] as number), k: args[1] as number, s: args[2] as number };
-      else if (kind === 'C2f') m = { index, kind, from: f, c1, c2: width(args[0] as number), n, shortcut: args[1] === true };
+      else if (kind === 'Conv')
+        m = {
+          index,
+          kind,
+          from: f,
+          c1,
+          c2: width(args[0] as number),
+          k: args[1] as number,
+          s: args[2] as number,
+        };
+      else if (kind === 'C2f')
+        m = { index, kind, from: f, c1, c2: width(args[0] as number), n, shortcut: args[1] === true };
       else m = { index, kind: 'SPPF', from: f, c1, c2: width(args[0] as number), k: args[1] as number };
     }
     channels.push(m.kind === 'Detect' ? 0 : m.c2);

@@ -41,7 +41,11 @@ export class YoloBuildContext {
   /** torch's default Conv2d init: kaiming_uniform(a=√5) → U(±1/√fan_in). */
   convWeight(name: string, c2: number, c1: number, k: number, groups = 1): string {
     const fanIn = (c1 / groups) * k * k;
-    return this.g.initializer(name, [c2, c1 / groups, k, k], uniform(this.random, c2 * (c1 / groups) * k * k, 1 / Math.sqrt(fanIn)));
+    return this.g.initializer(
+      name,
+      [c2, c1 / groups, k, k],
+      uniform(this.random, c2 * (c1 / groups) * k * k, 1 / Math.sqrt(fanIn)),
+    );
   }
 
   /**
@@ -60,7 +64,10 @@ export class YoloBuildContext {
       strides: ints([s, s]),
     });
     const bn = this.bnParams(`${prefix}.bn`, c2);
-    const y = g.op1(`${scope}/bn`, 'BatchNormalization', [conv, ...bn], { epsilon: float(BN_EPSILON), momentum: float(BN_MOMENTUM) });
+    const y = g.op1(`${scope}/bn`, 'BatchNormalization', [conv, ...bn], {
+      epsilon: float(BN_EPSILON),
+      momentum: float(BN_MOMENTUM),
+    });
     const sig = g.op1(`${scope}/act`, 'Sigmoid', [y]);
     return g.op1(`${scope}/act`, 'Mul', [y, sig]);
   }
@@ -100,7 +107,12 @@ function emitC2f(ctx: YoloBuildContext, m: Extract<ModuleSpec, { kind: 'C2f' }>,
   // Split sizes are a per-module initializer (torch shares one constant between modules): each C2f can then
   // be pruned on its own without touching another module's split.
   const sizes = `${scope}/Split_sizes`;
-  g.initializers.set(sizes, { name: sizes, dataType: DataType.INT64, dims: [2], data: BigInt64Array.from([BigInt(c), BigInt(c)]) });
+  g.initializers.set(sizes, {
+    name: sizes,
+    dataType: DataType.INT64,
+    dims: [2],
+    data: BigInt64Array.from([BigInt(c), BigInt(c)]),
+  });
   const parts = g.op(scope, 'Split', [y0, sizes], { axis: int(1) }, 2);
   const ys = [...parts];
   let last = parts[1]!;
@@ -149,7 +161,15 @@ export function buildYoloV8(spec: YoloV8Spec, options: BuildOptions = {}): Model
     let y: string;
     switch (m.kind) {
       case 'Conv':
-        y = ctx.convBnSilu(scope, `model.${m.index}`, input(m.index === 0 ? -1 : m.from), m.c1, m.c2, m.k, m.s);
+        y = ctx.convBnSilu(
+          scope,
+          `model.${m.index}`,
+          input(m.index === 0 ? -1 : m.from),
+          m.c1,
+          m.c2,
+          m.k,
+          m.s,
+        );
         break;
       case 'C2f':
         y = emitC2f(ctx, m, input(m.from));
@@ -189,8 +209,18 @@ export function buildYoloV8(spec: YoloV8Spec, options: BuildOptions = {}): Model
     graph: {
       name: 'main_graph',
       nodes: g.nodes,
-      inputs: [{ name: 'images', type: { kind: 'tensor', elemType: DataType.FLOAT, shape: [1, 3, spec.imgsz, spec.imgsz] } }],
-      outputs: [{ name: 'output0', type: { kind: 'tensor', elemType: DataType.FLOAT, shape: [1, 4 + spec.nc, anchors] } }],
+      inputs: [
+        {
+          name: 'images',
+          type: { kind: 'tensor', elemType: DataType.FLOAT, shape: [1, 3, spec.imgsz, spec.imgsz] },
+        },
+      ],
+      outputs: [
+        {
+          name: 'output0',
+          type: { kind: 'tensor', elemType: DataType.FLOAT, shape: [1, 4 + spec.nc, anchors] },
+        },
+      ],
       valueInfo: [],
       initializers: g.initializers,
     },

@@ -52,7 +52,12 @@ export function emitDetectHead(
   };
 
   // Flatten each level to [1, C, H·W]; torch hoists all three shape constants before the first Reshape.
-  const flattenLevels = (name: 'cv2' | 'cv3', hidden: number, out: number, bias: (stride: number) => number) => {
+  const flattenLevels = (
+    name: 'cv2' | 'cv3',
+    hidden: number,
+    out: number,
+    bias: (stride: number) => number,
+  ) => {
     const flat: string[] = [];
     let shapes: string[] = [];
     for (let i = 0; i < inputs.length; i++) {
@@ -69,10 +74,16 @@ export function emitDetectHead(
 
   // DFL: softmax over the reg_max bins, expectation via a fixed 1×1 conv with weights 0..reg_max-1.
   const dfl = `${scope}/dfl`;
-  const r = g.op1(dfl, 'Reshape', [box, g.constant(dfl, I64, [4], [1, 4, m.regMax, A])], { allowzero: int(0) });
+  const r = g.op1(dfl, 'Reshape', [box, g.constant(dfl, I64, [4], [1, 4, m.regMax, A])], {
+    allowzero: int(0),
+  });
   const t = g.op1(dfl, 'Transpose', [r], { perm: ints([0, 2, 1, 3]) });
   const sm = g.op1(dfl, 'Softmax', [t], { axis: int(1) });
-  const w = g.initializer(`${prefix}.dfl.conv.weight`, [1, m.regMax, 1, 1], Float32Array.from({ length: m.regMax }, (_, i) => i));
+  const w = g.initializer(
+    `${prefix}.dfl.conv.weight`,
+    [1, m.regMax, 1, 1],
+    Float32Array.from({ length: m.regMax }, (_, i) => i),
+  );
   const conv = g.op1(`${dfl}/conv`, 'Conv', [sm, w], {
     dilations: ints([1, 1]),
     group: int(1),

@@ -10,7 +10,13 @@ export class GraphBuilder {
   readonly initializers = new Map<string, Tensor>();
   private readonly counters = new Map<string, number>();
 
-  op(scope: string, opType: string, inputs: readonly string[], attributes: Record<string, Attribute> = {}, outputs = 1): string[] {
+  op(
+    scope: string,
+    opType: string,
+    inputs: readonly string[],
+    attributes: Record<string, Attribute> = {},
+    outputs = 1,
+  ): string[] {
     const key = `${scope}/${opType}`;
     const count = this.counters.get(key) ?? 0;
     this.counters.set(key, count + 1);
@@ -21,14 +27,23 @@ export class GraphBuilder {
   }
 
   /** Like `op` for a single output, which it returns. */
-  op1(scope: string, opType: string, inputs: readonly string[], attributes: Record<string, Attribute> = {}): string {
+  op1(
+    scope: string,
+    opType: string,
+    inputs: readonly string[],
+    attributes: Record<string, Attribute> = {},
+  ): string {
     return this.op(scope, opType, inputs, attributes)[0]!;
   }
 
   constant(scope: string, dataType: number, dims: readonly number[], values: ArrayLike<number>): string {
     const data =
-      dataType === DataType.INT64 ? BigInt64Array.from(Array.from(values, (v) => BigInt(v))) : Float32Array.from(values);
-    return this.op1(scope, 'Constant', [], { value: { type: 'tensor', value: { name: '', dataType, dims, data } } });
+      dataType === DataType.INT64
+        ? BigInt64Array.from(Array.from(values, (v) => BigInt(v)))
+        : Float32Array.from(values);
+    return this.op1(scope, 'Constant', [], {
+      value: { type: 'tensor', value: { name: '', dataType, dims, data } },
+    });
   }
 
   initializer(name: string, dims: readonly number[], data: Float32Array): string {

@@ -6,10 +6,15 @@ export interface LoadWeightsReport {
   /** Float initializers of the target the source does not have. */
   readonly missing: readonly string[];
   /** Same name, different shape: left as they were. */
-  readonly shapeMismatch: readonly { readonly name: string; readonly target: readonly number[]; readonly source: readonly number[] }[];
+  readonly shapeMismatch: readonly {
+    readonly name: string;
+    readonly target: readonly number[];
+    readonly source: readonly number[];
+  }[];
 }
 
-const sameDims = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
+const sameDims = (a: readonly number[], b: readonly number[]) =>
+  a.length === b.length && a.every((d, i) => d === b[i]);
 
 /**
  * Copies the source's initializers into the target wherever name and shape agree (ultralytics parameter
@@ -35,5 +40,8 @@ export function loadWeightsByName(target: Model, source: Model): { model: Model;
       loaded.push(name);
     }
   }
-  return { model: { ...target, graph: { ...target.graph, initializers } }, report: { loaded, missing, shapeMismatch } };
+  return {
+    model: { ...target, graph: { ...target.graph, initializers } },
+    report: { loaded, missing, shapeMismatch },
+  };
 }

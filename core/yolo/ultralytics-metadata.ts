@@ -14,7 +14,10 @@ export function pythonNamesDict(names: readonly string[]): string {
  * The metadata_props ultralytics writes into its ONNX exports (and AutoBackend reads: stride, task, batch,
  * imgsz, names, channels), plus `stageprune_form` = train | deploy. No date: builds stay byte-reproducible.
  */
-export function ultralyticsMetadata(spec: YoloV8Spec, options: { form: 'train' | 'deploy'; batch?: number }): MetadataProp[] {
+export function ultralyticsMetadata(
+  spec: YoloV8Spec,
+  options: { form: 'train' | 'deploy'; batch?: number },
+): MetadataProp[] {
   return [
     { key: 'description', value: `stageprune YOLOv8${spec.size} model` },
     { key: 'author', value: 'stageprune' },

@@ -35,7 +35,20 @@ test('model build → stats --json → export → stats, end to end through the 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stageprune-model-'));
   try {
     const train = path.join(dir, 'n.onnx');
-    const built = cli('model', 'build', '--arch', 'yolov8n', '--nc', '80', '--imgsz', '640', '--seed', '0', '--out', train);
+    const built = cli(
+      'model',
+      'build',
+      '--arch',
+      'yolov8n',
+      '--nc',
+      '80',
+      '--imgsz',
+      '640',
+      '--seed',
+      '0',
+      '--out',
+      train,
+    );
     assert.equal(built.code, 0, built.stderr);
     assert.match(built.stdout, /3157200 parameters/);
 
@@ -45,7 +58,10 @@ test('model build → stats --json → export → stats, end to end through the 
     assert.equal(s.params, 3_157_200);
     assert.equal(s.flops, 8_855_091_200);
     assert.deepEqual(Object.keys(s.stages), ['backbone', 'neck', 'head']);
-    assert.deepEqual([s.stages.backbone.params, s.stages.neck.params, s.stages.head.params], [1_272_656, 986_880, 897_664]);
+    assert.deepEqual(
+      [s.stages.backbone.params, s.stages.neck.params, s.stages.head.params],
+      [1_272_656, 986_880, 897_664],
+    );
     assert.equal(s.modules.length, 23);
     assert.deepEqual(s.modules[2], { index: 2, params: 7360, flops: s.modules[2].flops });
 
@@ -69,7 +85,10 @@ test('bad arguments and bad files are one-line errors with exit code 1, never a 
     fs.writeFileSync(junk, 'not a model\n');
     const cases: [string[], RegExp][] = [
       [['model', 'build', '--arch', 'yolov9', '--out', path.join(dir, 'x.onnx')], /YOLO_SPEC_INVALID/],
-      [['model', 'build', '--arch', 'yolov8n', '--imgsz', 'big', '--out', path.join(dir, 'x.onnx')], /CLI_USAGE: --imgsz/],
+      [
+        ['model', 'build', '--arch', 'yolov8n', '--imgsz', 'big', '--out', path.join(dir, 'x.onnx')],
+        /CLI_USAGE: --imgsz/,
+      ],
       [['model', 'build', '--arch', 'yolov8n'], /CLI_USAGE: --out/],
       [['model', 'stats', junk], /ONNX_NOT_ONNX/],
       [['model', 'export', junk, '--out', path.join(dir, 'y.onnx')], /ONNX_NOT_ONNX/],

@@ -15,7 +15,15 @@ function externalModel(location: string): Uint8Array {
       name: 'g',
       input: [{ name: 'x', type: { tensorType: { elemType: 1, shape: { dim: [{ dimValue: 2 }] } } } }],
       output: [{ name: 'y', type: { tensorType: { elemType: 1 } } }],
-      initializer: [{ name: 'w', dims: [2], dataType: 1, dataLocation: 1, externalData: [{ key: 'location', value: location }] }],
+      initializer: [
+        {
+          name: 'w',
+          dims: [2],
+          dataType: 1,
+          dataLocation: 1,
+          externalData: [{ key: 'location', value: location }],
+        },
+      ],
       node: [{ name: 'add', opType: 'Add', input: ['x', 'w'], output: ['y'] }],
     },
   }).finish();
@@ -52,7 +60,10 @@ test('external data is read from the model folder; symlinks out of it and missin
     // Written back, the tensor is inline and the file stands alone.
     const copy = path.join(base, 'copy.onnx');
     writeModelFile(copy, model);
-    assert.deepEqual(Array.from(readModelFile(copy).graph.initializers.get('w')!.data as Float32Array), [3, 4]);
+    assert.deepEqual(
+      Array.from(readModelFile(copy).graph.initializers.get('w')!.data as Float32Array),
+      [3, 4],
+    );
   } finally {
     fs.rmSync(base, { recursive: true, force: true });
   }

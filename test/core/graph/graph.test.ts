@@ -1,10 +1,23 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DataType, OnnxFormatError, type Graph, type Node } from '../../../core/onnx';
-import { indexGraph, inferShapes, isTopologicallySorted, topologicalOrder, pruneUnused, renameInputs } from '../../../core/graph';
+import {
+  indexGraph,
+  inferShapes,
+  isTopologicallySorted,
+  topologicalOrder,
+  pruneUnused,
+  renameInputs,
+} from '../../../core/graph';
 import { buildYoloV8, yolov8Spec } from '../../../core/yolo';
 
-const node = (name: string, opType: string, inputs: string[], outputs: string[], attributes: Node['attributes'] = {}): Node => ({
+const node = (
+  name: string,
+  opType: string,
+  inputs: string[],
+  outputs: string[],
+  attributes: Node['attributes'] = {},
+): Node => ({
   name,
   opType,
   domain: '',
@@ -13,10 +26,21 @@ const node = (name: string, opType: string, inputs: string[], outputs: string[],
   attributes,
 });
 
-const tensorInput = (name: string, shape: (number | string)[]) => ({ name, type: { kind: 'tensor' as const, elemType: DataType.FLOAT, shape } });
+const tensorInput = (name: string, shape: (number | string)[]) => ({
+  name,
+  type: { kind: 'tensor' as const, elemType: DataType.FLOAT, shape },
+});
 
 function graphOf(nodes: Node[], extra: Partial<Graph> = {}): Graph {
-  return { name: 'g', nodes, inputs: [tensorInput('x', [1, 8, 4, 4])], outputs: [], valueInfo: [], initializers: new Map(), ...extra };
+  return {
+    name: 'g',
+    nodes,
+    inputs: [tensorInput('x', [1, 8, 4, 4])],
+    outputs: [],
+    valueInfo: [],
+    initializers: new Map(),
+    ...extra,
+  };
 }
 
 test('producer and consumer lookups', () => {
@@ -27,7 +51,10 @@ test('producer and consumer lookups', () => {
     index.consumersOf('/model.2/Split_output_1').map((n) => n.name),
     ['/model.2/m.0/cv1/conv/Conv', '/model.2/m.0/Add', '/model.2/Concat'],
   );
-  assert.deepEqual(index.consumersOf('images').map((n) => n.name), ['/model.0/conv/Conv']);
+  assert.deepEqual(
+    index.consumersOf('images').map((n) => n.name),
+    ['/model.0/conv/Conv'],
+  );
   assert.equal(index.producerOf('model.0.conv.weight'), undefined);
   assert.ok(index.isInitializer('model.0.conv.weight'));
   assert.ok(index.isGraphOutput('output0'));
@@ -42,8 +69,14 @@ test('topological order restores a shuffled graph and rejects cycles and danglin
   assert.ok(isTopologicallySorted({ ...model.graph, nodes: order }));
   assert.deepEqual(topologicalOrder(model.graph), model.graph.nodes);
 
-  const cyclic = graphOf([node('a', 'Sigmoid', ['b_out'], ['a_out']), node('b', 'Sigmoid', ['a_out'], ['b_out'])]);
-  assert.throws(() => topologicalOrder(cyclic), (e: unknown) => e instanceof OnnxFormatError && /cycle/.test(e.message));
+  const cyclic = graphOf([
+    node('a', 'Sigmoid', ['b_out'], ['a_out']),
+    node('b', 'Sigmoid', ['a_out'], ['b_out']),
+  ]);
+  assert.throws(
+    () => topologicalOrder(cyclic),
+    (e: unknown) => e instanceof OnnxFormatError && /cycle/.test(e.message),
+  );
   assert.throws(() => topologicalOrder(graphOf([node('a', 'Sigmoid', ['nowhere'], ['y'])])), /nowhere/);
 });
 
@@ -53,7 +86,8 @@ test('shape inference knows every tensor of a built model, including the traced 
     const r = inferShapes(model.graph, { opset: 18 });
     assert.deepEqual(r.unknownOps, []);
     assert.deepEqual(r.unresolved, []);
-    for (const n of model.graph.nodes) for (const o of n.outputs) assert.ok(r.shapes.get(o)?.dims, `shape of ${o}`);
+    for (const n of model.graph.nodes)
+      for (const o of n.outputs) assert.ok(r.shapes.get(o)?.dims, `shape of ${o}`);
     assert.deepEqual(r.shapes.get('output0')!.dims, [1, 4 + nc, 8400]);
     assert.deepEqual(r.shapes.get('/model.22/Slice_1_output_0')!.dims, [1, 2, 8400]);
     assert.deepEqual(r.constants.get('/model.22/Mul_1_output_0')!.values, [4]);
@@ -64,23 +98,57 @@ test('shape inference knows every tensor of a built model, including the traced 
 });
 
 test('Split, Unsqueeze and Slice resolve in both their attribute and input forms', () => {
-  const i64 = (name: string, values: number[]) => ({ name, dataType: DataType.INT64, dims: [values.length], data: BigInt64Array.from(values.map(BigInt)) });
+  const i64 = (name: string, values: number[]) => ({
+    name,
+    dataType: DataType.INT64,
+    dims: [values.length],
+    data: BigInt64Array.from(values.map(BigInt)),
+  });
   const g = graphOf(
     [
-      node('split_attr', 'Split', ['x'], ['s0', 's1'], { axis: { type: 'int', value: 1 }, split: { type: 'ints', value: [3, 5] } }),
+      node('split_attr', 'Split', ['x'], ['s0', 's1'], {
+        axis: { type: 'int', value: 1 },
+        split: { type: 'ints', value: [3, 5] },
+      }),
       node('split_input', 'Split', ['x', 'sizes'], ['t0', 't1'], { axis: { type: 'int', value: 1 } }),
       node('split_even', 'Split', ['x'], ['u0', 'u1'], { axis: { type: 'int', value: -3 } }),
       node('unsq_attr', 'Unsqueeze', ['x'], ['v'], { axes: { type: 'ints', value: [0] } }),
       node('unsq_input', 'Unsqueeze', ['x', 'axes'], ['w']),
       node('slice', 'Slice', ['x', 'starts', 'ends', 'axes1'], ['z']),
     ],
-    { initializers: new Map([['sizes', i64('sizes', [6, 2])], ['axes', i64('axes', [-1])], ['starts', i64('starts', [1])], ['ends', i64('ends', [2 ** 40])], ['axes1', i64('axes1', [1])]]) },
+    {
+      initializers: new Map([
+        ['sizes', i64('sizes', [6, 2])],
+        ['axes', i64('axes', [-1])],
+        ['starts', i64('starts', [1])],
+        ['ends', i64('ends', [2 ** 40])],
+        ['axes1', i64('axes1', [1])],
+      ]),
+    },
   );
   const r = inferShapes(g, { opset: 13 });
   const dims = (t: string) => r.shapes.get(t)!.dims;
-  assert.deepEqual([dims('s0'), dims('s1')], [[1, 3, 4, 4], [1, 5, 4, 4]]);
-  assert.deepEqual([dims('t0'), dims('t1')], [[1, 6, 4, 4], [1, 2, 4, 4]]);
-  assert.deepEqual([dims('u0'), dims('u1')], [[1, 4, 4, 4], [1, 4, 4, 4]]);
+  assert.deepEqual(
+    [dims('s0'), dims('s1')],
+    [
+      [1, 3, 4, 4],
+      [1, 5, 4, 4],
+    ],
+  );
+  assert.deepEqual(
+    [dims('t0'), dims('t1')],
+    [
+      [1, 6, 4, 4],
+      [1, 2, 4, 4],
+    ],
+  );
+  assert.deepEqual(
+    [dims('u0'), dims('u1')],
+    [
+      [1, 4, 4, 4],
+      [1, 4, 4, 4],
+    ],
+  );
   assert.deepEqual(dims('v'), [1, 1, 8, 4, 4]);
   assert.deepEqual(dims('w'), [1, 8, 4, 4, 1]);
   assert.deepEqual(dims('z'), [1, 7, 4, 4]);
@@ -96,10 +164,15 @@ test('unknown ops are kept, flagged, and take declared value_info shapes; later 
     { valueInfo: [tensorInput('h', [1, 8, 4, 4])] },
   );
   const r = inferShapes(g);
-  assert.deepEqual(r.unknownOps.map((n) => n.name), ['weird']);
+  assert.deepEqual(
+    r.unknownOps.map((n) => n.name),
+    ['weird'],
+  );
   assert.deepEqual(r.shapes.get('y')!.dims, [1, 8, 4, 4]);
   assert.deepEqual(r.constants.get('s')!.values, [1, 8, 4, 4]);
-  const noDecl = inferShapes(graphOf([node('weird', 'HardSwishPlus', ['x'], ['h']), node('sig', 'Sigmoid', ['h'], ['y'])]));
+  const noDecl = inferShapes(
+    graphOf([node('weird', 'HardSwishPlus', ['x'], ['h']), node('sig', 'Sigmoid', ['h'], ['y'])]),
+  );
   assert.equal(noDecl.shapes.get('y')!.dims, undefined);
 });
 

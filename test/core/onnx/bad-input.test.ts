@@ -10,7 +10,12 @@ function modelBytes(patch: (m: onnx.IModelProto) => void): Uint8Array {
     opsetImport: [{ version: 17 }],
     graph: {
       name: 'g',
-      input: [{ name: 'x', type: { tensorType: { elemType: 1, shape: { dim: [{ dimValue: 1 }, { dimValue: 2 }] } } } }],
+      input: [
+        {
+          name: 'x',
+          type: { tensorType: { elemType: 1, shape: { dim: [{ dimValue: 1 }, { dimValue: 2 }] } } },
+        },
+      ],
       output: [{ name: 'y', type: { tensorType: { elemType: 1 } } }],
       initializer: [{ name: 'w', dims: [2], dataType: 1, rawData: new Uint8Array(8) }],
       node: [{ name: 'add', opType: 'Add', input: ['x', 'w'], output: ['y'] }],
@@ -43,22 +48,48 @@ test('truncated files are ONNX_TRUNCATED at every cut point tried', () => {
 });
 
 test('files that are not ONNX are ONNX_NOT_ONNX or ONNX_TRUNCATED, never a crash', () => {
-  assertCode(() => decodeModel(new TextEncoder().encode('{"hello": "this is json, not a model"}\n')), 'ONNX_NOT_ONNX');
-  assertCode(() => decodeModel(new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46, 0, 1])), 'ONNX_NOT_ONNX');
+  assertCode(
+    () => decodeModel(new TextEncoder().encode('{"hello": "this is json, not a model"}\n')),
+    'ONNX_NOT_ONNX',
+  );
+  assertCode(
+    () => decodeModel(new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46, 0, 1])),
+    'ONNX_NOT_ONNX',
+  );
   // A valid protobuf of something else (no graph).
   assertCode(() => decodeModel(onnx.TensorProto.encode({ name: 't', dims: [1] }).finish()), 'ONNX_NOT_ONNX');
   let seed = 7;
   for (let k = 0; k < 50; k++) {
-    const junk = Uint8Array.from({ length: 200 }, () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 16) & 0xff);
+    const junk = Uint8Array.from(
+      { length: 200 },
+      () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 16) & 0xff,
+    );
     assert.throws(() => decodeModel(junk), OnnxFormatError);
   }
 });
 
 test('opsets outside the supported range are ONNX_OPSET_UNSUPPORTED', () => {
-  assertCode(() => decodeModel(modelBytes((m) => (m.opsetImport = [{ version: 9 }]))), 'ONNX_OPSET_UNSUPPORTED', /opset 9/);
-  assertCode(() => decodeModel(modelBytes((m) => (m.opsetImport = [{ version: 40 }]))), 'ONNX_OPSET_UNSUPPORTED', /opset 40/);
-  assertCode(() => decodeModel(modelBytes((m) => (m.opsetImport = [{ domain: 'ai.onnx.ml', version: 3 }]))), 'ONNX_OPSET_UNSUPPORTED');
-  assert.equal(decodeModel(modelBytes((m) => (m.opsetImport = [{ version: 9 }])), { anyOpset: true }).opsetImports[0]!.version, 9);
+  assertCode(
+    () => decodeModel(modelBytes((m) => (m.opsetImport = [{ version: 9 }]))),
+    'ONNX_OPSET_UNSUPPORTED',
+    /opset 9/,
+  );
+  assertCode(
+    () => decodeModel(modelBytes((m) => (m.opsetImport = [{ version: 40 }]))),
+    'ONNX_OPSET_UNSUPPORTED',
+    /opset 40/,
+  );
+  assertCode(
+    () => decodeModel(modelBytes((m) => (m.opsetImport = [{ domain: 'ai.onnx.ml', version: 3 }]))),
+    'ONNX_OPSET_UNSUPPORTED',
+  );
+  assert.equal(
+    decodeModel(
+      modelBytes((m) => (m.opsetImport = [{ version: 9 }])),
+      { anyOpset: true },
+    ).opsetImports[0]!.version,
+    9,
+  );
 });
 
 test('absurd shapes are ONNX_SHAPE_ABSURD', () => {
@@ -67,10 +98,19 @@ test('absurd shapes are ONNX_SHAPE_ABSURD', () => {
     'ONNX_SHAPE_ABSURD',
     /initializer 'w'.*2147483648/,
   );
-  assertCode(() => decodeModel(modelBytes((m) => (m.graph!.initializer![0]!.dims = [-2]))), 'ONNX_SHAPE_ABSURD');
-  assertCode(() => decodeModel(modelBytes((m) => (m.graph!.initializer![0]!.dims = [2 ** 20, 2 ** 20, 2 ** 20]))), 'ONNX_SHAPE_ABSURD');
   assertCode(
-    () => decodeModel(modelBytes((m) => (m.graph!.input![0]!.type!.tensorType!.shape!.dim![1] = { dimValue: 2 ** 40 }))),
+    () => decodeModel(modelBytes((m) => (m.graph!.initializer![0]!.dims = [-2]))),
+    'ONNX_SHAPE_ABSURD',
+  );
+  assertCode(
+    () => decodeModel(modelBytes((m) => (m.graph!.initializer![0]!.dims = [2 ** 20, 2 ** 20, 2 ** 20]))),
+    'ONNX_SHAPE_ABSURD',
+  );
+  assertCode(
+    () =>
+      decodeModel(
+        modelBytes((m) => (m.graph!.input![0]!.type!.tensorType!.shape!.dim![1] = { dimValue: 2 ** 40 })),
+      ),
     'ONNX_SHAPE_ABSURD',
     /value 'x'/,
   );

@@ -15,8 +15,18 @@ function tinyModelProto(): onnx.IModelProto {
     graph: {
       name: 'g',
       docString: 'graph doc',
-      input: [{ name: 'x', type: { tensorType: { elemType: 1, shape: { dim: [{ dimParam: 'batch' }, { dimValue: 4 }] } } } }],
-      output: [{ name: 'y', type: { tensorType: { elemType: 1, shape: { dim: [{ dimParam: 'batch' }, { dimValue: 4 }] } } } }],
+      input: [
+        {
+          name: 'x',
+          type: { tensorType: { elemType: 1, shape: { dim: [{ dimParam: 'batch' }, { dimValue: 4 }] } } },
+        },
+      ],
+      output: [
+        {
+          name: 'y',
+          type: { tensorType: { elemType: 1, shape: { dim: [{ dimParam: 'batch' }, { dimValue: 4 }] } } },
+        },
+      ],
       valueInfo: [{ name: 'h', type: { tensorType: { elemType: 1 } }, docString: 'hidden' }],
       initializer: [
         { name: 'w', dims: [4], dataType: 1, floatData: [1, 2, 3, 4] },
@@ -33,8 +43,16 @@ function tinyModelProto(): onnx.IModelProto {
           output: ['y'],
           attribute: [
             { name: 'alpha', type: onnx.AttributeProto.AttributeType.FLOAT, f: 0.5 },
-            { name: 'mode', type: onnx.AttributeProto.AttributeType.STRING, s: new TextEncoder().encode('fast') },
-            { name: 'typ', type: onnx.AttributeProto.AttributeType.TYPE_PROTO, tp: { tensorType: { elemType: 7 } } },
+            {
+              name: 'mode',
+              type: onnx.AttributeProto.AttributeType.STRING,
+              s: new TextEncoder().encode('fast'),
+            },
+            {
+              name: 'typ',
+              type: onnx.AttributeProto.AttributeType.TYPE_PROTO,
+              tp: { tensorType: { elemType: 7 } },
+            },
             { name: 'sizes', type: onnx.AttributeProto.AttributeType.INTS, ints: [1, -2, 3] },
           ],
         },
@@ -57,7 +75,8 @@ test('decode → encode keeps opsets, metadata, doc strings, value_info, unknown
   const plain = (m: onnx.ModelProto) => {
     const o = onnx.ModelProto.toObject(m, { longs: Number, bytes: String, defaults: false });
     // Payload encoding may change (float_data → raw_data); values are compared through the IR above.
-    for (const t of o.graph.initializer) for (const k of ['floatData', 'int32Data', 'int64Data', 'rawData']) delete t[k];
+    for (const t of o.graph.initializer)
+      for (const k of ['floatData', 'int32Data', 'int64Data', 'rawData']) delete t[k];
     return o;
   };
   assert.deepEqual(plain(again), plain(original));
@@ -72,8 +91,8 @@ test('a built model round-trips to an equal IR, and encoding is deterministic', 
   assert.equal(back.graph.nodes.length, model.graph.nodes.length);
   assert.deepEqual(back.graph.nodes, model.graph.nodes);
   assert.deepEqual([...back.graph.initializers.keys()], [...model.graph.initializers.keys()]);
-  for (const [name, t] of model.graph.initializers) assert.deepEqual(back.graph.initializers.get(name)!.data, t.data, name);
+  for (const [name, t] of model.graph.initializers)
+    assert.deepEqual(back.graph.initializers.get(name)!.data, t.data, name);
   assert.deepEqual(back.metadataProps, model.metadataProps);
   assert.deepEqual(encodeModel(back), bytes);
 });
-

@@ -1,6 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { float16BitsToFloat32, float32ToFloat16Bits, float32ArrayToBfloat16, bfloat16ArrayToFloat32 } from '../../../core/onnx';
+import {
+  float16BitsToFloat32,
+  float32ToFloat16Bits,
+  float32ArrayToBfloat16,
+  bfloat16ArrayToFloat32,
+} from '../../../core/onnx';
 
 test('float16 encodes known values exactly', () => {
   const cases: [number, number][] = [

@@ -6,14 +6,20 @@ import { computeStats } from '../../../core/stats';
 import { buildYoloV8, yolov8Spec, type YoloV8Size } from '../../../core/yolo';
 
 const within = (actual: number, expected: number, tolerance: number, what: string) =>
-  assert.ok(Math.abs(actual - expected) <= tolerance * expected, `${what}: ${actual} vs ${expected} (±${tolerance * 100}%)`);
+  assert.ok(
+    Math.abs(actual - expected) <= tolerance * expected,
+    `${what}: ${actual} vs ${expected} (±${tolerance * 100}%)`,
+  );
 
 test('yolov8n nc=80 train-form: 3,157,200 parameters, per module and per stage exactly; 8.8575 GFLOPs ±0.5%', () => {
   const s = computeStats(buildYoloV8(yolov8Spec('n')));
   assert.equal(s.params, 3_157_200);
   assert.deepEqual(
     s.modules.map((m) => m.params),
-    [464, 4672, 7360, 18560, 49664, 73984, 197632, 295424, 460288, 164608, 0, 0, 148224, 0, 0, 37248, 36992, 0, 123648, 147712, 0, 493056, 897664],
+    [
+      464, 4672, 7360, 18560, 49664, 73984, 197632, 295424, 460288, 164608, 0, 0, 148224, 0, 0, 37248, 36992,
+      0, 123648, 147712, 0, 493056, 897664,
+    ],
   );
   assert.deepEqual(
     [s.stages.backbone.params, s.stages.neck.params, s.stages.head.params],

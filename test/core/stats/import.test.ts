@@ -17,13 +17,27 @@ function ultralyticsLike(model: Model): Model {
   const src = initializers.get(shared)!;
   initializers.delete(shared);
   initializers.set('onnx::shared_bias', { ...src, name: 'onnx::shared_bias' });
-  nodes.push({ name: `Identity_${k++}`, opType: 'Identity', domain: '', inputs: ['onnx::shared_bias'], outputs: [shared], attributes: {} });
+  nodes.push({
+    name: `Identity_${k++}`,
+    opType: 'Identity',
+    domain: '',
+    inputs: ['onnx::shared_bias'],
+    outputs: [shared],
+    attributes: {},
+  });
   for (const n of g.nodes) {
     if (n.opType === 'Split' && n.inputs[1]?.endsWith('/Split_sizes')) {
       const sizes = initializers.get(n.inputs[1])!;
       initializers.delete(n.inputs[1]);
       const out = `onnx::Split_${k}`;
-      nodes.push({ name: `Constant_${k++}`, opType: 'Constant', domain: '', inputs: [], outputs: [out], attributes: { value: { type: 'tensor', value: { ...sizes, name: '' } } } });
+      nodes.push({
+        name: `Constant_${k++}`,
+        opType: 'Constant',
+        domain: '',
+        inputs: [],
+        outputs: [out],
+        attributes: { value: { type: 'tensor', value: { ...sizes, name: '' } } },
+      });
       nodes.push({ ...n, inputs: [n.inputs[0]!, out] });
     } else {
       nodes.push(n);
@@ -34,8 +48,22 @@ function ultralyticsLike(model: Model): Model {
     ...model,
     opsetImports: [{ domain: '', version: 17 }],
     producerName: 'pytorch',
-    metadataProps: [{ key: 'imgsz', value: '[640, 640]' }, { key: 'task', value: 'detect' }],
-    graph: { ...g, nodes, initializers, inputs: [{ name: 'images', type: dyn }], outputs: [{ name: 'output0', type: { kind: 'tensor', elemType: DataType.FLOAT, shape: ['batch', 84, 'anchors'] } }] },
+    metadataProps: [
+      { key: 'imgsz', value: '[640, 640]' },
+      { key: 'task', value: 'detect' },
+    ],
+    graph: {
+      ...g,
+      nodes,
+      initializers,
+      inputs: [{ name: 'images', type: dyn }],
+      outputs: [
+        {
+          name: 'output0',
+          type: { kind: 'tensor', elemType: DataType.FLOAT, shape: ['batch', 84, 'anchors'] },
+        },
+      ],
+    },
   };
 }
 
@@ -46,7 +74,10 @@ test('an ultralytics-style export (dynamic dims, Identity-shared biases, Constan
   assert.equal(s.params, 3_151_904);
   assert.equal(s.flops, computeStats(deploy).flops);
   assert.deepEqual(s.inputShape, [1, 3, 640, 640]);
-  assert.deepEqual([s.stages.backbone.params, s.stages.neck.params, s.stages.head.params], [1_270_144, 984_960, 896_800]);
+  assert.deepEqual(
+    [s.stages.backbone.params, s.stages.neck.params, s.stages.head.params],
+    [1_270_144, 984_960, 896_800],
+  );
   assert.deepEqual(s.unattributed, { params: 0, flops: 0 });
   assert.equal(s.modules.length, 23);
   // Without imgsz metadata, --imgsz decides the spatial size.
@@ -58,7 +89,9 @@ test('an ultralytics-style export (dynamic dims, Identity-shared biases, Constan
 
 test('unknown ops are listed by stats and do not stop it', () => {
   const model = buildYoloV8(yolov8Spec('n', { imgsz: 64 }));
-  const nodes = model.graph.nodes.map((n) => (n.name === '/model.22/Sigmoid' ? { ...n, opType: 'FancySigmoid', domain: 'com.example' } : n));
+  const nodes = model.graph.nodes.map((n) =>
+    n.name === '/model.22/Sigmoid' ? { ...n, opType: 'FancySigmoid', domain: 'com.example' } : n,
+  );
   const s = computeStats({ ...model, graph: { ...model.graph, nodes } });
   assert.deepEqual(s.unknownOps, ['FancySigmoid']);
   assert.equal(s.params, 3_157_200);

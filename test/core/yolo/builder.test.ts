@@ -22,7 +22,16 @@ test('yolov8n channels follow parse_model (width 0.25, depth 0.33)', () => {
   );
   assert.deepEqual(
     modules.filter((m) => m.kind === 'C2f').map((m) => (m.kind === 'C2f' ? [m.n, m.shortcut] : [])),
-    [[1, true], [2, true], [2, true], [1, true], [1, false], [1, false], [1, false], [1, false]],
+    [
+      [1, true],
+      [2, true],
+      [2, true],
+      [1, true],
+      [1, false],
+      [1, false],
+      [1, false],
+      [1, false],
+    ],
   );
   const detect = modules[22]!;
   assert.ok(detect.kind === 'Detect');
@@ -45,10 +54,19 @@ test('train-form names and topology follow ultralytics export', () => {
     'model.2.cv1.bn.running_mean',
     'model.2.cv1.bn.running_var',
   ]);
-  assert.deepEqual(byName.get('/model.2/cv1/act/Mul')!.inputs, ['/model.2/cv1/bn/BatchNormalization_output_0', '/model.2/cv1/act/Sigmoid_output_0']);
+  assert.deepEqual(byName.get('/model.2/cv1/act/Mul')!.inputs, [
+    '/model.2/cv1/bn/BatchNormalization_output_0',
+    '/model.2/cv1/act/Sigmoid_output_0',
+  ]);
   assert.deepEqual(byName.get('/model.9/m_2/MaxPool')!.inputs, ['/model.9/m_1/MaxPool_output_0']);
-  assert.deepEqual(byName.get('/model.11/Concat')!.inputs, ['/model.10/Resize_output_0', '/model.6/cv2/act/Mul_output_0']);
-  assert.deepEqual(byName.get('/model.22/cv3.2/cv3.2.2/Conv')!.inputs.slice(1), ['model.22.cv3.2.2.weight', 'model.22.cv3.2.2.bias']);
+  assert.deepEqual(byName.get('/model.11/Concat')!.inputs, [
+    '/model.10/Resize_output_0',
+    '/model.6/cv2/act/Mul_output_0',
+  ]);
+  assert.deepEqual(byName.get('/model.22/cv3.2/cv3.2.2/Conv')!.inputs.slice(1), [
+    'model.22.cv3.2.2.weight',
+    'model.22.cv3.2.2.bias',
+  ]);
   assert.ok(byName.has('/model.22/dfl/Softmax'));
   const last = model.graph.nodes[model.graph.nodes.length - 1]!;
   assert.equal(last.name, '/model.22/Concat_3');
@@ -57,7 +75,10 @@ test('train-form names and topology follow ultralytics export', () => {
   assert.deepEqual(model.graph.outputs[0]!.type, { kind: 'tensor', elemType: 1, shape: [1, 84, 8400] });
   assert.equal(model.graph.nodes.filter((n) => n.opType === 'BatchNormalization').length, 57);
   assert.deepEqual(model.opsetImports, [{ domain: '', version: 18 }]);
-  assert.deepEqual(Array.from(model.graph.initializers.get('model.22.dfl.conv.weight')!.data as Float32Array), Array.from({ length: 16 }, (_, i) => i));
+  assert.deepEqual(
+    Array.from(model.graph.initializers.get('model.22.dfl.conv.weight')!.data as Float32Array),
+    Array.from({ length: 16 }, (_, i) => i),
+  );
 });
 
 test('builds are deterministic per seed', () => {
@@ -77,18 +98,27 @@ test('weights load by name; shape mismatches and missing tensors are reported', 
   const source = buildYoloV8(yolov8Spec('n', { nc: 3, imgsz: 64 }), { seed: 5, batchNorm: 'random' });
   const { model, report } = loadWeightsByName(target, source);
   const get = (m: typeof model, n: string) => Array.from(m.graph.initializers.get(n)!.data as Float32Array);
-  assert.deepEqual(get(model, 'model.4.m.1.cv2.bn.running_var'), get(source, 'model.4.m.1.cv2.bn.running_var'));
+  assert.deepEqual(
+    get(model, 'model.4.m.1.cv2.bn.running_var'),
+    get(source, 'model.4.m.1.cv2.bn.running_var'),
+  );
   assert.deepEqual(get(model, 'model.22.cv3.0.2.weight'), get(target, 'model.22.cv3.0.2.weight'));
   // nc=3 → class branch width max(64, 3) = 64; nc=80 → 80: every cv3 tensor differs (12 per level).
   assert.equal(report.shapeMismatch.length, 36);
   assert.ok(report.shapeMismatch.every((m) => m.name.startsWith('model.22.cv3.')));
-  assert.deepEqual(report.shapeMismatch.find((m) => m.name === 'model.22.cv3.0.2.weight'), {
-    name: 'model.22.cv3.0.2.weight',
-    target: [80, 80, 1, 1],
-    source: [3, 64, 1, 1],
-  });
+  assert.deepEqual(
+    report.shapeMismatch.find((m) => m.name === 'model.22.cv3.0.2.weight'),
+    {
+      name: 'model.22.cv3.0.2.weight',
+      target: [80, 80, 1, 1],
+      source: [3, 64, 1, 1],
+    },
+  );
   assert.deepEqual(report.missing, []);
-  assert.equal(report.loaded.length + report.shapeMismatch.length, [...target.graph.initializers.values()].filter((t) => t.data instanceof Float32Array).length);
+  assert.equal(
+    report.loaded.length + report.shapeMismatch.length,
+    [...target.graph.initializers.values()].filter((t) => t.data instanceof Float32Array).length,
+  );
   assert.notDeepEqual(get(target, 'model.0.conv.weight'), get(model, 'model.0.conv.weight'));
 });
 
@@ -102,7 +132,14 @@ test('anchor grid: centres per level, x row then y row, strides 8/16/32', () => 
 });
 
 test('stage map: backbone 0–9, neck 10–21, head 22; module indices from names', () => {
-  assert.deepEqual([0, 9, 10, 21, 22, 23].map(stageOfModule), ['backbone', 'backbone', 'neck', 'neck', 'head', undefined]);
+  assert.deepEqual([0, 9, 10, 21, 22, 23].map(stageOfModule), [
+    'backbone',
+    'backbone',
+    'neck',
+    'neck',
+    'head',
+    undefined,
+  ]);
   assert.equal(moduleIndexOfNode('/model.12/m.0/cv1/conv/Conv'), 12);
   assert.equal(moduleIndexOfNode('/model.22'), 22);
   assert.equal(moduleIndexOfNode('Identity_24'), undefined);
@@ -111,7 +148,10 @@ test('stage map: backbone 0–9, neck 10–21, head 22; module indices from name
 });
 
 test('bad specs are typed errors', () => {
-  assert.throws(() => parseArch('yolov9c'), (e: unknown) => e instanceof StagepruneError && e.code === 'YOLO_SPEC_INVALID');
+  assert.throws(
+    () => parseArch('yolov9c'),
+    (e: unknown) => e instanceof StagepruneError && e.code === 'YOLO_SPEC_INVALID',
+  );
   assert.throws(() => yolov8Spec('n', { imgsz: 100 }), /multiple of 32/);
   assert.throws(() => yolov8Spec('n', { nc: 0 }), /nc must be/);
   assert.throws(() => yolov8Spec('n', { nc: 2, names: ['a'] }), /1 class names/);
