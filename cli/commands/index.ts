@@ -7,6 +7,7 @@ import { trainCommand } from './train';
 import { finetuneCommand } from './finetune';
 import { evalCommand } from './eval';
 import { benchCommand } from './bench';
+import { pruneCommand } from './prune';
 
 /** Every verb the CLI knows; add one line per new verb. */
-export const commands: readonly CliCommand[] = [stackCommand, doctorCommand, demoCommand, modelCommand, trainCommand, finetuneCommand, evalCommand, benchCommand];
+export const commands: readonly CliCommand[] = [stackCommand, doctorCommand, demoCommand, modelCommand, trainCommand, finetuneCommand, evalCommand, benchCommand, pruneCommand];

@@ -1,0 +1,182 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { z } from 'zod';
+import type { Model } from '../../core/onnx/model';
+import { PruneError } from '../../core/pruning/errors';
+import { CRITERIA } from '../../core/pruning/importance/criterion';
+import { DEFAULT_STAGES, parseStages } from '../../core/pruning/plan/parse-plan';
+import { pruneModel, type PruneDeps } from '../../core/pruning/prune-model';
+import { computeStats, type ModelStats } from '../../core/stats';
+import { readModelFile } from '../../runtime/onnx-file';
+import { onnxActivationRanks } from '../../runtime/pruning/activations';
+import { loadCalibrationImages } from '../../runtime/pruning/calibration-images';
+import { encodeLoadable } from '../../runtime/pruning/loadable';
+import { readTaylorScores } from '../../runtime/pruning/taylor-scores';
+import { CliUsageError, parseFlags } from '../args';
+import type { CliCommand } from '../command';
+
+const usage = `usage:
+  stageprune prune IN --out OUT [--criterion ${CRITERIA.join('|')}]
+      [--ratio R | --stages backbone=0.3,neck=0.2,head=0.1 | --plan plan.json] [--round 8] [--min-channels 8]
+      [--drop-bottlenecks model.2.m.0,...] [--calib DIR] [--scores taylor.json] [--seed 0] [--json]
+  Structured pruning with dependency groups. Without --ratio/--stages/--plan the staged default
+  (backbone 0.3, neck 0.2, head 0.1) applies. The plan actually applied (with channel lists) is saved as
+  OUT's name with .plan.json; replay it with --plan.`;
+
+const optionalInt = z.string().regex(/^\d+$/, 'must be a non-negative integer').transform(Number).optional();
+
+/** The same object `stageprune model stats --json` prints. */
+function statsJson(s: ModelStats) {
+  return {
+    params: s.params,
+    flops: s.flops,
+    stages: s.stages,
+    modules: s.modules,
+    unattributed: s.unattributed,
+    unknownOps: s.unknownOps,
+    inputShape: s.inputShape,
+  };
+}
+
+function planPath(out: string): string {
+  return `${out.replace(/\.onnx$/i, '')}.plan.json`;
+}
+
+function readPlanFile(file: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      throw new Error('not a JSON object');
+    return value as Record<string, unknown>;
+  } catch (err) {
+    throw new PruneError('PRUNE_PLAN_INVALID', `cannot read plan ${file}: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+}
+
+function inputSize(model: Model): number {
+  const t = model.graph.inputs[0]?.type;
+  const d = t?.kind === 'tensor' ? t.shape?.[2] : undefined;
+  return typeof d === 'number' && d > 0 ? d : 640;
+}
+
+export const pruneCommand: CliCommand = {
+  name: 'prune',
+  summary: 'dependency-aware structured pruning (global, staged, per module/layer, or a saved plan)',
+  usage,
+  async run(args) {
+    const { flags, positionals } = parseFlags(
+      args,
+      {
+        out: { type: 'string' },
+        criterion: { type: 'string' },
+        ratio: { type: 'string' },
+        stages: { type: 'string' },
+        plan: { type: 'string' },
+        round: { type: 'string' },
+        'min-channels': { type: 'string' },
+        'drop-bottlenecks': { type: 'string' },
+        calib: { type: 'string' },
+        scores: { type: 'string' },
+        seed: { type: 'string' },
+        json: { type: 'boolean' },
+      },
+      z.object({
+        out: z.string({ message: 'is required' }).min(1),
+        criterion: z.enum(CRITERIA as [string, ...string[]]).optional(),
+        ratio: z.string().optional(),
+        stages: z.string().optional(),
+        plan: z.string().optional(),
+        round: optionalInt,
+        'min-channels': optionalInt,
+        'drop-bottlenecks': z.string().optional(),
+        calib: z.string().optional(),
+        scores: z.string().optional(),
+        seed: optionalInt,
+        json: z.boolean().optional(),
+      }),
+    );
+    if (positionals.length !== 1)
+      throw new CliUsageError(`expected exactly one input model, got ${positionals.length}\n${usage}`);
+    const chosen = [flags.ratio, flags.stages, flags.plan].filter((v) => v !== undefined).length;
+    if (chosen > 1) throw new CliUsageError('use only one of --ratio, --stages and --plan');
+
+    const input = positionals[0]!;
+    const model = readModelFile(input);
+    const plan: Record<string, unknown> = flags.plan ? readPlanFile(flags.plan) : {};
+    if (flags.ratio !== undefined)
+      plan['global_ratio'] = flags.ratio.trim() === '' ? NaN : Number(flags.ratio);
+    else if (flags.stages !== undefined) plan['stages'] = parseStages(flags.stages);
+    else if (!flags.plan) plan['stages'] = { ...DEFAULT_STAGES };
+    if (flags.criterion) plan['criterion'] = flags.criterion;
+    if (flags.round !== undefined) plan['round_to'] = flags.round;
+    if (flags['min-channels'] !== undefined) plan['min_channels'] = flags['min-channels'];
+    if (flags.seed !== undefined) plan['seed'] = flags.seed;
+    if (flags['drop-bottlenecks'])
+      plan['drop_bottlenecks'] = flags['drop-bottlenecks'].split(',').filter(Boolean);
+
+    const criterion = (plan['criterion'] as string | undefined) ?? 'l1';
+    const deps: PruneDeps = {
+      ...(criterion === 'hrank'
+        ? {
+            activations: onnxActivationRanks(
+              model,
+              await loadCalibrationImages(flags.calib, inputSize(model)),
+            ),
+          }
+        : {}),
+      ...(criterion === 'taylor' && flags.scores
+        ? { taylorScores: await readTaylorScores(flags.scores) }
+        : {}),
+    };
+    const result = await pruneModel(model, plan, deps);
+    const bytes = await encodeLoadable(result.model);
+    const planFile = planPath(flags.out);
+    writeFileSync(flags.out, bytes);
+    // One line per channel list keeps a yolov8x plan readable.
+    writeFileSync(
+      planFile,
+      `${JSON.stringify(result.applied, null, 2).replace(/\[[\d,\s]*\]/g, (m) => m.replace(/\s+/g, ''))}\n`,
+    );
+
+    const before = computeStats(model);
+    const after = computeStats(result.model);
+    const frozen = result.frozen.map((f) => ({
+      group: f.group,
+      reason: f.reason,
+      at: f.at,
+      channels: f.channels,
+      of: f.of,
+    }));
+    if (flags.json) {
+      console.log(
+        JSON.stringify({
+          before: statsJson(before),
+          after: statsJson(after),
+          groups: result.groups,
+          frozen,
+          plan: planFile,
+        }),
+      );
+      return 0;
+    }
+    const pct = (a: number, b: number) => `${((100 * a) / b).toFixed(1)}%`;
+    console.log(`wrote ${flags.out} (${bytes.length} bytes) and ${planFile}`);
+    console.log(
+      `${result.groups} groups, ${result.removedChannels} channels removed, ${frozen.length} frozen entries`,
+    );
+    console.log(
+      `params ${before.params} → ${after.params} (${pct(after.params, before.params)}), GFLOPs ${(before.flops / 1e9).toFixed(3)} → ${(after.flops / 1e9).toFixed(3)} (${pct(after.flops, before.flops)})`,
+    );
+    for (const stage of ['backbone', 'neck', 'head'] as const) {
+      const b = before.stages[stage];
+      const a = after.stages[stage];
+      console.log(
+        `  ${stage.padEnd(8)} params ${b.params} → ${a.params}, GFLOPs ${(b.flops / 1e9).toFixed(3)} → ${(a.flops / 1e9).toFixed(3)}`,
+      );
+    }
+    for (const f of frozen)
+      console.log(`  frozen ${f.group}: ${f.reason} (${f.channels}/${f.of} channels, at ${f.at})`);
+    return 0;
+  },
+};
