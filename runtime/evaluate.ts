@@ -1,12 +1,37 @@
-import { letterboxGeometry, letterboxInto, boxesToOriginal, PAD_VALUE, type LetterboxGeometry } from '../core/preprocess';
-import { DatasetError, parseUltralyticsNames, remapClasses, type BadLabelPolicy, type Dataset, type DatasetImage } from '../core/datasets';
-import { copyDetections, createDetections, DetectionDecoder, type Detections, type NmsOptions } from '../core/postprocess';
+import {
+  letterboxGeometry,
+  letterboxInto,
+  boxesToOriginal,
+  PAD_VALUE,
+  type LetterboxGeometry,
+} from '../core/preprocess';
+import {
+  DatasetError,
+  parseUltralyticsNames,
+  remapClasses,
+  type BadLabelPolicy,
+  type Dataset,
+  type DatasetImage,
+} from '../core/datasets';
+import {
+  copyDetections,
+  createDetections,
+  DetectionDecoder,
+  type Detections,
+  type NmsOptions,
+} from '../core/postprocess';
 import { evaluateCoco, type CocoMetrics } from '../core/metrics';
 import { metadataValue } from '../core/onnx/model';
 import { loadDataset } from './datasets';
 import type { LoadedDataset } from './datasets';
 import { decodeImageFile, type DecodedImage } from './images';
-import { DEFAULT_SESSION, expectedAnchors, openDetector, type DetectorSession, type SessionConfig } from './inference';
+import {
+  DEFAULT_SESSION,
+  expectedAnchors,
+  openDetector,
+  type DetectorSession,
+  type SessionConfig,
+} from './inference';
 import { InferenceError } from './inference-error';
 import { readModelFile } from './onnx-file';
 
@@ -79,13 +104,20 @@ function modelClassNames(modelPath: string): string[] | null {
  * index (a model without names, or with placeholder names), and data classes beyond the model's count
  * are classes the model lacks.
  */
-function matchClasses(loaded: LoadedDataset, modelNames: string[] | null, nc: number): { dataset: Dataset; source: EvaluationResult['classSource'] } {
+function matchClasses(
+  loaded: LoadedDataset,
+  modelNames: string[] | null,
+  nc: number,
+): { dataset: Dataset; source: EvaluationResult['classSource'] } {
   const data = loaded.dataset;
   if (modelNames && modelNames.length === nc && data.classNames.some((n) => modelNames.includes(n))) {
     return { dataset: remapClasses(data, modelNames, loaded.validator), source: 'model-names' };
   }
   if (data.classNames.length > nc) {
-    return { dataset: remapClasses(data, data.classNames.slice(0, nc), loaded.validator), source: 'data-index' };
+    return {
+      dataset: remapClasses(data, data.classNames.slice(0, nc), loaded.validator),
+      source: 'data-index',
+    };
   }
   return { dataset: data, source: 'data-index' };
 }
@@ -97,12 +129,19 @@ export async function evaluateModel(options: EvaluateOptions): Promise<Evaluatio
   try {
     const imgsz = options.imgsz ?? detector.fixedImgsz ?? 640;
     if (detector.fixedImgsz !== null && detector.fixedImgsz !== imgsz) {
-      throw new InferenceError('MODEL_INPUT_MISMATCH', `${options.model}: the model's input is fixed at ${detector.fixedImgsz}, --imgsz is ${imgsz}`);
+      throw new InferenceError(
+        'MODEL_INPUT_MISMATCH',
+        `${options.model}: the model's input is fixed at ${detector.fixedImgsz}, --imgsz is ${imgsz}`,
+      );
     }
-    if (imgsz % 32 !== 0) throw new InferenceError('MODEL_INPUT_MISMATCH', `--imgsz ${imgsz} is not a multiple of the stride 32`);
+    if (imgsz % 32 !== 0)
+      throw new InferenceError('MODEL_INPUT_MISMATCH', `--imgsz ${imgsz} is not a multiple of the stride 32`);
     const batch = options.batch ?? detector.fixedBatch ?? 8;
     if (detector.fixedBatch !== null && detector.fixedBatch !== batch) {
-      throw new InferenceError('MODEL_INPUT_MISMATCH', `${options.model}: the model's batch is fixed at ${detector.fixedBatch}, --batch is ${batch}`);
+      throw new InferenceError(
+        'MODEL_INPUT_MISMATCH',
+        `${options.model}: the model's batch is fixed at ${detector.fixedBatch}, --batch is ${batch}`,
+      );
     }
     const loaded = await loadDataset(options.data, { split: options.split, policy });
     const validator = loaded.validator;
@@ -111,7 +150,15 @@ export async function evaluateModel(options: EvaluateOptions): Promise<Evaluatio
     const { dataset, source } = matchClasses(loaded, names, nc);
     const setupMs = now() - t0;
 
-    const timings: EvaluationTimings = { loopMs: 0, inferenceMs: 0, decodeMs: 0, letterboxMs: 0, postprocessMs: 0, metricsMs: 0, setupMs };
+    const timings: EvaluationTimings = {
+      loopMs: 0,
+      inferenceMs: 0,
+      decodeMs: 0,
+      letterboxMs: 0,
+      postprocessMs: 0,
+      metricsMs: 0,
+      setupMs,
+    };
     const images = dataset.images;
     const input = new Float32Array(batch * 3 * imgsz * imgsz);
     const scratch = createDetections(options.nms?.maxDetections ?? 300);
@@ -152,7 +199,11 @@ export async function evaluateModel(options: EvaluateOptions): Promise<Evaluatio
         }
         if (img.width !== im.width || img.height !== im.height) {
           // Labels are in the annotated size; a different image would silently misplace every box.
-          const e = new DatasetError('DATASET_LABEL_INVALID', im.labelFile ?? im.file, `labels are for ${im.width}x${im.height}, the image is ${img.width}x${img.height}`);
+          const e = new DatasetError(
+            'DATASET_LABEL_INVALID',
+            im.labelFile ?? im.file,
+            `labels are for ${im.width}x${im.height}, the image is ${img.width}x${img.height}`,
+          );
           validator.flag('invalid-label', e.file, e.message, e);
           continue;
         }
@@ -163,10 +214,15 @@ export async function evaluateModel(options: EvaluateOptions): Promise<Evaluatio
       if (ok.length === 0) continue;
       // A fixed-batch model gets gray filler for the missing images of the last batch.
       const runBatch = detector.fixedBatch ?? ok.length;
-      if (runBatch > ok.length) input.fill(PAD_VALUE / 255, ok.length * 3 * imgsz * imgsz, runBatch * 3 * imgsz * imgsz);
+      if (runBatch > ok.length)
+        input.fill(PAD_VALUE / 255, ok.length * 3 * imgsz * imgsz, runBatch * 3 * imgsz * imgsz);
       timings.letterboxMs += now() - tl;
       const ti = now();
-      const { data, dims } = await detector.run(input.subarray(0, runBatch * 3 * imgsz * imgsz), runBatch, imgsz);
+      const { data, dims } = await detector.run(
+        input.subarray(0, runBatch * 3 * imgsz * imgsz),
+        runBatch,
+        imgsz,
+      );
       timings.inferenceMs += now() - ti;
       const tp = now();
       if (!decoder) decoder = makeDecoder(detector, dims, imgsz, options.nms);
@@ -180,7 +236,8 @@ export async function evaluateModel(options: EvaluateOptions): Promise<Evaluatio
       options.onProgress?.(Math.min(start + batch, images.length), images.length);
     }
     timings.loopMs = now() - loopStart;
-    if (evaluated.length === 0) throw new DatasetError('DATASET_EMPTY', loaded.split, 'no image could be evaluated');
+    if (evaluated.length === 0)
+      throw new DatasetError('DATASET_EMPTY', loaded.split, 'no image could be evaluated');
     const tm = now();
     const metrics = evaluateCoco(evaluated, detections, dataset.classNames.length);
     timings.metricsMs = now() - tm;
@@ -207,7 +264,12 @@ export async function evaluateModel(options: EvaluateOptions): Promise<Evaluatio
   }
 }
 
-function makeDecoder(detector: DetectorSession, dims: readonly number[], imgsz: number, nms?: Partial<NmsOptions>): DetectionDecoder {
+function makeDecoder(
+  detector: DetectorSession,
+  dims: readonly number[],
+  imgsz: number,
+  nms?: Partial<NmsOptions>,
+): DetectionDecoder {
   const anchors = dims[2]!;
   if (anchors !== expectedAnchors(imgsz)) {
     throw new InferenceError(

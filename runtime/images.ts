@@ -38,14 +38,23 @@ export async function decodeImageBytes(bytes: Uint8Array, file: string): Promise
       .raw()
       .toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels, expected 3`);
-    return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
+    return {
+      data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+      width: info.width,
+      height: info.height,
+    };
   } catch (err) {
-    throw new DatasetError('DATASET_IMAGE_CORRUPT', file, `cannot decode image: ${(err as Error).message}`, { cause: err });
+    throw new DatasetError('DATASET_IMAGE_CORRUPT', file, `cannot decode image: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
 }
 
 /** Width and height from the header only (YOLO labels are normalised and need the image size). */
-export async function readImageSize(absPath: string, file: string = absPath): Promise<{ width: number; height: number }> {
+export async function readImageSize(
+  absPath: string,
+  file: string = absPath,
+): Promise<{ width: number; height: number }> {
   try {
     const meta = await sharp(absPath).metadata();
     if (!meta.width || !meta.height) throw new Error('no size in header');
@@ -53,7 +62,8 @@ export async function readImageSize(absPath: string, file: string = absPath): Pr
     const swap = (meta.orientation ?? 1) >= 5;
     return swap ? { width: meta.height, height: meta.width } : { width: meta.width, height: meta.height };
   } catch (err) {
-    const missing = (err as Error).message.includes('missing') || (err as NodeJS.ErrnoException).code === 'ENOENT';
+    const missing =
+      (err as Error).message.includes('missing') || (err as NodeJS.ErrnoException).code === 'ENOENT';
     throw new DatasetError(
       missing ? 'DATASET_IMAGE_MISSING' : 'DATASET_IMAGE_CORRUPT',
       file,

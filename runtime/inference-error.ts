@@ -12,7 +12,11 @@ export type InferenceErrorCode =
 /** Problems running a model; messages name the model file. */
 export class InferenceError extends StagepruneError {
   declare readonly code: InferenceErrorCode;
-  constructor(code: InferenceErrorCode, message: string, options: { cause?: unknown; isInputError?: boolean } = {}) {
+  constructor(
+    code: InferenceErrorCode,
+    message: string,
+    options: { cause?: unknown; isInputError?: boolean } = {},
+  ) {
     super(code, message, { isInputError: true, ...options });
   }
 }

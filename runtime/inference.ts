@@ -32,7 +32,11 @@ export interface DetectorSession {
   /** Classes when the output shape states them, else known after the first run. */
   readonly numClasses: number | null;
   /** Runs one batch; returns the output as float32 with its dims. */
-  run(input: Float32Array, batch: number, imgsz: number): Promise<{ data: Float32Array; dims: readonly number[] }>;
+  run(
+    input: Float32Array,
+    batch: number,
+    imgsz: number,
+  ): Promise<{ data: Float32Array; dims: readonly number[] }>;
   release(): Promise<void>;
 }
 
@@ -71,13 +75,21 @@ function dimsOf(meta: ort.InferenceSession.ValueMetadata | undefined): (number |
 }
 
 /** Opens a detector with explicit options; never falls back to another provider. */
-export async function openDetector(modelPath: string, config: SessionConfig = DEFAULT_SESSION): Promise<DetectorSession> {
-  if (!existsSync(modelPath)) throw new InferenceError('MODEL_NOT_FOUND', `${modelPath}: model file not found`);
+export async function openDetector(
+  modelPath: string,
+  config: SessionConfig = DEFAULT_SESSION,
+): Promise<DetectorSession> {
+  if (!existsSync(modelPath))
+    throw new InferenceError('MODEL_NOT_FOUND', `${modelPath}: model file not found`);
   const availability = providerAvailability(config.ep);
   if (!availability.available) {
-    throw new InferenceError('EP_UNAVAILABLE', `execution provider '${config.ep}' is not available: ${availability.reason}`, {
-      isInputError: true,
-    });
+    throw new InferenceError(
+      'EP_UNAVAILABLE',
+      `execution provider '${config.ep}' is not available: ${availability.reason}`,
+      {
+        isInputError: true,
+      },
+    );
   }
   const options: ort.InferenceSession.SessionOptions = {
     executionProviders: [config.ep],
@@ -92,7 +104,11 @@ export async function openDetector(modelPath: string, config: SessionConfig = DE
     session = await ort.InferenceSession.create(modelPath, options);
   } catch (err) {
     const code = config.ep === 'cpu' ? 'MODEL_LOAD_FAILED' : 'EP_UNAVAILABLE';
-    throw new InferenceError(code, `${modelPath}: cannot create a '${config.ep}' session: ${(err as Error).message}`, { cause: err });
+    throw new InferenceError(
+      code,
+      `${modelPath}: cannot create a '${config.ep}' session: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
   const fail = (why: string): never => {
     void session.release();
@@ -105,7 +121,8 @@ export async function openDetector(modelPath: string, config: SessionConfig = DE
   const inDims = dimsOf(inMeta);
   const outDims = dimsOf(outMeta);
   const inputType = inMeta && inMeta.isTensor ? inMeta.type : undefined;
-  if (inputType !== 'float32' && inputType !== 'float16') fail(`input type ${String(inputType)}, expected float32 or float16`);
+  if (inputType !== 'float32' && inputType !== 'float16')
+    fail(`input type ${String(inputType)}, expected float32 or float16`);
   if (!inDims || inDims.length !== 4 || (typeof inDims[1] === 'number' && inDims[1] !== 3)) {
     fail(`input shape [${inDims?.join(', ')}], expected [B, 3, H, W]`);
   }
@@ -115,7 +132,8 @@ export async function openDetector(modelPath: string, config: SessionConfig = DE
   const num = (d: number | string | undefined) => (typeof d === 'number' && d > 0 ? d : null);
   const fixedH = num(inDims![2]);
   const fixedW = num(inDims![3]);
-  if (fixedH !== null && fixedW !== null && fixedH !== fixedW) fail(`input ${fixedH}x${fixedW} is not square`);
+  if (fixedH !== null && fixedW !== null && fixedH !== fixedW)
+    fail(`input ${fixedH}x${fixedW} is not square`);
   const inputName = session.inputNames[0]!;
   const outputName = session.outputNames[0]!;
   const fixedBatch = num(inDims![0]);
@@ -143,15 +161,26 @@ export async function openDetector(modelPath: string, config: SessionConfig = DE
         const result = await session.run({ [inputName]: tensor });
         out = result[outputName]!;
       } catch (err) {
-        throw new InferenceError('INFERENCE_FAILED', `${modelPath}: inference failed: ${(err as Error).message}`, { cause: err });
+        throw new InferenceError(
+          'INFERENCE_FAILED',
+          `${modelPath}: inference failed: ${(err as Error).message}`,
+          { cause: err },
+        );
       }
       const dims = out.dims;
       if (dims.length !== 3 || dims[0] !== batch || dims[1]! < 5) {
-        throw new InferenceError('MODEL_NOT_DETECTOR', `${modelPath}: output shape [${dims.join(', ')}], expected [${batch}, 4 + classes, anchors]`);
+        throw new InferenceError(
+          'MODEL_NOT_DETECTOR',
+          `${modelPath}: output shape [${dims.join(', ')}], expected [${batch}, 4 + classes, anchors]`,
+        );
       }
-      const data = out.type === 'float16' ? halfToFloat32(out.data as Uint16Array) : (out.data as Float32Array);
+      const data =
+        out.type === 'float16' ? halfToFloat32(out.data as Uint16Array) : (out.data as Float32Array);
       if (out.type !== 'float32' && out.type !== 'float16') {
-        throw new InferenceError('MODEL_NOT_DETECTOR', `${modelPath}: output type ${out.type}, expected float32 or float16`);
+        throw new InferenceError(
+          'MODEL_NOT_DETECTOR',
+          `${modelPath}: output type ${out.type}, expected float32 or float16`,
+        );
       }
       return { data, dims };
     },

@@ -22,7 +22,12 @@ export interface LatencyResult extends LatencyOptions {
 }
 
 /** Median (mean of the two middle values for an even count) and nearest-rank percentiles. */
-export function summarizeSamples(samples: readonly number[]): { median: number; p90: number; mean: number; min: number } {
+export function summarizeSamples(samples: readonly number[]): {
+  median: number;
+  p90: number;
+  mean: number;
+  min: number;
+} {
   if (samples.length === 0) throw new RangeError('no samples');
   const s = [...samples].sort((a, b) => a - b);
   const n = s.length;
@@ -35,9 +40,13 @@ export function summarizeSamples(samples: readonly number[]): { median: number; 
  * Inference latency of one batch: `warmup` untimed runs (allocator, kernel selection, caches), then
  * `runs` timed ones. The input is the letterbox gray; a CNN's cost does not depend on pixel values.
  */
-export async function benchmarkLatency(detector: DetectorSession, options: LatencyOptions): Promise<LatencyResult> {
+export async function benchmarkLatency(
+  detector: DetectorSession,
+  options: LatencyOptions,
+): Promise<LatencyResult> {
   const { batch, imgsz, warmup, runs } = options;
-  if (!(runs >= 1 && warmup >= 0 && batch >= 1 && imgsz >= 32)) throw new RangeError(`invalid benchmark options ${JSON.stringify(options)}`);
+  if (!(runs >= 1 && warmup >= 0 && batch >= 1 && imgsz >= 32))
+    throw new RangeError(`invalid benchmark options ${JSON.stringify(options)}`);
   const input = new Float32Array(batch * 3 * imgsz * imgsz).fill(PAD_VALUE / 255);
   for (let i = 0; i < warmup; i++) await detector.run(input, batch, imgsz);
   const samplesMs: number[] = [];

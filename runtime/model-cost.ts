@@ -6,7 +6,10 @@ import { readModelFile } from './onnx-file';
  * conventions. A graph core/stats cannot cost (an op without a shape rule) gives nulls and a note
  * rather than failing the latency benchmark.
  */
-export function modelCost(modelPath: string, imgsz: number): { params: number | null; flops: number | null; note?: string } {
+export function modelCost(
+  modelPath: string,
+  imgsz: number,
+): { params: number | null; flops: number | null; note?: string } {
   try {
     const s = computeStats(readModelFile(modelPath), { imgsz });
     return { params: s.params, flops: s.flops };

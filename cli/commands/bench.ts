@@ -17,11 +17,7 @@ const schema = z.object({
   imgsz: positiveInt('imgsz'),
   batch: positiveInt('batch'),
   runs: positiveInt('runs'),
-  warmup: z
-    .string()
-    .regex(/^\d+$/, 'must be a non-negative integer')
-    .transform(Number)
-    .optional(),
+  warmup: z.string().regex(/^\d+$/, 'must be a non-negative integer').transform(Number).optional(),
   threads: positiveInt('threads'),
   ep: epFlag,
   json: z.boolean().default(false),
@@ -45,7 +41,8 @@ export const benchCommand: CliCommand = {
       },
       schema,
     );
-    if (positionals.length !== 1) throw new CliUsageError(`expected one MODEL argument, got ${positionals.length}\n${usage}`);
+    if (positionals.length !== 1)
+      throw new CliUsageError(`expected one MODEL argument, got ${positionals.length}\n${usage}`);
     const modelPath = positionals[0]!;
     const detector = await openDetector(modelPath, {
       ep: flags.ep,
@@ -56,16 +53,32 @@ export const benchCommand: CliCommand = {
       const imgsz = flags.imgsz ?? detector.fixedImgsz ?? 640;
       const batch = flags.batch ?? 1;
       if (detector.fixedImgsz !== null && detector.fixedImgsz !== imgsz) {
-        throw new InferenceError('MODEL_INPUT_MISMATCH', `${modelPath}: the model's input is fixed at ${detector.fixedImgsz}, --imgsz is ${imgsz}`);
+        throw new InferenceError(
+          'MODEL_INPUT_MISMATCH',
+          `${modelPath}: the model's input is fixed at ${detector.fixedImgsz}, --imgsz is ${imgsz}`,
+        );
       }
       if (detector.fixedBatch !== null && detector.fixedBatch !== batch) {
-        throw new InferenceError('MODEL_INPUT_MISMATCH', `${modelPath}: the model's batch is fixed at ${detector.fixedBatch}, --batch is ${batch}`);
+        throw new InferenceError(
+          'MODEL_INPUT_MISMATCH',
+          `${modelPath}: the model's batch is fixed at ${detector.fixedBatch}, --batch is ${batch}`,
+        );
       }
-      const r = await benchmarkLatency(detector, { batch, imgsz, warmup: flags.warmup ?? 10, runs: flags.runs ?? 50 });
+      const r = await benchmarkLatency(detector, {
+        batch,
+        imgsz,
+        warmup: flags.warmup ?? 10,
+        runs: flags.runs ?? 50,
+      });
       const cost = modelCost(modelPath, imgsz);
       if (flags.json) {
         console.log(
-          JSON.stringify({ latency_ms: { median: r.medianMs, p90: r.p90Ms }, throughput_ips: r.throughputIps, flops: cost.flops, params: cost.params }),
+          JSON.stringify({
+            latency_ms: { median: r.medianMs, p90: r.p90Ms },
+            throughput_ips: r.throughputIps,
+            flops: cost.flops,
+            params: cost.params,
+          }),
         );
       } else {
         console.log(

@@ -53,7 +53,10 @@ function formatHuman(r: EvaluationResult): string {
   return [
     `images ${r.images} (skipped ${r.skippedImages} images, ${r.skippedLabels} labels), imgsz ${r.imgsz}, batch ${r.batch}, classes by ${r.classSource}`,
     `${'class'.padEnd(width)}  AP50-95    AP50`,
-    ...r.classNames.map((n, k) => `${n.padEnd(width)}  ${pct(r.metrics.perClassAp[k] ?? null)}  ${pct(r.metrics.perClassAp50[k] ?? null)}`),
+    ...r.classNames.map(
+      (n, k) =>
+        `${n.padEnd(width)}  ${pct(r.metrics.perClassAp[k] ?? null)}  ${pct(r.metrics.perClassAp50[k] ?? null)}`,
+    ),
     `${'all'.padEnd(width)}  ${pct(r.metrics.map50_95)}  ${pct(r.metrics.map50)}   (AP75 ${pct(r.metrics.map75).trim()}, AR100 ${pct(r.metrics.ar100).trim()})`,
     `${r.seconds.toFixed(2)} s, ${r.imagesPerS.toFixed(2)} images/s (inference ${(r.timings.inferenceMs / 1000).toFixed(2)} s)`,
   ].join('\n');
@@ -78,14 +81,19 @@ export const evalCommand: CliCommand = {
       },
       schema,
     );
-    if (positionals.length !== 1) throw new CliUsageError(`expected one MODEL argument, got ${positionals.length}\n${usage}`);
+    if (positionals.length !== 1)
+      throw new CliUsageError(`expected one MODEL argument, got ${positionals.length}\n${usage}`);
     const result = await evaluateModel({
       model: positionals[0]!,
       data: flags.data ?? bccdRoot(),
       split: flags.split,
       ...(flags.imgsz === undefined ? {} : { imgsz: flags.imgsz }),
       ...(flags.batch === undefined ? {} : { batch: flags.batch }),
-      session: { ep: flags.ep, graphOptimizationLevel: 'all', ...(flags.threads ? { intraOpThreads: flags.threads } : {}) },
+      session: {
+        ep: flags.ep,
+        graphOptimizationLevel: 'all',
+        ...(flags.threads ? { intraOpThreads: flags.threads } : {}),
+      },
       policy: flags['on-bad-label'],
     });
     reportIssues(result);

@@ -37,12 +37,18 @@ export function parseCocoJson(text: string, file: string): CocoDataset {
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new DatasetError('DATASET_LABEL_INVALID', file, `not JSON: ${(err as Error).message}`, { cause: err });
+    throw new DatasetError('DATASET_LABEL_INVALID', file, `not JSON: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   const parsed = cocoSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new DatasetError('DATASET_LABEL_INVALID', file, `invalid field ${issue?.path.join('.')}: ${issue?.message}`);
+    throw new DatasetError(
+      'DATASET_LABEL_INVALID',
+      file,
+      `invalid field ${issue?.path.join('.')}: ${issue?.message}`,
+    );
   }
   const { images, annotations, categories } = parsed.data;
   const sorted = [...categories].sort((a, b) => a.id - b.id);
@@ -50,7 +56,8 @@ export function parseCocoJson(text: string, file: string): CocoDataset {
   const objectsOf = new Map<number, RawObject[]>(images.map((im) => [im.id, []]));
   for (const a of annotations) {
     const list = objectsOf.get(a.image_id);
-    if (!list) throw new DatasetError('DATASET_LABEL_INVALID', file, `annotation for unknown image_id ${a.image_id}`);
+    if (!list)
+      throw new DatasetError('DATASET_LABEL_INVALID', file, `annotation for unknown image_id ${a.image_id}`);
     const classIndex = classOf.get(a.category_id);
     const [x, y, w, h] = a.bbox;
     list.push({

@@ -6,7 +6,11 @@ import type { LabelValidator } from './validate';
  * class is not in `target` is a class the model lacks: flagged through the validator, so the `skip|fail`
  * policy decides, like every other bad label.
  */
-export function remapClasses(dataset: Dataset, target: readonly string[], validator: LabelValidator): Dataset {
+export function remapClasses(
+  dataset: Dataset,
+  target: readonly string[],
+  validator: LabelValidator,
+): Dataset {
   const map = dataset.classNames.map((n) => target.indexOf(n));
   if (map.every((m, i) => m === i) && target.length === dataset.classNames.length) return dataset;
   const images: DatasetImage[] = dataset.images.map((im) => ({
@@ -14,7 +18,11 @@ export function remapClasses(dataset: Dataset, target: readonly string[], valida
     boxes: im.boxes.flatMap((b) => {
       const to = map[b.classId]!;
       if (to < 0) {
-        validator.flag('unknown-class', im.labelFile ?? im.file, `class '${dataset.classNames[b.classId]}' is not one of the model's [${target.join(', ')}]`);
+        validator.flag(
+          'unknown-class',
+          im.labelFile ?? im.file,
+          `class '${dataset.classNames[b.classId]}' is not one of the model's [${target.join(', ')}]`,
+        );
         return [];
       }
       return [{ ...b, classId: to }];

@@ -54,7 +54,8 @@ export interface RawImageLabels {
 }
 
 /** What the validation pass found, per kind; `skipped*` are what the `skip` policy dropped. */
-export type LabelIssueKind = 'degenerate-box' | 'outside-image' | 'unknown-class' | 'invalid-label' | 'unreadable-image';
+export type LabelIssueKind =
+  'degenerate-box' | 'outside-image' | 'unknown-class' | 'invalid-label' | 'unreadable-image';
 
 export interface LabelIssue {
   readonly kind: LabelIssueKind;

@@ -1,5 +1,13 @@
 import { DatasetError, type DatasetErrorCode } from './errors';
-import type { BadLabelPolicy, Dataset, DatasetImage, GtBox, LabelIssue, LabelIssueKind, RawImageLabels } from './types';
+import type {
+  BadLabelPolicy,
+  Dataset,
+  DatasetImage,
+  GtBox,
+  LabelIssue,
+  LabelIssueKind,
+  RawImageLabels,
+} from './types';
 
 export interface ValidationReport {
   issues: LabelIssue[];
@@ -29,7 +37,13 @@ export class LabelValidator {
     issues: [],
     skippedLabels: 0,
     skippedImages: 0,
-    counts: { 'degenerate-box': 0, 'outside-image': 0, 'unknown-class': 0, 'invalid-label': 0, 'unreadable-image': 0 },
+    counts: {
+      'degenerate-box': 0,
+      'outside-image': 0,
+      'unknown-class': 0,
+      'invalid-label': 0,
+      'unreadable-image': 0,
+    },
   };
 
   constructor(readonly policy: BadLabelPolicy) {}
@@ -60,7 +74,11 @@ export class LabelValidator {
       }
       if (classId === undefined || classId < 0 || classId >= classNames.length) {
         const label = o.className ?? `class ${o.classIndex}`;
-        this.flag('unknown-class', file, `${what}: class '${label}' is not one of [${classNames.join(', ')}]`);
+        this.flag(
+          'unknown-class',
+          file,
+          `${what}: class '${label}' is not one of [${classNames.join(', ')}]`,
+        );
         return;
       }
       if (!(o.x2 > o.x1 && o.y2 > o.y1)) {

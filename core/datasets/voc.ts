@@ -49,7 +49,11 @@ export function parseVocXml(text: string, options: VocParseOptions): RawImageLab
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue ? issue.path.join('.') : '?';
-    throw new DatasetError('DATASET_LABEL_INVALID', options.labelFile, `missing or invalid field ${where}: ${issue?.message}`);
+    throw new DatasetError(
+      'DATASET_LABEL_INVALID',
+      options.labelFile,
+      `missing or invalid field ${where}: ${issue?.message}`,
+    );
   }
   const a = parsed.data.annotation;
   return {

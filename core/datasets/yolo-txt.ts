@@ -16,12 +16,25 @@ export function parseYoloTxt(
     if (line === '') continue;
     const parts = line.split(/\s+/);
     const nums = parts.map(Number);
-    if (parts.length < 5 || nums.some((v) => !Number.isFinite(v)) || !Number.isInteger(nums[0]) || nums[0]! < 0) {
-      throw new DatasetError('DATASET_LABEL_INVALID', options.labelFile, `line ${i + 1}: expected 'class cx cy w h', got '${line}'`);
+    if (
+      parts.length < 5 ||
+      nums.some((v) => !Number.isFinite(v)) ||
+      !Number.isInteger(nums[0]) ||
+      nums[0]! < 0
+    ) {
+      throw new DatasetError(
+        'DATASET_LABEL_INVALID',
+        options.labelFile,
+        `line ${i + 1}: expected 'class cx cy w h', got '${line}'`,
+      );
     }
     if (parts.length > 5) {
       // Segment polygons (class x1 y1 x2 y2 ...) are not boxes; refusing beats guessing a box.
-      throw new DatasetError('DATASET_LABEL_INVALID', options.labelFile, `line ${i + 1}: ${parts.length} fields; only box labels are supported`);
+      throw new DatasetError(
+        'DATASET_LABEL_INVALID',
+        options.labelFile,
+        `line ${i + 1}: ${parts.length} fields; only box labels are supported`,
+      );
     }
     const [cls, cx, cy, w, h] = nums as [number, number, number, number, number];
     objects.push({
@@ -32,7 +45,13 @@ export function parseYoloTxt(
       y2: (cy + h / 2) * options.height,
     });
   }
-  return { file: options.imageFile, labelFile: options.labelFile, width: options.width, height: options.height, objects };
+  return {
+    file: options.imageFile,
+    labelFile: options.labelFile,
+    width: options.width,
+    height: options.height,
+    objects,
+  };
 }
 
 /**
@@ -41,7 +60,10 @@ export function parseYoloTxt(
  */
 export function parseYoloClassNames(text: string, file: string): string[] {
   if (!/^\s*names\s*:/m.test(text)) {
-    const names = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
+    const names = text
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter((l) => l !== '');
     if (names.length === 0) throw new DatasetError('DATASET_LABEL_INVALID', file, 'no class names');
     return names;
   }
@@ -50,10 +72,16 @@ export function parseYoloClassNames(text: string, file: string): string[] {
   const inline = lines[start]!.replace(/^\s*names\s*:/, '').trim();
   const unquote = (s: string) => s.trim().replace(/^['"]|['"]$/g, '');
   if (inline.startsWith('[')) {
-    if (!inline.endsWith(']')) throw new DatasetError('DATASET_LABEL_INVALID', file, 'names: inline list is not closed on its line');
-    return inline.slice(1, -1).split(',').map(unquote).filter((s) => s !== '');
+    if (!inline.endsWith(']'))
+      throw new DatasetError('DATASET_LABEL_INVALID', file, 'names: inline list is not closed on its line');
+    return inline
+      .slice(1, -1)
+      .split(',')
+      .map(unquote)
+      .filter((s) => s !== '');
   }
-  if (inline !== '') throw new DatasetError('DATASET_LABEL_INVALID', file, `names: unsupported value '${inline}'`);
+  if (inline !== '')
+    throw new DatasetError('DATASET_LABEL_INVALID', file, `names: unsupported value '${inline}'`);
   const names: string[] = [];
   for (const line of lines.slice(start + 1)) {
     if (line.trim() === '' || line.trim().startsWith('#')) continue;
@@ -62,7 +90,8 @@ export function parseYoloClassNames(text: string, file: string): string[] {
     const entry = /^\s+(\d+)\s*:\s*(.+)$/.exec(line);
     if (item) names.push(unquote(item[1]!));
     else if (entry) {
-      if (Number(entry[1]) !== names.length) throw new DatasetError('DATASET_LABEL_INVALID', file, `names: index ${entry[1]} out of order`);
+      if (Number(entry[1]) !== names.length)
+        throw new DatasetError('DATASET_LABEL_INVALID', file, `names: index ${entry[1]} out of order`);
       names.push(unquote(entry[2]!));
     } else throw new DatasetError('DATASET_LABEL_INVALID', file, `names: cannot read '${line.trim()}'`);
   }

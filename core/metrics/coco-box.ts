@@ -8,8 +8,14 @@ export function toCocoBox(x1: number, y1: number, x2: number, y2: number): [numb
 
 /** pycocotools' bbIou (maskApi.c) for one pair, same operations in the same order. */
 export function cocoIou(
-  dx: number, dy: number, dw: number, dh: number,
-  gx: number, gy: number, gw: number, gh: number,
+  dx: number,
+  dy: number,
+  dw: number,
+  dh: number,
+  gx: number,
+  gy: number,
+  gw: number,
+  gh: number,
   crowd: boolean,
 ): number {
   const w = Math.min(dw + dx, gw + gx) - Math.max(dx, gx);

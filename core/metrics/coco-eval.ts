@@ -53,7 +53,12 @@ function stableArgsort(n: number, key: (i: number) => number): number[] {
   return idx.sort((a, b) => key(a) - key(b) || a - b);
 }
 
-function evaluateImg(gts: Box[], dts: Box[], dtScores: number[], areaRange: readonly [number, number]): ImgEval {
+function evaluateImg(
+  gts: Box[],
+  dts: Box[],
+  dtScores: number[],
+  areaRange: readonly [number, number],
+): ImgEval {
   const [lo, hi] = areaRange;
   const gIgnore = gts.map((g) => (g.crowd || g.area < lo || g.area > hi ? 1 : 0));
   const gtOrder = stableArgsort(gts.length, (i) => gIgnore[i]!);
@@ -102,7 +107,10 @@ function evaluateImg(gts: Box[], dts: Box[], dtScores: number[], areaRange: read
 }
 
 /** Precision [T, R, K, A, M] and recall [T, K, A, M], -1 where a class has no counted ground truth. */
-function accumulate(evals: (ImgEval | null)[][][], K: number): { precision: Float64Array; recall: Float64Array } {
+function accumulate(
+  evals: (ImgEval | null)[][][],
+  K: number,
+): { precision: Float64Array; recall: Float64Array } {
   const precision = new Float64Array(T * R * K * A * M).fill(-1);
   const recall = new Float64Array(T * K * A * M).fill(-1);
   for (let k = 0; k < K; k++) {
@@ -181,7 +189,11 @@ function meanValid(values: Iterable<number>): number {
  * truth for classes 0..numClasses-1. Detections of other class ids are ignored, as pycocotools ignores
  * categories the ground truth does not declare.
  */
-export function evaluateCoco(images: readonly DatasetImage[], detections: readonly Detections[], numClasses: number): CocoMetrics {
+export function evaluateCoco(
+  images: readonly DatasetImage[],
+  detections: readonly Detections[],
+  numClasses: number,
+): CocoMetrics {
   if (detections.length !== images.length) {
     throw new RangeError(`evaluateCoco: ${detections.length} detection sets for ${images.length} images`);
   }
@@ -208,7 +220,12 @@ export function evaluateCoco(images: readonly DatasetImage[], detections: readon
     for (let i = 0; i < det.count; i++) {
       const c = det.classIds[i]!;
       if (c < 0 || c >= K) continue;
-      const [x, y, w, h] = toCocoBox(det.boxes[4 * i]!, det.boxes[4 * i + 1]!, det.boxes[4 * i + 2]!, det.boxes[4 * i + 3]!);
+      const [x, y, w, h] = toCocoBox(
+        det.boxes[4 * i]!,
+        det.boxes[4 * i + 1]!,
+        det.boxes[4 * i + 2]!,
+        det.boxes[4 * i + 3]!,
+      );
       dtByClass[c]!.push({ x, y, w, h, area: w * h, crowd: false });
       scoreByClass[c]!.push(det.scores[i]!);
     }
@@ -216,7 +233,11 @@ export function evaluateCoco(images: readonly DatasetImage[], detections: readon
       const gts = gtByClass[k]!;
       const dts = dtByClass[k]!;
       for (let a = 0; a < A; a++) {
-        evals[k]![a]!.push(gts.length === 0 && dts.length === 0 ? null : evaluateImg(gts, dts, scoreByClass[k]!, AREA_RANGES[a]!));
+        evals[k]![a]!.push(
+          gts.length === 0 && dts.length === 0
+            ? null
+            : evaluateImg(gts, dts, scoreByClass[k]!, AREA_RANGES[a]!),
+        );
       }
     }
   }
@@ -236,7 +257,8 @@ export function evaluateCoco(images: readonly DatasetImage[], detections: readon
   };
   const ar = (area: number, m: number): number => {
     const out: number[] = [];
-    for (let ti = 0; ti < T; ti++) for (let kk = 0; kk < K; kk++) out.push(recall[((ti * K + kk) * A + area) * M + m]!);
+    for (let ti = 0; ti < T; ti++)
+      for (let kk = 0; kk < K; kk++) out.push(recall[((ti * K + kk) * A + area) * M + m]!);
     return meanValid(out);
   };
   const m100 = M - 1;

@@ -27,7 +27,10 @@ export function groundTruthToCoco(images: readonly DatasetImage[], classNames: r
   };
 }
 
-export function detectionsToCoco(images: readonly DatasetImage[], detections: readonly Detections[]): object[] {
+export function detectionsToCoco(
+  images: readonly DatasetImage[],
+  detections: readonly Detections[],
+): object[] {
   const out: object[] = [];
   images.forEach((im, i) => {
     const d = detections[i]!;

@@ -23,11 +23,15 @@ export class DetectionDecoder {
   private order = new Uint32Array(0);
   private readonly kept: Float64Array;
   private readonly keptClass: Int32Array;
-  private readonly byScoreDesc = (a: number, b: number): number => this.candScore[b]! - this.candScore[a]! || a - b;
+  private readonly byScoreDesc = (a: number, b: number): number =>
+    this.candScore[b]! - this.candScore[a]! || a - b;
 
   constructor(numClasses: number, numAnchors: number, options: Partial<NmsOptions> = {}) {
     if (!(Number.isInteger(numClasses) && numClasses > 0 && Number.isInteger(numAnchors) && numAnchors > 0)) {
-      throw new StagepruneError('POSTPROCESS_SHAPE', `invalid detector output: ${numClasses} classes, ${numAnchors} anchors`);
+      throw new StagepruneError(
+        'POSTPROCESS_SHAPE',
+        `invalid detector output: ${numClasses} classes, ${numAnchors} anchors`,
+      );
     }
     this.numClasses = numClasses;
     this.numAnchors = numAnchors;
@@ -42,7 +46,10 @@ export class DetectionDecoder {
     const nc = this.numClasses;
     const base = b * (4 + nc) * n;
     if (output.length < base + (4 + nc) * n) {
-      throw new StagepruneError('POSTPROCESS_SHAPE', `output has ${output.length} values, image ${b} needs ${base + (4 + nc) * n}`);
+      throw new StagepruneError(
+        'POSTPROCESS_SHAPE',
+        `output has ${output.length} values, image ${b} needs ${base + (4 + nc) * n}`,
+      );
     }
     const { confThreshold: conf, iouThreshold: iouThr, maxDetections, maxCandidates } = this.opts;
     this.ensureCapacity(this.opts.singleLabel ? n : n * nc);

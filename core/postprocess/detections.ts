@@ -10,7 +10,12 @@ export interface Detections {
 }
 
 export function createDetections(capacity: number): Detections {
-  return { boxes: new Float32Array(capacity * 4), scores: new Float32Array(capacity), classIds: new Int32Array(capacity), count: 0 };
+  return {
+    boxes: new Float32Array(capacity * 4),
+    scores: new Float32Array(capacity),
+    classIds: new Int32Array(capacity),
+    count: 0,
+  };
 }
 
 /** A compact copy holding only the `count` valid entries (the reusable buffers get overwritten). */

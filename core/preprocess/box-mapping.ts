@@ -4,7 +4,11 @@ import type { LetterboxGeometry } from './letterbox-geometry';
  * Maps `count` xyxy boxes (stride 4, in place) from network-input pixels back to the original image:
  * remove the padding, divide by the per-axis gain, clip to the image (ultralytics' scale_boxes).
  */
-export function boxesToOriginal(boxes: Float32Array | Float64Array, count: number, g: LetterboxGeometry): void {
+export function boxesToOriginal(
+  boxes: Float32Array | Float64Array,
+  count: number,
+  g: LetterboxGeometry,
+): void {
   const w = g.srcWidth;
   const h = g.srcHeight;
   for (let i = 0; i < count * 4; i += 4) {
@@ -20,7 +24,10 @@ export function boxesToOriginal(boxes: Float32Array | Float64Array, count: numbe
 }
 
 /** The inverse, for tests and for drawing ground truth in network space. */
-export function boxToInput(box: readonly [number, number, number, number], g: LetterboxGeometry): [number, number, number, number] {
+export function boxToInput(
+  box: readonly [number, number, number, number],
+  g: LetterboxGeometry,
+): [number, number, number, number] {
   return [
     box[0] * g.gainX + g.padLeft,
     box[1] * g.gainY + g.padTop,

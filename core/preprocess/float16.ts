@@ -39,12 +39,18 @@ export function fromHalfBits(h: number): number {
   return sign * (1 + mant / 1024) * 2 ** (exp - 15);
 }
 
-export function float32ToHalf(src: Float32Array, dst: Uint16Array = new Uint16Array(src.length)): Uint16Array {
+export function float32ToHalf(
+  src: Float32Array,
+  dst: Uint16Array = new Uint16Array(src.length),
+): Uint16Array {
   for (let i = 0; i < src.length; i++) dst[i] = toHalfBits(src[i]!);
   return dst;
 }
 
-export function halfToFloat32(src: Uint16Array, dst: Float32Array = new Float32Array(src.length)): Float32Array {
+export function halfToFloat32(
+  src: Uint16Array,
+  dst: Float32Array = new Float32Array(src.length),
+): Float32Array {
   for (let i = 0; i < src.length; i++) dst[i] = fromHalfBits(src[i]!);
   return dst;
 }

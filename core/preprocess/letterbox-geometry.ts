@@ -40,8 +40,8 @@ export function letterboxGeometry(srcWidth: number, srcHeight: number, size: num
     srcHeight,
     width,
     height,
-    padLeft: Math.round(dw - 0.1),
-    padTop: Math.round(dh - 0.1),
+    padLeft: Math.round(dw - 0.1) + 0, // + 0 turns round(-0.1) = -0 into 0
+    padTop: Math.round(dh - 0.1) + 0,
     size,
     gainX: width / srcWidth,
     gainY: height / srcHeight,

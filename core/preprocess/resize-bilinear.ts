@@ -70,7 +70,8 @@ export function resizeBilinearRows(
       for (let x = 0; x < dstWidth; x++) {
         for (let c = 0; c < channels; c++) {
           const s = r0 + 2 * x * channels + c;
-          out[x * channels + c] = (src[s]! + src[s + channels]! + src[s + step]! + src[s + step + channels]! + 2) >> 2;
+          out[x * channels + c] =
+            (src[s]! + src[s + channels]! + src[s + step]! + src[s + step + channels]! + 2) >> 2;
         }
       }
       emit(out, y);

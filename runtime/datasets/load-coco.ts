@@ -17,9 +17,15 @@ export async function loadCocoDataset(rootOrFile: string, options: LoadOptions):
   } else {
     jsonPath = path.join(rootOrFile, 'annotations', `instances_${options.split}.json`);
     if (!existsSync(jsonPath)) {
-      throw new DatasetError('DATASET_SPLIT_MISSING', path.relative(rootOrFile, jsonPath), `split '${options.split}' not found`);
+      throw new DatasetError(
+        'DATASET_SPLIT_MISSING',
+        path.relative(rootOrFile, jsonPath),
+        `split '${options.split}' not found`,
+      );
     }
-    const candidates = [options.split, path.join('images', options.split), 'images'].map((d) => path.join(rootOrFile, d));
+    const candidates = [options.split, path.join('images', options.split), 'images'].map((d) =>
+      path.join(rootOrFile, d),
+    );
     imageRoot = candidates.find((d) => existsSync(d)) ?? rootOrFile;
   }
   const jsonName = path.basename(jsonPath);
@@ -30,7 +36,10 @@ export async function loadCocoDataset(rootOrFile: string, options: LoadOptions):
   const raws = options.classNames
     ? coco.images.map((im) => ({
         ...im,
-        objects: im.objects.map(({ classIndex, ...o }) => ({ ...o, className: o.className ?? coco.classNames[classIndex!] })),
+        objects: im.objects.map(({ classIndex, ...o }) => ({
+          ...o,
+          className: o.className ?? coco.classNames[classIndex!],
+        })),
       }))
     : coco.images;
   const images = raws.map((raw, i) => validator.validateImage(raw, classNames, i + 1));

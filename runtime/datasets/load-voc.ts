@@ -21,7 +21,12 @@ export async function loadVocDataset(root: string, options: LoadOptions): Promis
   try {
     splitText = await readFile(path.join(root, splitFile), 'utf8');
   } catch (err) {
-    throw new DatasetError('DATASET_SPLIT_MISSING', splitFile, `split '${options.split}' not found in ${root}`, { cause: err });
+    throw new DatasetError(
+      'DATASET_SPLIT_MISSING',
+      splitFile,
+      `split '${options.split}' not found in ${root}`,
+      { cause: err },
+    );
   }
   const stems = parseSplitList(splitText);
   if (stems.length === 0) throw new DatasetError('DATASET_EMPTY', splitFile, 'the split lists no images');
@@ -35,7 +40,11 @@ export async function loadVocDataset(root: string, options: LoadOptions): Promis
       try {
         text = await readFile(path.join(root, labelFile), 'utf8');
       } catch (err) {
-        return { error: new DatasetError('DATASET_LABEL_MISSING', labelFile, 'annotation file not found', { cause: err }) };
+        return {
+          error: new DatasetError('DATASET_LABEL_MISSING', labelFile, 'annotation file not found', {
+            cause: err,
+          }),
+        };
       }
       try {
         const raw = parseVocXml(text, { labelFile, imageFile });

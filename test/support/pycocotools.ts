@@ -15,14 +15,20 @@ export interface PycocotoolsResult {
 }
 
 /** Runs pycocotools (project venv) on the COCO JSON export of ground truth and detections. */
-export function runPycocotools(images: readonly DatasetImage[], classNames: readonly string[], dets: readonly Detections[]): PycocotoolsResult {
+export function runPycocotools(
+  images: readonly DatasetImage[],
+  classNames: readonly string[],
+  dets: readonly Detections[],
+): PycocotoolsResult {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'stageprune-coco-'));
   try {
     const gt = path.join(dir, 'gt.json');
     const dt = path.join(dir, 'dt.json');
     writeFileSync(gt, JSON.stringify(groundTruthToCoco(images, classNames)));
     writeFileSync(dt, JSON.stringify(detectionsToCoco(images, dets)));
-    const out = execFileSync(venvPython(), [path.join(__dirname, 'pycocotools-eval.py'), gt, dt], { encoding: 'utf8' });
+    const out = execFileSync(venvPython(), [path.join(__dirname, 'pycocotools-eval.py'), gt, dt], {
+      encoding: 'utf8',
+    });
     return JSON.parse(out) as PycocotoolsResult;
   } finally {
     rmSync(dir, { recursive: true, force: true });

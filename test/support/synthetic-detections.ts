@@ -18,7 +18,11 @@ export function rng(seed: number): () => number {
  * dropped, some with the wrong class, some duplicated), random false positives, tied scores, and tiny
  * boxes so every area range is exercised.
  */
-export function syntheticDetections(images: readonly DatasetImage[], numClasses: number, seed = 1): Detections[] {
+export function syntheticDetections(
+  images: readonly DatasetImage[],
+  numClasses: number,
+  seed = 1,
+): Detections[] {
   const r = rng(seed);
   return images.map((im) => {
     const boxes: number[] = [];
@@ -37,7 +41,8 @@ export function syntheticDetections(images: readonly DatasetImage[], numClasses:
       const j = () => (r() - 0.5) * 0.3;
       const c = r() < 0.08 ? Math.floor(r() * numClasses) : g.classId;
       push(g.x1 + j() * w, g.y1 + j() * h, g.x2 + j() * w, g.y2 + j() * h, Math.round(r() * 50) / 50, c);
-      if (r() < 0.2) push(g.x1 + j() * w, g.y1 + j() * h, g.x2 + j() * w, g.y2 + j() * h, r() * 0.5, g.classId);
+      if (r() < 0.2)
+        push(g.x1 + j() * w, g.y1 + j() * h, g.x2 + j() * w, g.y2 + j() * h, r() * 0.5, g.classId);
     }
     const fps = Math.floor(r() * 25);
     for (let i = 0; i < fps; i++) {

@@ -4,6 +4,11 @@ ultralytics is AGPL and never a product or CI dependency; run this with a separa
     /tmp/devref/venv/bin/python tools/dev-checks/compare-v8-loss.py
 It builds yolov8 (random init, offline), runs a forward pass in training mode, feeds the same raw head
 outputs and targets to both losses, and prints the per-term and gradient differences as one JSON line.
+Two more checks ride along (same dev-only dependency):
+  --converter   our ONNX->torch interpreter against the ultralytics torch model it was exported from
+                (train-form: unfused, BN kept; deploy-form: fused), on the decoded output0
+  --throughput  one training step (forward, loss, backward, SGD) of yolov8n nc=3: ultralytics' module and
+                loss vs our interpreted ONNX and our loss, same batch, same threads
 """
 
 from __future__ import annotations
@@ -34,7 +39,120 @@ def targets_for(batch: int, gen: torch.Generator) -> torch.Tensor:
     return t[torch.argsort(t[:, 0], stable=True)]  # collated order: ultralytics expects rows grouped by image
 
 
+def ultralytics_model(nc: int = 3) -> DetectionModel:
+    model = DetectionModel("yolov8n.yaml", nc=nc, verbose=False)
+    gen = torch.Generator().manual_seed(0)
+    with torch.no_grad():  # non-trivial BN statistics so that folding and BN handling are exercised
+        for k, v in model.state_dict().items():
+            if v.is_floating_point() and ("bn" in k):
+                v.copy_(v + torch.rand(v.shape, generator=gen) * 0.5)
+    return model.eval()
+
+
+def export(model: torch.nn.Module, path: str, imgsz: int) -> None:
+    det = model.model[-1]
+    det.export, det.format = True, "onnx"
+    torch.onnx.export(model, torch.zeros(1, 3, imgsz, imgsz), path, opset_version=17, input_names=["images"],
+                      output_names=["output0"], do_constant_folding=False,
+                      training=torch.onnx.TrainingMode.PRESERVE, dynamo=False)
+    det.export = False
+
+
+def check_converter() -> None:
+    import copy
+    import tempfile
+
+    import onnx
+    from stageprune_trainer.onnx_module import OnnxModule
+
+    torch.manual_seed(0)
+    out = []
+    for form in ("train", "deploy"):
+        model = ultralytics_model()
+        if form == "deploy":
+            model = copy.deepcopy(model).fuse(verbose=False)
+        with tempfile.TemporaryDirectory() as d:
+            f = os.path.join(d, "m.onnx")
+            export(model, f, 320)
+            proto = onnx.load(f)
+        ops = sorted({n.op_type for n in proto.graph.node})
+        ours = OnnxModule(proto, ["output0"]).eval()
+        x = torch.rand(1, 3, 320, 320)
+        with torch.no_grad():
+            ref = model(x)[0]
+            got = ours(x)["output0"]
+        out.append({"form": form, "batchnorm_nodes": sum(n.op_type == "BatchNormalization" for n in proto.graph.node),
+                    "ops": ops, "max_abs_diff_output0": float((ref - got).abs().max()),
+                    "max_abs_output0": float(ref.abs().max())})
+    print(json.dumps({"check": "onnx-converter-parity", "results": out}))
+
+
+def check_throughput(imgsz: int = 320, batch: int = 8, steps: int = 4) -> None:
+    import tempfile
+    import time
+
+    import onnx
+    from stageprune_trainer.onnx_module import OnnxModule
+    from stageprune_trainer.yolo_head import find_head
+
+    threads = torch.get_num_threads()
+    gen = torch.Generator().manual_seed(0)
+    x = torch.rand(batch, 3, imgsz, imgsz, generator=gen)
+    t = targets_for(batch, gen)
+    batch_d = {"batch_idx": t[:, 0], "cls": t[:, 1:2], "bboxes": t[:, 2:6]}
+
+    def timed(step) -> float:
+        step()
+        t0 = time.perf_counter()
+        for _ in range(steps):
+            step()
+        return batch * steps / (time.perf_counter() - t0)
+
+    um = ultralytics_model()
+    um.args = SimpleNamespace(box=7.5, cls=0.5, dfl=1.5)
+    with tempfile.TemporaryDirectory() as d:
+        f = os.path.join(d, "m.onnx")
+        export(um, f, imgsz)
+        proto = onnx.load(f)
+    um.train()
+    for p in um.parameters():
+        p.requires_grad_(True)
+    ul_loss = v8DetectionLoss(um)
+    opt_u = torch.optim.SGD(um.parameters(), lr=1e-3, momentum=0.9)
+
+    def ul_step() -> None:
+        opt_u.zero_grad()
+        loss, _ = ul_loss(um(x), batch_d)
+        loss.sum().backward()
+        opt_u.step()
+
+    head = find_head(proto)
+    ours = OnnxModule(proto, head.box + head.cls).train()
+    our_loss = DetectionLoss(head.nc, head.reg_max, [8.0, 16.0, 32.0])
+    opt_o = torch.optim.SGD(ours.parameters(), lr=1e-3, momentum=0.9)
+
+    def our_step() -> None:
+        opt_o.zero_grad()
+        o = ours(x)
+        loss, _ = our_loss([o[n] for n in head.box], [o[n] for n in head.cls], t, (imgsz, imgsz))
+        loss.backward()
+        opt_o.step()
+
+    for _ in range(2):  # warm-up: first steps pay allocator and kernel-selection costs
+        ul_step()
+        our_step()
+    rounds = [(timed(ul_step), timed(our_step)) for _ in range(3)]  # alternate: shared-CPU noise hits both
+    a, b = max(r[0] for r in rounds), max(r[1] for r in rounds)  # best of 3 rounds each
+    print(json.dumps({"check": "train-step-throughput", "imgsz": imgsz, "batch": batch, "threads": threads,
+                      "steps": steps, "ultralytics_images_per_s": round(a, 2), "ours_images_per_s": round(b, 2),
+                      "ratio_ultralytics_over_ours": round(a / b, 3)}))
+
+
 def main() -> None:
+    if "--converter" in sys.argv:
+        return check_converter()
+    if "--throughput" in sys.argv:
+        return check_throughput()
     torch.manual_seed(0)
     torch.set_num_threads(1)
     gen = torch.Generator().manual_seed(1)

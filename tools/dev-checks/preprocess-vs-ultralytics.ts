@@ -23,13 +23,26 @@ async function main(): Promise<void> {
     },
   });
   const dir = path.join(values.data, 'JPEGImages');
-  const files = readdirSync(dir).filter((f) => f.endsWith('.jpg')).sort().slice(0, Number(values.count));
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.jpg'))
+    .sort()
+    .slice(0, Number(values.count));
   const sizes = [640, 320, 416, 512, 608];
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'ul-pre-'));
   try {
-    execFileSync(values.python, [path.join(__dirname, 'ultralytics-preprocess-dump.py'), tmp, ...files.map((f) => path.join(dir, f)), '--imgsz', ...sizes.map(String)], {
-      stdio: ['ignore', 'inherit', 'ignore'],
-    });
+    execFileSync(
+      values.python,
+      [
+        path.join(__dirname, 'ultralytics-preprocess-dump.py'),
+        tmp,
+        ...files.map((f) => path.join(dir, f)),
+        '--imgsz',
+        ...sizes.map(String),
+      ],
+      {
+        stdio: ['ignore', 'inherit', 'ignore'],
+      },
+    );
     for (const size of sizes) {
       let maxDiff = 0;
       let differing = 0;
@@ -48,7 +61,14 @@ async function main(): Promise<void> {
         total += ours.length;
       }
       console.log(
-        JSON.stringify({ imgsz: size, images: files.length, max_abs_diff: maxDiff, max_abs_diff_levels: Math.round(maxDiff * 255), differing_values: differing, values: total }),
+        JSON.stringify({
+          imgsz: size,
+          images: files.length,
+          max_abs_diff: maxDiff,
+          max_abs_diff_levels: Math.round(maxDiff * 255),
+          differing_values: differing,
+          values: total,
+        }),
       );
     }
   } finally {

@@ -13,7 +13,9 @@ function assertParity(images: readonly DatasetImage[], classNames: readonly stri
   const dets = syntheticDetections(images, classNames.length, seed);
   const ours = evaluateCoco(images, dets, classNames.length);
   const ref = runPycocotools(images, classNames, dets);
-  ref.stats.forEach((v, i) => assert.ok(Math.abs(ours.stats[i]! - v) <= TOL, `stat ${i}: ours ${ours.stats[i]} vs pycocotools ${v}`));
+  ref.stats.forEach((v, i) =>
+    assert.ok(Math.abs(ours.stats[i]! - v) <= TOL, `stat ${i}: ours ${ours.stats[i]} vs pycocotools ${v}`),
+  );
   ref.per_class_ap.forEach((v, k) => {
     const o = ours.perClassAp[k];
     assert.ok(v === null ? o === null : Math.abs(o! - v) <= TOL, `class ${k} AP: ours ${o} vs ${v}`);
@@ -47,7 +49,13 @@ test('COCO metrics equal pycocotools with crowd regions, given areas, a class wi
       ],
     },
     { id: 1, file: 'b.jpg', width: 200, height: 200, boxes: [] },
-    { id: 2, file: 'c.jpg', width: 200, height: 200, boxes: [{ classId: 1, x1: 0, y1: 0, x2: 120, y2: 130 }] },
+    {
+      id: 2,
+      file: 'c.jpg',
+      width: 200,
+      height: 200,
+      boxes: [{ classId: 1, x1: 0, y1: 0, x2: 120, y2: 130 }],
+    },
   ];
   const names = ['a', 'b', 'never-labelled'];
   for (const seed of [4, 5, 6, 7]) assertParity(images, names, seed);

@@ -1,0 +1,34 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { venvPython } from '../../runtime/paths';
+
+/** Writes a test ONNX model with the project venv (see make-detector.py). */
+export function makeDetector(
+  out: string,
+  options: {
+    imgsz: number;
+    nc: number;
+    boxes?: number[][];
+    kind?: 'oracle' | 'classifier';
+    fixedBatch?: number;
+    anchors?: number;
+  },
+): string {
+  execFileSync(venvPython(), [
+    path.join(__dirname, 'make-detector.py'),
+    out,
+    '--imgsz',
+    String(options.imgsz),
+    '--nc',
+    String(options.nc),
+    '--boxes',
+    JSON.stringify(options.boxes ?? []),
+    '--kind',
+    options.kind ?? 'oracle',
+    '--fixed-batch',
+    String(options.fixedBatch ?? 0),
+    '--anchors',
+    String(options.anchors ?? 0),
+  ]);
+  return out;
+}
