@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { PruneError } from '../../../core/pruning/errors';
+import { parsePlan, parseStages } from '../../../core/pruning/plan/parse-plan';
+import { removalCount } from '../../../core/pruning/plan/select-channels';
+import { pruneModel } from '../../../core/pruning/prune-model';
+import { TinyGraph } from '../../support/pruning/tiny-graph';
+
+const code = (c: string) => (e: unknown) => e instanceof PruneError && e.code === c;
+
+test('ratios outside [0, 1) and unknown stages are typed errors', () => {
+  for (const r of [1, -0.1, 1.5, NaN])
+    assert.throws(
+      () => parsePlan({ global_ratio: r }),
+      code(r === r ? 'PRUNE_RATIO_INVALID' : 'PRUNE_PLAN_INVALID'),
+    );
+  assert.throws(() => parsePlan({ modules: { 'model.6': 1 } }), code('PRUNE_RATIO_INVALID'));
+  assert.throws(() => parseStages('backbone=0.3,body=0.2'), code('PRUNE_UNIT_UNKNOWN'));
+  assert.throws(() => parseStages('neck=abc'), code('PRUNE_RATIO_INVALID'));
+  assert.throws(() => parsePlan({ global_ratio: 0.2, extra: 1 }), code('PRUNE_PLAN_INVALID'));
+  assert.deepEqual(parsePlan({}).round_to, 8);
+});
+
+test('removal count keeps a multiple of round_to, at least min channels, never frozen ones', () => {
+  assert.equal(removalCount(64, 64, 0.3, 8, 8), 16); // keep 44.8 → 48
+  assert.equal(removalCount(64, 64, 0.3, 1, 8), 19);
+  assert.equal(removalCount(16, 16, 0.9, 8, 8), 8);
+  assert.equal(removalCount(4, 4, 0.5, 8, 8), 0);
+  assert.equal(removalCount(64, 10, 0.5, 8, 8), 10);
+  assert.equal(removalCount(64, 64, 0, 8, 8), 0);
+});
+
+function splitModel() {
+  const g = new TinyGraph(3);
+  const x = g.input(4);
+  const a = g.conv(x, 32, { name: 'a' });
+  const [p, q] = g.split(a, [8, 24]);
+  g.output(
+    g.conv(g.concat([g.conv(p!, 8, { name: 'p' }), g.conv(q!, 8, { name: 'q' })]), 2, { name: 'head' }),
+  );
+  return g.build();
+}
+
+test('a split segment keeps min(min_channels, its size) even when scores say otherwise', async () => {
+  const model = splitModel();
+  // Channels 0..7 (segment p) get the lowest scores through explicit zeroing of a's first filters.
+  const w = model.graph.initializers.get('a.weight')!.data as Float32Array;
+  w.fill(0, 0, 8 * 4);
+  const { applied } = await pruneModel(model, { layers: { a: 0.6 }, round_to: 1, min_channels: 4 });
+  const removed = applied.channels!['a']!;
+  assert.equal(removed.length, 19);
+  assert.equal(removed.filter((i) => i < 8).length, 4);
+});
+
+test('bn-gamma on a model without BatchNormalization is PRUNE_NEEDS_BN; explicit frozen channels are refused', async () => {
+  await assert.rejects(
+    pruneModel(splitModel(), { global_ratio: 0.3, criterion: 'bn-gamma' }),
+    code('PRUNE_NEEDS_BN'),
+  );
+  await assert.rejects(pruneModel(splitModel(), { channels: { head: [0] } }), code('PRUNE_UNIT_FROZEN'));
+  await assert.rejects(pruneModel(splitModel(), { channels: { a: [40] } }), code('PRUNE_PLAN_INVALID'));
+  await assert.rejects(pruneModel(splitModel(), { modules: { 'model.3': 0.2 } }), code('PRUNE_UNIT_UNKNOWN'));
+});
+
+test('the input model is not modified and replaying the applied plan gives the same channels', async () => {
+  const model = splitModel();
+  const before = Float32Array.from(model.graph.initializers.get('a.weight')!.data as Float32Array);
+  const first = await pruneModel(model, {
+    global_ratio: 0.5,
+    round_to: 1,
+    min_channels: 1,
+    criterion: 'random',
+    seed: 4,
+  });
+  assert.deepEqual(model.graph.initializers.get('a.weight')!.data, before);
+  assert.equal(model.graph.initializers.get('a.weight')!.dims[0], 32);
+  const replay = await pruneModel(model, first.applied);
+  assert.deepEqual(replay.applied.channels, first.applied.channels);
+  assert.deepEqual([...replay.model.graph.initializers.keys()], [...first.model.graph.initializers.keys()]);
+});
