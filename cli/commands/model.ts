@@ -27,6 +27,13 @@ const intFlag = (name: string, fallback: number) =>
       return Number(v);
     });
 
+/** Reads a model, printing to stderr anything the decoder could not represent. */
+function readModel(file: string) {
+  const model = readModelFile(file);
+  for (const w of model.decodeWarnings ?? []) console.error(`warning: ${file}: ${w}`);
+  return model;
+}
+
 function onePositional(positionals: string[], what: string): string {
   if (positionals.length !== 1)
     throw new CliUsageError(`expected exactly one ${what}, got ${positionals.length}`);
@@ -88,7 +95,7 @@ function stats(args: string[]): number {
     }),
   );
   const file = onePositional(positionals, 'model file');
-  const s = computeStats(readModelFile(file), flags.imgsz ? { imgsz: Number(flags.imgsz) } : {});
+  const s = computeStats(readModel(file), flags.imgsz ? { imgsz: Number(flags.imgsz) } : {});
   if (flags.json) {
     const out = {
       params: s.params,
@@ -113,7 +120,7 @@ function exportModel(args: string[]): number {
     z.object({ out: z.string({ message: 'is required' }).min(1), fp16: z.boolean().optional() }),
   );
   const file = onePositional(positionals, 'model file');
-  const { model, report } = exportDeployForm(readModelFile(file), { fp16: flags.fp16 === true });
+  const { model, report } = exportDeployForm(readModel(file), { fp16: flags.fp16 === true });
   const bytes = writeModelFile(flags.out, model);
   console.log(
     `wrote ${flags.out} (${bytes} bytes): ${report.folded.length} BatchNormalization folded${flags.fp16 ? ', fp16' : ''}`,

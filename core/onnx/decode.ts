@@ -5,6 +5,7 @@ import { int64ToNumber } from './long';
 import type { Attribute, Dim, Graph, Model, Node, Tensor, TypeInfo, ValueInfo } from './model';
 import { MAX_SUPPORTED_OPSET, MIN_SUPPORTED_OPSET } from './opset';
 import { decodeTensor, MAX_DIM } from './tensor-codec';
+import { scanUnknownFields } from './unknown-fields';
 
 export interface DecodeOptions {
   /** Needed only for models whose tensors live in external files. */
@@ -64,9 +65,11 @@ export function decodeModel(bytes: Uint8Array, options: DecodeOptions = {}): Mod
       `default-domain opset ${opset ?? 'missing'} is outside the supported range ${MIN_SUPPORTED_OPSET}–${MAX_SUPPORTED_OPSET}`,
     );
   }
+  const unknown = scanUnknownFields(bytes);
   const passthrough = {
     ...(proto.functions.length > 0 ? { functions: proto.functions } : {}),
     ...(proto.trainingInfo.length > 0 ? { trainingInfo: proto.trainingInfo } : {}),
+    ...(unknown.topLevel.length > 0 ? { unknownFields: unknown.topLevel } : {}),
   };
   return {
     irVersion: int64ToNumber(proto.irVersion),
@@ -79,6 +82,7 @@ export function decodeModel(bytes: Uint8Array, options: DecodeOptions = {}): Mod
     metadataProps: proto.metadataProps.map((p) => ({ key: p.key ?? '', value: p.value ?? '' })),
     graph: decodeGraph(proto.graph, options.readExternal),
     ...(Object.keys(passthrough).length > 0 ? { passthrough } : {}),
+    ...(unknown.warnings.length > 0 ? { decodeWarnings: unknown.warnings } : {}),
   };
 }
 

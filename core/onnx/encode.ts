@@ -25,7 +25,18 @@ export function encodeModel(model: Model): Uint8Array {
     functions: (model.passthrough?.functions ?? []) as onnx.IFunctionProto[],
     trainingInfo: (model.passthrough?.trainingInfo ?? []) as onnx.ITrainingInfoProto[],
   };
-  return onnx.ModelProto.encode(proto).finish();
+  const bytes = onnx.ModelProto.encode(proto).finish();
+  const unknown = model.passthrough?.unknownFields ?? [];
+  if (unknown.length === 0) return bytes;
+  // Appending fields to an encoded message is valid protobuf: readers see them as if written in place.
+  const out = new Uint8Array(bytes.length + unknown.reduce((n, f) => n + f.length, 0));
+  out.set(bytes);
+  let at = bytes.length;
+  for (const f of unknown) {
+    out.set(f, at);
+    at += f.length;
+  }
+  return out;
 }
 
 export function encodeGraph(g: Graph): onnx.IGraphProto {

@@ -7,4 +7,5 @@ export * from './float16';
 export * from './external-data';
 export * from './attributes';
 export * from './opset';
+export { scanUnknownFields, type UnknownFieldScan } from './unknown-fields';
 export { checkedElementCount, decodeTensor, encodeTensor, MAX_DIM, MAX_ELEMENTS } from './tensor-codec';

@@ -114,8 +114,17 @@ export interface Model {
   readonly docString: string;
   readonly metadataProps: readonly MetadataProp[];
   readonly graph: Graph;
-  /** functions and training_info, kept as decoded protobuf objects. */
-  readonly passthrough?: { readonly functions?: unknown[]; readonly trainingInfo?: unknown[] };
+  /**
+   * functions and training_info, kept as decoded protobuf objects; ModelProto fields newer than the
+   * decoder's schema, kept as raw bytes (see unknown-fields.ts). All written back by encodeModel.
+   */
+  readonly passthrough?: {
+    readonly functions?: unknown[];
+    readonly trainingInfo?: unknown[];
+    readonly unknownFields?: readonly Uint8Array[];
+  };
+  /** Set by decodeModel when something in the file could not be represented (e.g. NodeProto.metadata_props). */
+  readonly decodeWarnings?: readonly string[];
 }
 
 /** The default-domain opset version, or undefined when the model does not import it. */
