@@ -46,6 +46,8 @@ export interface EvaluateOptions {
   readonly session?: SessionConfig;
   readonly policy?: BadLabelPolicy;
   readonly nms?: Partial<NmsOptions>;
+  /** Run one untimed inference first, so that `timings` exclude onnxruntime's first-run allocations. */
+  readonly warmup?: boolean;
   /** Called after each batch with images done so far. */
   readonly onProgress?: (done: number, total: number) => void;
 }
@@ -185,6 +187,10 @@ export async function evaluateModel(options: EvaluateOptions): Promise<Evaluatio
         return r;
       });
     };
+    if (options.warmup) {
+      const n = detector.fixedBatch ?? batch;
+      await detector.run(input.fill(PAD_VALUE / 255).subarray(0, n * 3 * imgsz * imgsz), n, imgsz);
+    }
     const loopStart = now();
     let pending = images.length > 0 ? decodeBatch(0) : null;
     for (let start = 0; start < images.length; start += batch) {

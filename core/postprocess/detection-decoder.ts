@@ -12,6 +12,9 @@ import { VALIDATION_NMS, type NmsOptions } from './nms-options';
  * above the threshold; so it can stop as soon as `maxDetections` boxes are kept (ultralytics' `i[:max_det]`
  * after a full NMS gives the same set), and each candidate is compared with at most that many boxes.
  */
+/** Candidates the packed-key sort can index (2^20). */
+const INDEX_SPAN = 1048576;
+
 export class DetectionDecoder {
   readonly numClasses: number;
   readonly numAnchors: number;
@@ -21,6 +24,7 @@ export class DetectionDecoder {
   private candClass = new Int32Array(0);
   private candScore = new Float32Array(0);
   private order = new Uint32Array(0);
+  private keys = new Float64Array(0);
   private readonly kept: Float64Array;
   private readonly keptClass: Int32Array;
   private readonly byScoreDesc = (a: number, b: number): number =>
@@ -88,9 +92,7 @@ export class DetectionDecoder {
         }
       }
     }
-    const order = this.order.subarray(0, count);
-    for (let i = 0; i < count; i++) order[i] = i;
-    order.sort(this.byScoreDesc);
+    const order = this.sortByScore(count);
 
     const limit = Math.min(count, maxCandidates);
     const kept = this.kept;
@@ -145,6 +147,29 @@ export class DetectionDecoder {
     out.count = nKept;
   }
 
+  /**
+   * Candidate indices by score descending, ties by candidate order. Up to 2^20 candidates the sort runs
+   * on packed float64 keys (a positive float32's bits order like its value; bits · 2^20 + reversed index
+   * stays below 2^53), which the engine sorts natively, several times faster than a comparator sort.
+   */
+  private sortByScore(count: number): Uint32Array {
+    const order = this.order.subarray(0, count);
+    const cS = this.candScore;
+    if (count > INDEX_SPAN) {
+      for (let i = 0; i < count; i++) order[i] = i;
+      return order.sort(this.byScoreDesc);
+    }
+    const bits = new Uint32Array(cS.buffer, cS.byteOffset, count);
+    const keys = this.keys.subarray(0, count);
+    for (let i = 0; i < count; i++) keys[i] = bits[i]! * INDEX_SPAN + (INDEX_SPAN - 1 - i);
+    keys.sort();
+    for (let r = 0; r < count; r++) {
+      const k = keys[count - 1 - r]!;
+      order[r] = INDEX_SPAN - 1 - (k - Math.floor(k / INDEX_SPAN) * INDEX_SPAN);
+    }
+    return order;
+  }
+
   private ensureCapacity(needed: number): void {
     if (needed <= this.capacity) return;
     this.capacity = needed;
@@ -152,5 +177,6 @@ export class DetectionDecoder {
     this.candClass = new Int32Array(needed);
     this.candScore = new Float32Array(needed);
     this.order = new Uint32Array(needed);
+    this.keys = new Float64Array(Math.min(needed, INDEX_SPAN));
   }
 }

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { providerAvailability } from '../../runtime/inference';
 import { repoRoot } from '../../runtime/paths';
+import { main } from '../../cli/main';
 import { makeDetector } from '../support/detector-models';
 import { tinyVoc } from '../support/tiny-voc';
 
@@ -83,23 +84,36 @@ test('eval --json prints exactly the documented keys; bench --json its latency f
   }
 });
 
-test('bad flags and unavailable providers are one-line errors with exit code 1', () => {
+/** Runs the CLI in-process (no process start-up per case), capturing what it prints. */
+async function cliInProcess(t: TestContext, args: string[]) {
+  const err: string[] = [];
+  const out: string[] = [];
+  t.mock.method(console, 'error', (...a: unknown[]) => void err.push(a.join(' ')));
+  t.mock.method(console, 'log', (...a: unknown[]) => void out.push(a.join(' ')));
+  const code = await main(args);
+  t.mock.restoreAll();
+  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+}
+
+test('bad flags and unavailable providers are one-line errors with exit code 1', async (t) => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'stageprune-cli-'));
   try {
     const model = makeDetector(path.join(dir, 'm.onnx'), { imgsz: 64, nc: 2 });
-    const badEp = cli(['eval', model, '--ep', 'tpu']);
+    const badEp = await cliInProcess(t, ['eval', model, '--ep', 'tpu']);
     assert.equal(badEp.code, 1);
     assert.match(badEp.stderr, /CLI_USAGE: --ep/);
-    const badBatch = cli(['bench', model, '--batch', '0']);
+    const badBatch = await cliInProcess(t, ['bench', model, '--batch', '0']);
     assert.match(badBatch.stderr, /--batch: batch must be a positive integer/);
-    const policy = cli(['eval', model, '--on-bad-label', 'maybe']);
+    const policy = await cliInProcess(t, ['eval', model, '--on-bad-label', 'maybe']);
     assert.match(policy.stderr, /--on-bad-label/);
-    const missing = cli(['eval', path.join(dir, 'none.onnx')]);
+    const missing = await cliInProcess(t, ['eval', path.join(dir, 'none.onnx')]);
     assert.match(missing.stderr, /MODEL_NOT_FOUND: .*none\.onnx/);
-    const data = cli(['eval', model, '--data', path.join(dir, 'nodata'), '--imgsz', '64']);
+    const data = await cliInProcess(t, ['eval', model, '--data', path.join(dir, 'nodata'), '--imgsz', '64']);
     assert.match(data.stderr, /DATASET_NOT_FOUND/);
+    const twoModels = await cliInProcess(t, ['bench', model, model]);
+    assert.match(twoModels.stderr, /expected one MODEL/);
     if (!providerAvailability('cuda').available) {
-      const cuda = cli(['bench', model, '--ep', 'cuda', '--runs', '1']);
+      const cuda = await cliInProcess(t, ['bench', model, '--ep', 'cuda', '--runs', '1']);
       assert.equal(cuda.code, 1);
       assert.match(cuda.stderr, /EP_UNAVAILABLE/);
     }
