@@ -1,0 +1,5 @@
+export * from './errors';
+export * from './sensitivity-types';
+export * from './sensitivity-curves';
+export * from './rank-sensitivity';
+export * from './allocate-ratios';

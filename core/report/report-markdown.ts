@@ -1,0 +1,136 @@
+// The run report as Markdown: what a user opens first. Sections in the order a reader asks their questions:
+// what ran, what it bought (before/after), where the cuts went (per stage, per layer), why there (sensitivity),
+// and how long each step took.
+
+import { PRUNED_YOLO_ORDER } from '../planning/rank-sensitivity';
+import { cell, formatDuration, formatFlops, groupThousands, percentChange } from './format';
+import type { ModelMetrics, RunReport } from './run-report';
+
+function describeTarget(t: RunReport['input']['target']): string {
+  const parts = [
+    t.flops_reduction !== undefined ? `FLOPs -${(t.flops_reduction * 100).toFixed(1)}%` : undefined,
+    t.params_reduction !== undefined ? `params -${(t.params_reduction * 100).toFixed(1)}%` : undefined,
+    t.latency_ms !== undefined ? `latency ≤ ${t.latency_ms} ms` : undefined,
+  ].filter((p): p is string => p !== undefined);
+  return parts.length > 0 ? parts.join(', ') : 'none (planner defaults)';
+}
+
+const METRIC_ROWS: { label: string; key: keyof ModelMetrics; format: (v: number) => string }[] = [
+  { label: 'Params', key: 'params', format: groupThousands },
+  { label: 'FLOPs', key: 'flops', format: formatFlops },
+  { label: 'CPU latency (ms)', key: 'latency_ms', format: (v) => v.toFixed(2) },
+  { label: 'mAP50-95', key: 'map50_95', format: (v) => v.toFixed(3) },
+  { label: 'mAP50', key: 'map50', format: (v) => v.toFixed(3) },
+];
+
+function beforeAfter(r: RunReport): string[] {
+  const rows = METRIC_ROWS.map(
+    (m) =>
+      `| ${m.label} | ${m.format(r.before[m.key])} | ${m.format(r.after[m.key])} | ${percentChange(r.before[m.key], r.after[m.key])} |`,
+  );
+  const out = [
+    '## Before and after',
+    '',
+    '| metric | before | after | change |',
+    '|---|---:|---:|---:|',
+    ...rows,
+    '',
+  ];
+  if (r.predicted) {
+    out.push(
+      `Planner prediction (per-unit effects assumed additive): mAP50-95 ${r.predicted.map50_95.toFixed(3)}, ` +
+        `FLOPs ${formatFlops(r.predicted.flops)}, params ${groupThousands(r.predicted.params)}.`,
+      '',
+    );
+  }
+  return out;
+}
+
+function perStage(stages: NonNullable<RunReport['stages']>): string[] {
+  const rows = (['backbone', 'neck', 'head'] as const).map((s) => {
+    const b = stages.before[s];
+    const a = stages.after[s];
+    return (
+      `| ${s} | ${groupThousands(b.params)} | ${groupThousands(a.params)} | ${percentChange(b.params, a.params)} ` +
+      `| ${formatFlops(b.flops)} | ${formatFlops(a.flops)} | ${percentChange(b.flops, a.flops)} |`
+    );
+  });
+  return [
+    '## Per stage',
+    '',
+    '| stage | params before | params after | change | FLOPs before | FLOPs after | change |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+    ...rows,
+    '',
+  ];
+}
+
+function sensitivity(s: NonNullable<RunReport['sensitivity']>, plot: string | undefined): string[] {
+  const ours = s.groups.map((g) => g.group).join(' > ');
+  const measure =
+    s.by === 'ratio'
+      ? 'mean mAP50-95 drop per unit of pruning ratio'
+      : 'mean mAP50-95 drop per GFLOP removed';
+  const verdict = s.matches_pruned_yolo ? 'the same order' : 'a different order';
+  const out = [
+    '## Sensitivity',
+    '',
+    `Our ranking, most to least sensitive (${measure}): **${ours}**.`,
+    `Pruned-YOLO reports ${PRUNED_YOLO_ORDER.join(' > ')} for YOLOv5; this run shows ${verdict}.`,
+    `By stage: ${s.stage_order.join(' > ')}.`,
+    '',
+    '| group | units | mean mAP50-95 drop | sensitivity |',
+    '|---|---|---:|---:|',
+    ...s.groups.map(
+      (g) =>
+        `| ${cell(g.group)} | ${cell(g.units.join(', '))} | ${g.mean_drop.toFixed(4)} | ${g.sensitivity.toFixed(4)} |`,
+    ),
+    '',
+  ];
+  if (plot) out.push(`![Sensitivity curves](${plot})`, '');
+  return out;
+}
+
+function steps(list: RunReport['steps']): string[] {
+  const total = list.reduce((s, x) => s + x.wall_s, 0);
+  return [
+    '## Step wall times',
+    '',
+    '| step | wall time |',
+    '|---|---:|',
+    ...list.map((x) => `| ${cell(x.name)}${x.reused ? ' (reused)' : ''} | ${formatDuration(x.wall_s)} |`),
+    `| **total** | **${formatDuration(total)}** |`,
+    '',
+  ];
+}
+
+export function renderReportMarkdown(report: RunReport): string {
+  const r = report;
+  const input = [
+    ['model', `\`${r.input.model}\``],
+    ...(r.input.dataset ? [['dataset', `\`${r.input.dataset}\``]] : []),
+    ['planner', r.input.planner],
+    ['criterion', r.input.criterion + (r.input.granularity ? ` (${r.input.granularity})` : '')],
+    ['target', describeTarget(r.input.target)],
+    ['applied plan', `\`${r.plan_key}\``],
+  ];
+  const lines = [
+    `# stageprune run \`${r.run_id}\``,
+    '',
+    '| input | |',
+    '|---|---|',
+    ...input.map(([k, v]) => `| ${k} | ${cell(v!)} |`),
+    '',
+    ...beforeAfter(r),
+    ...(r.stages ? perStage(r.stages) : []),
+    ...(r.plots.ratios
+      ? ['## Kept channels per layer', '', `![Kept channel fraction per layer](${r.plots.ratios})`, '']
+      : []),
+    ...(r.sensitivity ? sensitivity(r.sensitivity, r.plots.sensitivity) : []),
+    ...(!r.sensitivity && r.plots.sensitivity
+      ? ['## Sensitivity', '', `![Sensitivity curves](${r.plots.sensitivity})`, '']
+      : []),
+    ...steps(r.steps),
+  ];
+  return lines.join('\n');
+}
