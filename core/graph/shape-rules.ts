@@ -366,6 +366,36 @@ function cast(input: RuleInput): RuleOutput[] {
   return [{ shape: { elemType: to, dims: input.shapes[0]?.dims }, ...(constant ? { constant } : {}) }];
 }
 
+// Range, Expand and ConstantOfShape build the anchor grid in ultralytics' dynamic-shape exports.
+function range(input: RuleInput): RuleOutput[] {
+  const operand = (i: number) => need(input.constants[i]?.values[0], `range operand ${i}`);
+  const [start, limit, delta] = [operand(0), operand(1), operand(2)];
+  const n = Math.max(Math.ceil((limit - start) / delta), 0);
+  const constant =
+    n <= MAX_CONST_ELEMENTS
+      ? { dims: [n], values: Array.from({ length: n }, (_, i) => start + i * delta) }
+      : undefined;
+  return [{ shape: { elemType: elemOf(input, 0), dims: [n] }, ...(constant ? { constant } : {}) }];
+}
+
+function expand(input: RuleInput): RuleOutput[] {
+  const target = need(input.constants[1], 'expand shape').values;
+  return [{ shape: { elemType: elemOf(input, 0), dims: broadcast(dimsOf(input, 0), target) } }];
+}
+
+function constantOfShape(input: RuleInput): RuleOutput[] {
+  const dims = need(input.constants[0], 'ConstantOfShape shape').values;
+  const value = input.node.attributes.value;
+  const elemType = value?.type === 'tensor' ? value.value.dataType : DataType.FLOAT;
+  const fill = value?.type === 'tensor' ? tensorConstant(value.value)?.values[0] : 0;
+  const n = elementCount(dims);
+  const constant =
+    fill !== undefined && n <= MAX_CONST_ELEMENTS
+      ? { dims, values: new Array<number>(n).fill(fill) }
+      : undefined;
+  return [{ shape: { elemType, dims }, ...(constant ? { constant } : {}) }];
+}
+
 /** The op set of YOLOv8 exports. Anything else is kept in the graph and reported as unknown. */
 export const shapeRules: Readonly<Record<string, ShapeRule>> = {
   Conv: conv,
@@ -390,4 +420,7 @@ export const shapeRules: Readonly<Record<string, ShapeRule>> = {
   Unsqueeze: unsqueeze,
   Constant: constantOp,
   Cast: cast,
+  Range: range,
+  Expand: expand,
+  ConstantOfShape: constantOfShape,
 };

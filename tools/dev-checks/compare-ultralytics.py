@@ -15,9 +15,13 @@ For each size it
      and shapes, and the same inferred shape for every tensor;
   4. copies ultralytics' weights into our deploy-form model by name and runs both in onnxruntime on the same
      random input: the outputs must agree (max |diff| / max |out| <= 1e-5).
-Exit code 0 when every size matches.
+With --import-variants it also exports yolov8n with opset 11/13/17, static/dynamic batch, simplified or not
+(simplify needs onnxslim in the same venv) and checks that `stageprune model stats` recognises each:
+deploy-form parameters 3,151,904, the same FLOPs and stages as our own deploy-form build, no unknown ops.
+Exit code 0 when every check matches.
 """
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -186,11 +190,33 @@ def compare(size, nc, imgsz, work):
     return not problems
 
 
+def check_import_variants(work):
+    from ultralytics import YOLO
+
+    reference = json.loads(subprocess.run(
+        ['npx', '--no-install', 'stageprune', 'model', 'stats', build_ours('n', 80, 640, work), '--json'],
+        cwd=REPO, check=True, capture_output=True, text=True).stdout)
+    ok = True
+    for opset in (11, 13, 17):
+        for dynamic in (False, True):
+            for simplify in (False, True):
+                path = os.path.abspath(YOLO('yolov8n.yaml').export(format='onnx', imgsz=640, opset=opset, dynamic=dynamic, simplify=simplify, verbose=False))
+                stats = json.loads(subprocess.run(['npx', '--no-install', 'stageprune', 'model', 'stats', path, '--json'],
+                                                  cwd=REPO, check=True, capture_output=True, text=True).stdout)
+                same = all(stats[k] == reference[k] for k in ('params', 'flops', 'stages', 'modules')) and not stats['unknownOps']
+                ok = ok and same
+                print(f'import yolov8n opset {opset} {"dynamic" if dynamic else "static"} {"simplified" if simplify else "raw"}: '
+                      f'{stats["params"]} params, {stats["flops"] / 1e9:.4f} GFLOPs, unknown ops {stats["unknownOps"]}: '
+                      + ('MATCH' if same else 'MISMATCH'))
+    return ok
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--sizes', nargs='+', default=['n', 's', 'm', 'l', 'x'])
     parser.add_argument('--imgsz', type=int, default=640)
     parser.add_argument('--nc', type=int, default=80)
+    parser.add_argument('--import-variants', action='store_true')
     args = parser.parse_args()
     import ultralytics
 
@@ -202,6 +228,8 @@ def main():
         try:
             for size in args.sizes:
                 ok = compare(size, args.nc, args.imgsz, work) and ok
+            if args.import_variants:
+                ok = check_import_variants(work) and ok
         finally:
             os.chdir(cwd)
     sys.exit(0 if ok else 1)

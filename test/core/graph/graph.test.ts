@@ -154,6 +154,43 @@ test('Split, Unsqueeze and Slice resolve in both their attribute and input forms
   assert.deepEqual(dims('z'), [1, 7, 4, 4]);
 });
 
+test('Range, Expand and ConstantOfShape (the anchor grid of dynamic exports) resolve and fold', () => {
+  const scalar = (name: string, v: number) => ({
+    name,
+    dataType: DataType.INT64,
+    dims: [],
+    data: BigInt64Array.from([BigInt(v)]),
+  });
+  const g = graphOf(
+    [
+      node('shape', 'Shape', ['x'], ['s']),
+      node('w', 'Gather', ['s', 'three'], ['width']),
+      node('range', 'Range', ['zero', 'width', 'one'], ['r']),
+      node('dims', 'Concat', ['two', 's'], ['target'], { axis: { type: 'int', value: 0 } }),
+      node('expand', 'Expand', ['x', 'target'], ['e']),
+      node('fill', 'ConstantOfShape', ['s'], ['c'], {
+        value: {
+          type: 'tensor',
+          value: { name: '', dataType: DataType.FLOAT, dims: [1], data: Float32Array.from([0.5]) },
+        },
+      }),
+    ],
+    {
+      initializers: new Map([
+        ['zero', scalar('zero', 0)],
+        ['one', scalar('one', 1)],
+        ['three', scalar('three', 3)],
+        ['two', { name: 'two', dataType: DataType.INT64, dims: [1], data: BigInt64Array.from([2n]) }],
+      ]),
+    },
+  );
+  const r = inferShapes(g, { opset: 17 });
+  assert.deepEqual(r.unknownOps, []);
+  assert.deepEqual(r.constants.get('r'), { dims: [4], values: [0, 1, 2, 3] });
+  assert.deepEqual(r.shapes.get('e')!.dims, [2, 1, 8, 4, 4]);
+  assert.deepEqual(r.shapes.get('c')!.dims, [1, 8, 4, 4]);
+});
+
 test('unknown ops are kept, flagged, and take declared value_info shapes; later nodes still resolve', () => {
   const g = graphOf(
     [
