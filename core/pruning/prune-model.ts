@@ -22,7 +22,7 @@ import { propagateNisp } from './importance/nisp';
 import { dropBottlenecks } from './layers/drop-bottlenecks';
 import { parsePlan } from './plan/parse-plan';
 import type { Plan } from './plan/plan-schema';
-import { removalCount, selectRemoval } from './plan/select-channels';
+import { removalCount, segmentsByGroup, selectRemoval } from './plan/select-channels';
 import { removeComponents } from './surgery/remove-channels';
 
 export interface PruneDeps {
@@ -139,7 +139,8 @@ export async function pruneModel(
 
   const removed = new Set<number>();
   const channels: Record<string, number[]> = {};
-  for (const g of gs.groups) {
+  const segments = needsScores ? segmentsByGroup(gs) : [];
+  for (const [gi, g] of gs.groups.entries()) {
     let list: number[];
     const explicit = plan.channels?.[g.id];
     if (explicit) {
@@ -171,7 +172,7 @@ export async function pruneModel(
         reduction: plan.reduction,
         normalization: plan.normalization,
       });
-      list = selectRemoval(cg, g, scores, count, plan.min_channels);
+      list = selectRemoval(g, segments[gi]!, scores, count, plan.min_channels);
     }
     if (list.length === 0) continue;
     channels[g.id] = list;

@@ -74,6 +74,8 @@ export interface ImportanceMember {
   slice(channel: number): Float32Array;
   /** BN only: gamma of the channel (Network Slimming). */
   gamma?(channel: number): number;
+  /** Σ|w|^p of every channel's slice in one pass over the weights (the l1/l2 fast path). */
+  norms?(p: 1 | 2): Float64Array;
 }
 
 export interface MemberContext {

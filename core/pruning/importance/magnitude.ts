@@ -13,6 +13,7 @@ function magnitude(name: CriterionName, p: 1 | 2): Criterion {
         group.components.length,
         ctx.membersOf(group),
         (m, c) => {
+          if (m.member.norms) return m.member.norms(p)[c]!;
           let s = 0;
           for (const w of m.member.slice(c)) s += p === 1 ? Math.abs(w) : w * w;
           return s;

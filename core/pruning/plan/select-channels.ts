@@ -1,8 +1,7 @@
 // From a group's scores and a ratio to channel indices: how many to remove (rounding, minimum widths,
 // frozen channels), then the least important ones, skipping any that would empty a split segment.
 
-import type { ChannelGraph } from '../dependency/channel-graph';
-import type { ChannelGroup } from '../groups';
+import type { ChannelGroup, GroupSet } from '../groups';
 
 /** Channels to remove for `ratio` of `total`, keeping a multiple of roundTo and at least minChannels. */
 export function removalCount(
@@ -18,37 +17,52 @@ export function removalCount(
   return Math.max(0, total - keep);
 }
 
+/** Per group channel, the partial tensors ("segments") it belongs to, and each segment's size. */
+export interface Segments {
+  readonly of: readonly (readonly number[])[];
+  readonly size: readonly number[];
+}
+
 /**
- * Per group channel, the partial tensors ("segments": split outputs, slices) it belongs to, with each
- * segment's size. A segment must keep min(minChannels, size) channels, so C2f's chunk never empties.
+ * Segments of every group in one pass over the tracked tensors: a tensor holding some but not all of a
+ * group's channels (a split output, a slice) must keep min(minChannels, its size) of them, so C2f's chunk
+ * never empties.
  */
-export function segmentsOf(cg: ChannelGraph, group: ChannelGroup): { of: number[][]; size: number[] } {
-  const channelOf = new Map(group.components.map((c, i) => [c, i]));
-  const of: number[][] = group.components.map(() => []);
-  const size: number[] = [];
+export function segmentsByGroup(gs: GroupSet): Segments[] {
+  const cg = gs.graph;
+  const channelOf = new Int32Array(cg.componentCount).fill(-1);
+  for (const g of gs.groups) g.components.forEach((c, i) => (channelOf[c] = i));
+  const out = gs.groups.map((g) => ({ of: g.components.map((): number[] => []), size: [] as number[] }));
   for (const t of cg.tensors.values()) {
-    const members: number[] = [];
+    const byGroup = new Map<number, number[]>();
     for (let c = 0; c < t.channels; c++) {
-      const i = channelOf.get(cg.componentOfElement[t.base + c]!);
-      if (i !== undefined) members.push(i);
+      const comp = cg.componentOfElement[t.base + c]!;
+      const gi = gs.groupOfComponent[comp]!;
+      if (gi < 0) continue;
+      const list = byGroup.get(gi);
+      if (list) list.push(channelOf[comp]!);
+      else byGroup.set(gi, [channelOf[comp]!]);
     }
-    if (members.length === 0 || members.length === group.components.length) continue;
-    const id = size.length;
-    size.push(members.length);
-    for (const i of members) of[i]!.push(id);
+    for (const [gi, members] of byGroup) {
+      const seg = out[gi]!;
+      if (members.length === gs.groups[gi]!.components.length) continue;
+      const id = seg.size.length;
+      seg.size.push(members.length);
+      for (const i of members) seg.of[i]!.push(id);
+    }
   }
-  return { of, size };
+  return out;
 }
 
 export function selectRemoval(
-  cg: ChannelGraph,
   group: ChannelGroup,
+  segments: Segments,
   scores: Float64Array,
   count: number,
   minChannels: number,
 ): number[] {
   if (count <= 0) return [];
-  const { of, size } = segmentsOf(cg, group);
+  const { of, size } = segments;
   const left = size.slice();
   const candidates = group.components.map((_, i) => i).filter((i) => group.frozen[i] === undefined);
   candidates.sort((a, b) => scores[a]! - scores[b]! || a - b);

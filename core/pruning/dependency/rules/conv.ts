@@ -65,11 +65,47 @@ export const convRule: OpRule = {
     if (!weight) return [];
     const form = formOf(ctx.node, ctx.channels(x), ctx.channels(y));
     if (form === 'unsupported') return [];
-    const out = { node: ctx.node.name, tensor: y, slice: (c: number) => rowOf(weight, c) };
+    const data = weight.data as Float32Array;
+    const [o, i] = [weight.dims[0]!, weight.dims[1]!];
+    const k = data.length / (o * i);
+    // One pass over the weights gives every output row's and input column's norm; memoised per p.
+    const memo = new Map<number, [Float64Array, Float64Array]>();
+    const norms = (p: 1 | 2, axis: 0 | 1) => {
+      const hit = memo.get(p);
+      if (hit) return hit[axis];
+      const rows = new Float64Array(o);
+      const cols = new Float64Array(i);
+      for (let a = 0; a < o; a++) {
+        for (let b = 0; b < i; b++) {
+          let s = 0;
+          const base = (a * i + b) * k;
+          for (let j = 0; j < k; j++) {
+            const w = data[base + j]!;
+            s += p === 1 ? Math.abs(w) : w * w;
+          }
+          rows[a]! += s;
+          cols[b]! += s;
+        }
+      }
+      memo.set(p, [rows, cols]);
+      return axis === 0 ? rows : cols;
+    };
+    const out = {
+      node: ctx.node.name,
+      tensor: y,
+      slice: (c: number) => rowOf(weight, c),
+      norms: (p: 1 | 2) => norms(p, 0),
+    };
     if (form === 'depthwise') return [{ ...out, kind: 'depthwise' }];
     return [
       { ...out, kind: 'conv-out' },
-      { kind: 'conv-in', node: ctx.node.name, tensor: x, slice: (c: number) => columnOf(weight, c) },
+      {
+        kind: 'conv-in',
+        node: ctx.node.name,
+        tensor: x,
+        slice: (c: number) => columnOf(weight, c),
+        norms: (p: 1 | 2) => norms(p, 1),
+      },
     ];
   },
   zeroRemovedInputs(ctx) {
