@@ -38,7 +38,7 @@ export function foldBatchNorm(model: Model): { model: Model; report: FoldReport 
   const index = indexGraph(graph);
   const folded: string[] = [];
   const kept: { name: string; reason: string }[] = [];
-  const replacedConvs = new Map<string, Node>();
+  const replacedConvs = new Map<Node, Node>();
   const dropped = new Set<Node>();
   const newTensors: Tensor[] = [];
   const renames = new Map<string, string>();
@@ -94,7 +94,7 @@ export function foldBatchNorm(model: Model): { model: Model; report: FoldReport 
     } else {
       renames.set(bnOut, convOut);
     }
-    replacedConvs.set(conv.name + '\u0000' + conv.outputs[0], {
+    replacedConvs.set(conv, {
       ...conv,
       inputs: [conv.inputs[0]!, weightName, biasName],
       outputs: [convOut],
@@ -108,9 +108,7 @@ export function foldBatchNorm(model: Model): { model: Model; report: FoldReport 
   let out: Graph = {
     ...graph,
     initializers,
-    nodes: graph.nodes
-      .filter((n) => !dropped.has(n))
-      .map((n) => replacedConvs.get(n.name + '\u0000' + n.outputs[0]) ?? n),
+    nodes: graph.nodes.filter((n) => !dropped.has(n)).map((n) => replacedConvs.get(n) ?? n),
   };
   out = renameInputs(out, renames);
   out = pruneUnused({

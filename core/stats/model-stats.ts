@@ -4,6 +4,7 @@
 // element (thop: 2 to normalise, ×2 when affine; so 8 after doubling), and every other op 0. For yolov8n at
 // 640 this gives 8.8550912 GFLOPs train-form, exactly what ultralytics 8.4 prints (8.9), and 8.7439872 fused.
 
+import { StagepruneError } from '../errors';
 import type { Dim, Model, Node } from '../onnx/model';
 import { metadataValue, defaultOpset } from '../onnx/model';
 import { inferShapes } from '../graph/shape-inference';
@@ -36,7 +37,12 @@ export interface StatsOptions {
   readonly imgsz?: number;
 }
 
-export class StatsError extends Error {}
+/** A Conv whose weight or output shape cannot be inferred: its cost would be a guess. */
+export class StatsError extends StagepruneError {
+  constructor(message: string) {
+    super('STATS_SHAPE_UNKNOWN', message);
+  }
+}
 
 function imgszFromMetadata(model: Model): number | undefined {
   const m = /(\d+)/.exec(metadataValue(model, 'imgsz') ?? '');
