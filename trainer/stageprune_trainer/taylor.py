@@ -62,19 +62,18 @@ class TaylorAccumulator:
         self.images += batch_images
 
     def write(self, path: str, model_sha256: str, loss_terms: list[str]) -> None:
-        layers = {}
-        for p in self.pairs:
-            key = str(p["conv"])
-            if key not in self.sums:
-                continue
-            layers[key] = {"bn": p["bn"], "weight": p["weight"], "channels": int(self.sums[key].numel()),
-                           "scores": [float(v) for v in (self.sums[key] / max(self.batches, 1)).tolist()]}
-        doc = {"format": "stageprune-taylor-scores", "version": 1, "criterion": "taylor-first-order",
-               "formula": "mean over batches of (sum over the channel's BN gamma/beta (or conv weight/bias) of p*dL/dp)^2",
-               "model_sha256": model_sha256, "loss": loss_terms, "batches": self.batches, "images": self.images,
-               "layers": layers}
+        """`path`: the flat map the pruning engine reads (runtime/pruning/taylor-scores.ts),
+        { "<Conv node name>": [score per output channel] }. `path + ".meta.json"`: how they were made."""
+        scores = {str(p["conv"]): [float(v) for v in (self.sums[str(p["conv"])] / max(self.batches, 1)).tolist()]
+                  for p in self.pairs if str(p["conv"]) in self.sums}
+        meta = {"format": "stageprune-taylor-scores", "version": 1, "criterion": "taylor-first-order",
+                "formula": "mean over batches of (sum over the channel's BN gamma/beta (or conv weight/bias) of p*dL/dp)^2",
+                "model_sha256": model_sha256, "loss": loss_terms, "batches": self.batches, "images": self.images,
+                "layers": {str(p["conv"]): {"bn": p["bn"], "weight": p["weight"]} for p in self.pairs
+                           if str(p["conv"]) in self.sums}}
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-        tmp = path + ".tmp"
-        with open(tmp, "w") as f:
-            json.dump(doc, f)
-        os.replace(tmp, path)
+        for target, doc in ((path, scores), (path + ".meta.json", meta)):
+            tmp = target + ".tmp"
+            with open(tmp, "w") as f:
+                json.dump(doc, f)
+            os.replace(tmp, target)
