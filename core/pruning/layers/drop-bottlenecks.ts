@@ -1,12 +1,98 @@
-import type { Model } from '../../onnx/model';
-import { PruneError } from '../errors';
+// Layer granularity: remove whole Bottlenecks from C2f blocks. The bottleneck's nodes go; whatever read its
+// output reads its input instead (the next bottleneck), and its slot in the C2f concat is dropped together
+// with the matching input columns of the conv after the concat (C2f's cv2). Unlike channel pruning this
+// changes what the network computes: it is a structural choice to fine-tune after.
 
-/** Placeholder until layer granularity lands: refuses every bottleneck so no plan silently ignores it. */
-export function dropBottlenecks(model: Model, names: readonly string[]): Model {
-  if (names.length > 0)
+import { intAttr } from '../../onnx/attributes';
+import type { Graph, Model, Node } from '../../onnx/model';
+import { inferShapes } from '../../graph/shape-inference';
+import { pruneUnused, withGraph } from '../../graph/transform';
+import { defaultOpset } from '../../onnx/model';
+import { constantResolver } from '../dependency/constant-resolver';
+import { PruneError } from '../errors';
+import { selectAlongAxis } from '../surgery/tensor-slice';
+
+/** `model.2.m.0` → `/model.2/m.0/`. */
+function scopeOf(name: string): string {
+  const m = /^model\.(\d+)\.m\.(\d+)$/.exec(name);
+  if (!m) throw new PruneError('PRUNE_UNIT_UNKNOWN', `bottleneck '${name}' is not of the form model.N.m.K`);
+  return `/model.${m[1]}/m.${m[2]}/`;
+}
+
+function dropOne(graph: Graph, name: string, opset: number): Graph {
+  const scope = scopeOf(name);
+  const inside = new Set(graph.nodes.filter((n) => n.name.startsWith(scope)));
+  if (inside.size === 0)
     throw new PruneError(
       'PRUNE_UNIT_UNKNOWN',
-      `dropping bottlenecks is not implemented yet (${names.join(', ')})`,
+      `the model has no bottleneck ${name} (no nodes under ${scope})`,
     );
-  return model;
+  const produced = new Set([...inside].flatMap((n) => n.outputs));
+  const inputs = new Set(
+    [...inside].flatMap((n) => n.inputs).filter((t) => t && !produced.has(t) && !graph.initializers.has(t)),
+  );
+  const outside = graph.nodes.filter((n) => !inside.has(n));
+  const outputs = [...produced].filter(
+    (t) => outside.some((n) => n.inputs.includes(t)) || graph.outputs.some((o) => o.name === t),
+  );
+  const constant = constantResolver(graph);
+  const dataInputs = [...inputs].filter((t) => !constant(t));
+  if (dataInputs.length !== 1 || outputs.length !== 1) {
+    throw new PruneError(
+      'PRUNE_UNIT_UNKNOWN',
+      `${name} is not a single-input, single-output bottleneck (${dataInputs.length} inputs, ${outputs.length} outputs)`,
+    );
+  }
+  const [input, output] = [dataInputs[0]!, outputs[0]!];
+  const concat = outside.find((n) => n.opType === 'Concat' && n.inputs.includes(output));
+  if (!concat) throw new PruneError('PRUNE_UNIT_UNKNOWN', `${name}: its output does not feed a C2f concat`);
+  const consumers = outside.filter((n) => n.inputs.includes(concat.outputs[0]!));
+  const conv = consumers[0];
+  if (consumers.length !== 1 || conv?.opType !== 'Conv' || intAttr(conv, 'group', 1) !== 1) {
+    throw new PruneError('PRUNE_UNIT_UNKNOWN', `${name}: the C2f concat must feed exactly one dense conv`);
+  }
+  const shapes = inferShapes(graph, { opset }).shapes;
+  const channels = (t: string) => {
+    const d = shapes.get(t)?.dims?.[1];
+    if (typeof d !== 'number')
+      throw new PruneError('PRUNE_SURGERY_FAILED', `${name}: channel count of ${t} unknown`);
+    return d;
+  };
+  const slot = concat.inputs.indexOf(output);
+  const offset = concat.inputs.slice(0, slot).reduce((a, t) => a + channels(t), 0);
+  const width = channels(output);
+  const weight = constant(conv.inputs[1]!);
+  if (!weight) throw new PruneError('PRUNE_SURGERY_FAILED', `${name}: ${conv.name} weights are not constant`);
+  const keep = Array.from({ length: weight.dims[1]! }, (_, i) => i).filter(
+    (i) => i < offset || i >= offset + width,
+  );
+  const newWeight = {
+    ...selectAlongAxis(weight, 1, keep),
+    name: `${conv.inputs[1]}_${name.replace(/\./g, '_')}_dropped`,
+  };
+
+  const nodes: Node[] = [];
+  for (const n of outside) {
+    if (n === concat) nodes.push({ ...n, inputs: n.inputs.filter((_, i) => i !== slot) });
+    else if (n === conv) nodes.push({ ...n, inputs: [n.inputs[0]!, newWeight.name, ...n.inputs.slice(2)] });
+    else
+      nodes.push(
+        n.inputs.includes(output) ? { ...n, inputs: n.inputs.map((t) => (t === output ? input : t)) } : n,
+      );
+  }
+  const initializers = new Map(graph.initializers);
+  initializers.set(newWeight.name, newWeight);
+  return pruneUnused({
+    ...graph,
+    nodes,
+    initializers,
+    valueInfo: graph.valueInfo.filter((v) => !produced.has(v.name)),
+  });
+}
+
+export function dropBottlenecks(model: Model, names: readonly string[]): Model {
+  const opset = defaultOpset(model) ?? 17;
+  let graph = model.graph;
+  for (const name of new Set(names)) graph = dropOne(graph, name, opset);
+  return withGraph(model, graph);
 }

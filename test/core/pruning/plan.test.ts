@@ -78,3 +78,27 @@ test('the input model is not modified and replaying the applied plan gives the s
   assert.deepEqual(replay.applied.channels, first.applied.channels);
   assert.deepEqual([...replay.model.graph.initializers.keys()], [...first.model.graph.initializers.keys()]);
 });
+
+test('layer granularity: dropping C2f bottlenecks removes their nodes and the concat slot, and the model runs', async () => {
+  const { buildYoloV8, yolov8Spec } = await import('../../../core/yolo');
+  const { computeStats } = await import('../../../core/stats');
+  const { runModel } = await import('../../support/pruning/run-onnx');
+  const { randomFeeds } = await import('../../support/pruning/invariant');
+  const model = buildYoloV8(yolov8Spec('s', { nc: 3, imgsz: 64 }));
+  const { model: pruned, applied } = await pruneModel(model, {
+    drop_bottlenecks: ['model.4.m.1', 'model.6.m.0'],
+    global_ratio: 0.2,
+  });
+  assert.deepEqual(applied.drop_bottlenecks, ['model.4.m.1', 'model.6.m.0']);
+  assert.equal(
+    pruned.graph.nodes.some((n) => n.name.startsWith('/model.4/m.1/') || n.name.startsWith('/model.6/m.0/')),
+    false,
+  );
+  assert.equal(pruned.graph.nodes.find((n) => n.name === '/model.4/Concat')!.inputs.length, 3);
+  const before = computeStats(model).modules[4]!.params;
+  assert.ok(computeStats(pruned).modules[4]!.params < before);
+  const out = await runModel(pruned, randomFeeds(model, 64));
+  assert.equal(out['output0']!.length, (4 + 3) * (64 + 16 + 4)); // decoded boxes + class scores per anchor
+  await assert.rejects(pruneModel(model, { drop_bottlenecks: ['model.4.m.7'] }), code('PRUNE_UNIT_UNKNOWN'));
+  await assert.rejects(pruneModel(model, { drop_bottlenecks: ['model.9'] }), code('PRUNE_UNIT_UNKNOWN'));
+});
