@@ -4,6 +4,10 @@ import { PruneError } from '../../../core/pruning/errors';
 import { parsePlan, parseStages } from '../../../core/pruning/plan/parse-plan';
 import { removalCount } from '../../../core/pruning/plan/select-channels';
 import { pruneModel } from '../../../core/pruning/prune-model';
+import { computeStats } from '../../../core/stats';
+import { buildYoloV8, yolov8Spec } from '../../../core/yolo';
+import { randomFeeds } from '../../support/pruning/invariant';
+import { runModel } from '../../support/pruning/run-onnx';
 import { TinyGraph } from '../../support/pruning/tiny-graph';
 
 const code = (c: string) => (e: unknown) => e instanceof PruneError && e.code === c;
@@ -80,10 +84,6 @@ test('the input model is not modified and replaying the applied plan gives the s
 });
 
 test('layer granularity: dropping C2f bottlenecks removes their nodes and the concat slot, and the model runs', async () => {
-  const { buildYoloV8, yolov8Spec } = await import('../../../core/yolo');
-  const { computeStats } = await import('../../../core/stats');
-  const { runModel } = await import('../../support/pruning/run-onnx');
-  const { randomFeeds } = await import('../../support/pruning/invariant');
   const model = buildYoloV8(yolov8Spec('s', { nc: 3, imgsz: 64 }));
   const { model: pruned, applied } = await pruneModel(model, {
     drop_bottlenecks: ['model.4.m.1', 'model.6.m.0'],
