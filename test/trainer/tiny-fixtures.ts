@@ -7,7 +7,8 @@ import { venvPython } from '../../runtime/paths';
 import type { TrainerJob } from '../../runtime/trainer-process';
 
 export const bccdRoot = path.resolve(__dirname, '..', '..', '..', 'shared', 'datasets', 'bccd');
-export const bccdNames = ['RBC', 'WBC', 'Platelets'];
+/** The evaluator's (and the trainer's default) VOC class order: sorted names. */
+export const bccdNames = ['Platelets', 'RBC', 'WBC'];
 
 /** Why the trainer tests cannot run here, or undefined when they can. */
 export function trainerSkipReason(): string | undefined {

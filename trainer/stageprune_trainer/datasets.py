@@ -55,8 +55,10 @@ def load_voc(root: str, splits: list[str], names: list[str] | None) -> Dataset:
         if not os.path.isfile(f):
             raise DatasetError(f"VOC split file not found: {f}", "DATASET_NOT_FOUND")
         ids += [line.split()[0] for line in open(f) if line.strip()]
-    fixed = names is not None
-    names = list(names or [])
+    if names is None:
+        names = voc_class_names(root)
+    fixed = True
+    names = list(names)
     samples, dropped = [], 0
     for i in ids:
         xml = os.path.join(root, "Annotations", f"{i}.xml")
@@ -93,6 +95,20 @@ def load_voc(root: str, splits: list[str], names: list[str] | None) -> Dataset:
         dropped += d
         samples.append(Sample(path, b, c))
     return Dataset(samples, names, dropped)
+
+
+def voc_class_names(root: str) -> list[str]:
+    """Sorted names over every annotation of the dataset (not only the split): the evaluator's rule
+    (runtime/datasets/load-voc.ts), so class indices agree between training and evaluation."""
+    found: set[str] = set()
+    folder = os.path.join(root, "Annotations")
+    for f in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
+        if f.endswith(".xml"):
+            try:
+                found.update((o.findtext("name") or "").strip() for o in ET.parse(os.path.join(folder, f)).getroot().iter("object"))
+            except ET.ParseError:
+                continue
+    return sorted(n for n in found if n)
 
 
 def _list_images(source: str) -> list[str]:
