@@ -12,7 +12,13 @@ import {
   TrainerInterruptedError,
   TrainerJobError,
 } from './trainer/errors';
-import { parseTrainerLine, type DoneEvent, type ErrorEvent, type InterruptedEvent, type TrainerEvent } from './trainer/events';
+import {
+  parseTrainerLine,
+  type DoneEvent,
+  type ErrorEvent,
+  type InterruptedEvent,
+  type TrainerEvent,
+} from './trainer/events';
 import type { TrainerJob } from './trainer/job';
 
 export * from './trainer/errors';
@@ -51,11 +57,23 @@ export async function writeTrainerJob(file: string, job: TrainerJob): Promise<st
  */
 export function runTrainer(options: RunTrainerOptions): Promise<DoneEvent> {
   const python = options.python ?? venvPython();
-  const args = ['-m', 'stageprune_trainer', options.jobFile, ...(options.resume ? ['--resume', options.resume] : [])];
+  const args = [
+    '-m',
+    'stageprune_trainer',
+    options.jobFile,
+    ...(options.resume ? ['--resume', options.resume] : []),
+  ];
   const env = { ...process.env, ...options.env, PYTHONPATH: trainerDir, PYTHONUNBUFFERED: '1' };
   return new Promise<DoneEvent>((resolve, reject) => {
     if (options.signal?.aborted) {
-      reject(new TrainerInterruptedError('cancelled before the trainer started', { exitCode: null, checkpoint: null, step: null, cancelled: true }));
+      reject(
+        new TrainerInterruptedError('cancelled before the trainer started', {
+          exitCode: null,
+          checkpoint: null,
+          step: null,
+          cancelled: true,
+        }),
+      );
       return;
     }
     const child = spawn(python, args, { cwd: trainerDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -96,7 +114,13 @@ export function runTrainer(options: RunTrainerOptions): Promise<DoneEvent> {
 
     child.on('error', (err) => {
       options.signal?.removeEventListener('abort', onAbort);
-      reject(new TrainerCrashError('TRAINER_SPAWN_FAILED', `cannot start ${python}: ${err.message} (run infra/setup.sh)`, { exitCode: null, cause: err }));
+      reject(
+        new TrainerCrashError(
+          'TRAINER_SPAWN_FAILED',
+          `cannot start ${python}: ${err.message} (run infra/setup.sh)`,
+          { exitCode: null, cause: err },
+        ),
+      );
     });
     child.on('close', (code, sig) => {
       options.signal?.removeEventListener('abort', onAbort);
@@ -105,19 +129,31 @@ export function runTrainer(options: RunTrainerOptions): Promise<DoneEvent> {
       const message = failure?.message ?? (tail.split('\n').slice(-5).join('\n') || `exit ${code ?? sig}`);
       const opts = { exitCode: code, stderrTail: tail };
       if (code === TRAINER_EXIT.ok && done) return resolve(done);
-      if (code === TRAINER_EXIT.ok) return reject(new TrainerCrashError('TRAINER_PROTOCOL', 'the trainer exited 0 without a done line', opts));
+      if (code === TRAINER_EXIT.ok)
+        return reject(
+          new TrainerCrashError('TRAINER_PROTOCOL', 'the trainer exited 0 without a done line', opts),
+        );
       if (code === TRAINER_EXIT.interrupted || (cancelled && code === null)) {
         return reject(
           new TrainerInterruptedError(
-            interrupted ? `stopped at step ${interrupted.step}; checkpoint ${interrupted.checkpoint}` : `stopped (${sig ?? code}) without a final checkpoint`,
-            { exitCode: code, checkpoint: interrupted?.checkpoint ?? lastCheckpoint, step: interrupted?.step ?? lastStep, cancelled },
+            interrupted
+              ? `stopped at step ${interrupted.step}; checkpoint ${interrupted.checkpoint}`
+              : `stopped (${sig ?? code}) without a final checkpoint`,
+            {
+              exitCode: code,
+              checkpoint: interrupted?.checkpoint ?? lastCheckpoint,
+              step: interrupted?.step ?? lastStep,
+              cancelled,
+            },
           ),
         );
       }
       const errCode = failure?.code ?? 'TRAINER_CRASHED';
       let err: TrainerError;
-      if (code === TRAINER_EXIT.jobInvalid) err = new TrainerJobError(errCode, message, { ...opts, isInputError: true });
-      else if (code === TRAINER_EXIT.input) err = new TrainerInputError(errCode, message, { ...opts, isInputError: true });
+      if (code === TRAINER_EXIT.jobInvalid)
+        err = new TrainerJobError(errCode, message, { ...opts, isInputError: true });
+      else if (code === TRAINER_EXIT.input)
+        err = new TrainerInputError(errCode, message, { ...opts, isInputError: true });
       else if (code === TRAINER_EXIT.diverged) err = new TrainerDivergedError(errCode, message, opts);
       else err = new TrainerCrashError(errCode, `trainer exited ${code ?? sig}: ${message}`, opts);
       reject(err);

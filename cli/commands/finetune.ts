@@ -3,7 +3,13 @@ import { z } from 'zod';
 import { runTrainer, writeTrainerJob, type TrainerJob } from '../../runtime/trainer-process';
 import { parseFlags } from '../args';
 import type { CliCommand } from '../command';
-import { commonTrainerFlags, commonTrainerOptions, dataSpecForDir, progressPrinter, runJobFromCli } from '../../runtime/trainer/cli-support';
+import {
+  commonTrainerFlags,
+  commonTrainerOptions,
+  dataSpecForDir,
+  progressPrinter,
+  runJobFromCli,
+} from '../../runtime/trainer/cli-support';
 import { commonJobFields } from './train';
 
 const flagsSchema = commonTrainerFlags.extend({

@@ -3,7 +3,13 @@ import { z } from 'zod';
 import { runTrainer, writeTrainerJob, type TrainerJob } from '../../runtime/trainer-process';
 import { parseFlags } from '../args';
 import type { CliCommand } from '../command';
-import { commonTrainerFlags, commonTrainerOptions, dataSpecForDir, progressPrinter, runJobFromCli } from '../../runtime/trainer/cli-support';
+import {
+  commonTrainerFlags,
+  commonTrainerOptions,
+  dataSpecForDir,
+  progressPrinter,
+  runJobFromCli,
+} from '../../runtime/trainer/cli-support';
 
 const flagsSchema = commonTrainerFlags.extend({
   model: z.string().min(1),
@@ -23,7 +29,11 @@ export const trainCommand: CliCommand = {
     'Progress on stderr; the final result as one JSON line on stdout. Writes OUT/job.json, OUT/model.onnx, OUT/checkpoints/.',
   ].join('\n'),
   async run(args) {
-    const { flags } = parseFlags(args, { ...commonTrainerOptions, model: { type: 'string' }, sparsity: { type: 'string' } }, flagsSchema);
+    const { flags } = parseFlags(
+      args,
+      { ...commonTrainerOptions, model: { type: 'string' }, sparsity: { type: 'string' } },
+      flagsSchema,
+    );
     const out = path.resolve(flags.out);
     const job: TrainerJob = {
       mode: 'train',
@@ -37,7 +47,9 @@ export const trainCommand: CliCommand = {
   },
 };
 
-export function commonJobFields(flags: z.infer<typeof commonTrainerFlags>): Partial<TrainerJob> & { epochs: number } {
+export function commonJobFields(
+  flags: z.infer<typeof commonTrainerFlags>,
+): Partial<TrainerJob> & { epochs: number } {
   return {
     epochs: flags.epochs,
     imgsz: flags.imgsz,
