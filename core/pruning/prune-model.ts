@@ -3,7 +3,7 @@
 // actually applied (explicit channel lists) so the pruning can be replayed exactly.
 
 import type { Model } from '../onnx/model';
-import { stageOfModule } from '../yolo/stage-map';
+import { moduleIndexOfNode, stageOfModule } from '../yolo/stage-map';
 import { buildChannelGraph, type ChannelGraph } from './dependency/channel-graph';
 import type { OpRegistry } from './dependency/op-registry';
 import { PruneError } from './errors';
@@ -48,11 +48,19 @@ function moduleKey(key: string): number {
   return Number(m[1]);
 }
 
-/** Ratio for a group: the most specific unit that names it wins (layer, module, stage, global). */
-function ratioOf(plan: Plan, group: ChannelGroup, modules: ReadonlyMap<number, number>): number {
+/** Ratio for a group: the most specific unit that names it wins (layer, module hidden width, module, stage, global). */
+function ratioOf(
+  plan: Plan,
+  group: ChannelGroup,
+  modules: ReadonlyMap<number, number>,
+  hidden: ReadonlyMap<number, number>,
+  internal: boolean,
+): number {
   const layer = plan.layers?.[group.id];
   if (layer !== undefined) return layer;
   if (group.module !== undefined) {
+    const h = internal ? hidden.get(group.module) : undefined;
+    if (h !== undefined) return h;
     const m = modules.get(group.module);
     if (m !== undefined) return m;
     const stage = stageOfModule(group.module);
@@ -84,6 +92,28 @@ function validateUnits(plan: Plan, gs: GroupSet, modules: ReadonlyMap<number, nu
         `the plan names module model.${m}, which has no prunable groups in this model`,
       );
   }
+}
+
+/** Groups whose every tensor is produced and consumed inside the root's module: a module's hidden width. */
+function internalGroups(gs: GroupSet): Set<ChannelGroup> {
+  const cg = gs.graph;
+  const moduleOfTensor = new Map<string, number | undefined>();
+  const leaves = new Set<number>();
+  for (const node of cg.order) {
+    const m = moduleIndexOfNode(node.name);
+    for (const t of node.outputs) moduleOfTensor.set(t, m);
+  }
+  for (const v of cg.model.graph.outputs) if (cg.tensors.has(v.name)) markLeaving(v.name);
+  for (const node of cg.order) {
+    const m = moduleIndexOfNode(node.name);
+    for (const t of node.inputs) if (cg.tensors.has(t) && moduleOfTensor.get(t) !== m) markLeaving(t);
+  }
+  function markLeaving(t: string): void {
+    const info = cg.tensors.get(t)!;
+    for (let c = 0; c < info.channels; c++)
+      leaves.add(gs.groupOfComponent[cg.componentOfElement[info.base + c]!]!);
+  }
+  return new Set(gs.groups.filter((g, i) => !leaves.has(i) && g.module !== undefined));
 }
 
 async function importanceContext(
@@ -132,7 +162,12 @@ export async function pruneModel(
   const modules = new Map(Object.entries(plan.modules ?? {}).map(([k, r]) => [moduleKey(k), r]));
   validateUnits(plan, gs, modules);
 
-  const ratios = new Map(gs.groups.map((g) => [g, plan.channels?.[g.id] ? 0 : ratioOf(plan, g, modules)]));
+  const hidden = new Map(Object.entries(plan.module_hidden ?? {}).map(([k, r]) => [moduleKey(k), r]));
+  validateUnits(plan, gs, hidden);
+  const internal = internalGroups(gs);
+  const ratios = new Map(
+    gs.groups.map((g) => [g, plan.channels?.[g.id] ? 0 : ratioOf(plan, g, modules, hidden, internal.has(g))]),
+  );
   const needsScores = [...ratios].some(([g, r]) => r > 0 && prunableChannels(g).length > 0);
   const ctx = needsScores ? await importanceContext(plan, cg, gs, deps) : undefined;
   const criterion = criterionByName(plan.criterion);

@@ -19,6 +19,7 @@ export function parsePlan(input: unknown): Plan {
   for (const [k, r] of Object.entries(plan.stages ?? {})) checkRatio(`stages.${k}`, r);
   for (const [k, r] of Object.entries(plan.modules ?? {})) checkRatio(`modules.${k}`, r);
   for (const [k, r] of Object.entries(plan.layers ?? {})) checkRatio(`layers.${k}`, r);
+  for (const [k, r] of Object.entries(plan.module_hidden ?? {})) checkRatio(`module_hidden.${k}`, r);
   return plan;
 }
 

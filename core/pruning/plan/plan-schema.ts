@@ -26,6 +26,11 @@ export const PlanSchema = z
       .optional(),
     /** By ultralytics module, `model.6` or `6`. */
     modules: units.optional(),
+    /**
+     * Module granularity: the hidden width of a module (C2f's cv1 + bottlenecks, SPPF's cv1, the intermediate
+     * convs of each Detect branch): groups whose channels never leave the module. By `model.N` or `N`.
+     */
+    module_hidden: units.optional(),
     /** By group id (the root conv's node name). */
     layers: units.optional(),
     /** Explicit channel indices to remove, by group id. Written by the engine into applied plans. */

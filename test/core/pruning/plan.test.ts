@@ -102,3 +102,28 @@ test('layer granularity: dropping C2f bottlenecks removes their nodes and the co
   await assert.rejects(pruneModel(model, { drop_bottlenecks: ['model.4.m.7'] }), code('PRUNE_UNIT_UNKNOWN'));
   await assert.rejects(pruneModel(model, { drop_bottlenecks: ['model.9'] }), code('PRUNE_UNIT_UNKNOWN'));
 });
+
+test('module granularity: module_hidden shrinks only groups that never leave the module', async () => {
+  const model = buildYoloV8(yolov8Spec('n', { nc: 3, imgsz: 64 }));
+  const { applied } = await pruneModel(model, {
+    module_hidden: { 'model.2': 0.5, 'model.9': 0.5, 'model.22': 0.5 },
+    round_to: 1,
+  });
+  assert.deepEqual(Object.keys(applied.channels!).sort(), [
+    '/model.2/cv1/conv/Conv',
+    '/model.2/m.0/cv1/conv/Conv',
+    '/model.22/cv2.0/cv2.0.0/conv/Conv',
+    '/model.22/cv2.0/cv2.0.1/conv/Conv',
+    '/model.22/cv2.1/cv2.1.0/conv/Conv',
+    '/model.22/cv2.1/cv2.1.1/conv/Conv',
+    '/model.22/cv2.2/cv2.2.0/conv/Conv',
+    '/model.22/cv2.2/cv2.2.1/conv/Conv',
+    '/model.22/cv3.0/cv3.0.0/conv/Conv',
+    '/model.22/cv3.0/cv3.0.1/conv/Conv',
+    '/model.22/cv3.1/cv3.1.0/conv/Conv',
+    '/model.22/cv3.1/cv3.1.1/conv/Conv',
+    '/model.22/cv3.2/cv3.2.0/conv/Conv',
+    '/model.22/cv3.2/cv3.2.1/conv/Conv',
+    '/model.9/cv1/conv/Conv',
+  ]);
+});
