@@ -4,6 +4,8 @@ number of loader workers, and resuming at step k replays exactly the batches a s
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import torch
 from PIL import Image
@@ -63,6 +65,6 @@ def make_loader(data: DetectionData, batch_keys: list[list[tuple[int, int]]], wo
         data,
         batch_sampler=batch_keys,
         num_workers=workers,
-        collate_fn=lambda items: collate(items, data.imgsz),
+        collate_fn=functools.partial(collate, imgsz=data.imgsz),  # picklable for spawn-started workers
         persistent_workers=False,
     )
