@@ -99,3 +99,56 @@ test('prune: bad input gets a typed error and writes nothing', async () => {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('prune: taylor scores from a file; hrank with calibration images', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stageprune-prune-'));
+  try {
+    const model = buildYoloV8(yolov8Spec('n', { nc: 3, imgsz: 64 }));
+    const input = path.join(dir, 'n.onnx');
+    writeModelFile(input, model);
+    const scores = Object.fromEntries(
+      model.graph.nodes
+        .filter((n) => n.opType === 'Conv')
+        .map((n) => [n.name, Array.from({ length: 256 }, (_, c) => (c * 37) % 11)]),
+    );
+    const scoresFile = path.join(dir, 'taylor.json');
+    fs.writeFileSync(scoresFile, JSON.stringify(scores));
+    const t = await inProcess(
+      'prune',
+      input,
+      '--out',
+      path.join(dir, 't.onnx'),
+      '--criterion',
+      'taylor',
+      '--scores',
+      scoresFile,
+      '--ratio',
+      '0.3',
+      '--json',
+    );
+    assert.equal(t.code, 0, t.stderr);
+    const calib = path.join(dir, 'calib');
+    fs.mkdirSync(calib);
+    fs.copyFileSync(
+      path.resolve(__dirname, '../../../shared/datasets/bccd/JPEGImages/BloodImage_00000.jpg'),
+      path.join(calib, 'a.jpg'),
+    );
+    const h = await inProcess(
+      'prune',
+      input,
+      '--out',
+      path.join(dir, 'h.onnx'),
+      '--criterion',
+      'hrank',
+      '--calib',
+      calib,
+      '--ratio',
+      '0.3',
+      '--json',
+    );
+    assert.equal(h.code, 0, h.stderr);
+    assert.ok(fs.existsSync(path.join(dir, 'h.plan.json')));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -5,11 +5,13 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
+import { exportDeployForm } from '../../../core/export';
 import type { Model } from '../../../core/onnx/model';
 import { CRITERIA } from '../../../core/pruning/importance/criterion';
 import { pruneModel, type PruneDeps } from '../../../core/pruning/prune-model';
 import { buildYoloV8, YOLOV8_SIZES, yolov8Spec, type YoloV8Size } from '../../../core/yolo';
 import { onnxActivationRanks } from '../../../runtime/pruning/activations';
+import { encodeLoadable } from '../../../runtime/pruning/loadable';
 import { letterboxImage } from '../../../runtime/pruning/calibration-images';
 import { checkInvariant, randomFeeds, type Feeds } from '../../support/pruning/invariant';
 
@@ -75,4 +77,27 @@ test('invariant: yolov8n staged 0.3/0.2/0.1 l1 at 640 on two BCCD images', async
       `${file}: max relative difference ${await assertInvariant(model, STAGED, { images: image })}`,
     );
   }
+});
+
+test('invariant: deploy-form yolov8s (BN folded by core/export) global 0.3 l1 at 64; bn-gamma refused', async (t) => {
+  const { model } = exportDeployForm(yolo('s', 64));
+  t.diagnostic(
+    `max relative difference ${await assertInvariant(model, { global_ratio: 0.3 }, randomFeeds(model, 64))}`,
+  );
+  await assert.rejects(
+    pruneModel(model, { global_ratio: 0.3, criterion: 'bn-gamma' }),
+    /PRUNE_NEEDS_BN|BatchNormalization/,
+  );
+});
+
+test('fp16 deploy-form yolov8n: pruned weights stay fp16 and onnxruntime loads the result', async (t) => {
+  const { model } = exportDeployForm(yolo('n', 64), { fp16: true });
+  const { model: pruned } = await pruneModel(model, { global_ratio: 0.3 });
+  const weight = [...pruned.graph.initializers.values()].find((w) => w.dims.length === 4)!;
+  assert.equal(
+    weight.dataType,
+    [...model.graph.initializers.values()].find((w) => w.dims.length === 4)!.dataType,
+  );
+  await encodeLoadable(pruned);
+  t.diagnostic(`fp16 weights kept: data type ${weight.dataType}`);
 });
