@@ -91,7 +91,10 @@ def main() -> int:
     torch.manual_seed(0)
     work = tempfile.mkdtemp(prefix="tp-compare-")
     yolo = YOLO(f"yolov8{args.size}.yaml")
-    onnx_path = yolo.export(format="onnx", imgsz=640, opset=17, simplify=True)
+    here = os.getcwd()
+    os.chdir(work)  # the exporter writes yolov8X.onnx into the working directory
+    onnx_path = os.path.abspath(yolo.export(format="onnx", imgsz=640, opset=17, simplify=True))
+    os.chdir(here)
     # The exporter fuses BN in a deep copy: yolo.model is still the unfused model with the same weights.
     model = yolo.model
     model.eval()
