@@ -18,19 +18,23 @@ export const fpgmCriterion: Criterion = {
         let scores = cache.get(m);
         if (!scores) {
           const filters = m.entries.map((e) => m.member.slice(e.tensorChannel));
-          scores = new Map();
+          // Pairwise distances are symmetric: compute each once.
+          const totals = new Float64Array(filters.length);
           for (let i = 0; i < filters.length; i++) {
-            let total = 0;
             const a = filters[i]!;
-            for (let j = 0; j < filters.length; j++) {
-              if (i === j) continue;
+            for (let j = i + 1; j < filters.length; j++) {
               const b = filters[j]!;
               let d = 0;
-              for (let k = 0; k < a.length; k++) d += (a[k]! - b[k]!) ** 2;
-              total += Math.sqrt(d);
+              for (let k = 0; k < a.length; k++) {
+                const x = a[k]! - b[k]!;
+                d += x * x;
+              }
+              const dist = Math.sqrt(d);
+              totals[i]! += dist;
+              totals[j]! += dist;
             }
-            scores.set(m.entries[i]!.tensorChannel, total);
           }
+          scores = new Map(m.entries.map((e, i) => [e.tensorChannel, totals[i]!]));
           cache.set(m, scores);
         }
         return scores.get(c)!;
