@@ -22,7 +22,13 @@ import { propagateNisp } from './importance/nisp';
 import { dropBottlenecks } from './layers/drop-bottlenecks';
 import { parsePlan } from './plan/parse-plan';
 import type { Plan } from './plan/plan-schema';
-import { removalCount, segmentsByGroup, selectRemoval } from './plan/select-channels';
+import {
+  removalCount,
+  segmentPartition,
+  segmentsByGroup,
+  selectPerSegment,
+  selectRemoval,
+} from './plan/select-channels';
 import { removeComponents } from './surgery/remove-channels';
 
 export interface PruneDeps {
@@ -207,7 +213,10 @@ export async function pruneModel(
         reduction: plan.reduction,
         normalization: plan.normalization,
       });
-      list = selectRemoval(g, segments[gi]!, scores, count, plan.min_channels);
+      const parts = plan.segment_mode === 'per-segment' ? segmentPartition(g, segments[gi]!) : undefined;
+      list = parts
+        ? selectPerSegment(g, parts, scores, ratio, plan.round_to, plan.min_channels)
+        : selectRemoval(g, segments[gi]!, scores, count, plan.min_channels);
     }
     if (list.length === 0) continue;
     channels[g.id] = list;

@@ -19,6 +19,12 @@ export const PlanSchema = z
     /** No group keeps fewer channels than this (nor any split segment fewer than its own minimum). */
     min_channels: z.number().int().min(1).default(8),
     seed: z.number().int().default(0),
+    /**
+     * Groups split into parts (C2f's chunk halves): 'per-segment' cuts each part by the ratio with its own
+     * rounding (every half keeps a multiple of round_to); 'whole-group' ranks all channels together, keeping
+     * min(min_channels, size) per part, so halves may end up unequal.
+     */
+    segment_mode: z.enum(['per-segment', 'whole-group']).default('per-segment'),
     global_ratio: ratio.optional(),
     stages: z
       .object({ backbone: ratio.optional(), neck: ratio.optional(), head: ratio.optional() })

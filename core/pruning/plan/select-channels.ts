@@ -75,3 +75,52 @@ export function selectRemoval(
   }
   return removed.sort((a, b) => a - b);
 }
+
+/**
+ * The distinct channel sets of a group's segments when they partition it (C2f's cv1 group: the two chunk
+ * halves), else undefined. Tensors with the same channel set (a half and the residual adds along it) count once.
+ */
+export function segmentPartition(group: ChannelGroup, segments: Segments): number[][] | undefined {
+  const sets = new Map<number, number[]>();
+  group.components.forEach((_, i) => {
+    for (const s of segments.of[i]!) {
+      const list = sets.get(s);
+      if (list) list.push(i);
+      else sets.set(s, [i]);
+    }
+  });
+  if (sets.size === 0) return undefined;
+  const distinct = new Map<string, number[]>();
+  for (const list of sets.values()) distinct.set(list.join(','), list);
+  const parts = [...distinct.values()];
+  const seen = new Set<number>();
+  for (const p of parts) {
+    for (const i of p) {
+      if (seen.has(i)) return undefined;
+      seen.add(i);
+    }
+  }
+  return seen.size === group.components.length ? parts : undefined;
+}
+
+/**
+ * Per-segment selection: each part of the partition loses its own rounded share (so every chunk half keeps a
+ * multiple of round_to, as Torch-Pruning's C2f_v2 rewrite would give), lowest scores first within the part.
+ */
+export function selectPerSegment(
+  group: ChannelGroup,
+  parts: readonly (readonly number[])[],
+  scores: Float64Array,
+  ratio: number,
+  roundTo: number,
+  minChannels: number,
+): number[] {
+  const removed: number[] = [];
+  for (const part of parts) {
+    const prunable = part.filter((i) => group.frozen[i] === undefined);
+    const count = removalCount(part.length, prunable.length, ratio, roundTo, minChannels);
+    prunable.sort((a, b) => scores[a]! - scores[b]! || a - b);
+    removed.push(...prunable.slice(0, count));
+  }
+  return removed.sort((a, b) => a - b);
+}

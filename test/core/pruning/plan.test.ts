@@ -50,7 +50,12 @@ test('a split segment keeps min(min_channels, its size) even when scores say oth
   // Channels 0..7 (segment p) get the lowest scores through explicit zeroing of a's first filters.
   const w = model.graph.initializers.get('a.weight')!.data as Float32Array;
   w.fill(0, 0, 8 * 4);
-  const { applied } = await pruneModel(model, { layers: { a: 0.6 }, round_to: 1, min_channels: 4 });
+  const { applied } = await pruneModel(model, {
+    layers: { a: 0.6 },
+    round_to: 1,
+    min_channels: 4,
+    segment_mode: 'whole-group',
+  });
   const removed = applied.channels!['a']!;
   assert.equal(removed.length, 19);
   assert.equal(removed.filter((i) => i < 8).length, 4);
@@ -126,4 +131,11 @@ test('module granularity: module_hidden shrinks only groups that never leave the
     '/model.22/cv3.2/cv3.2.1/conv/Conv',
     '/model.9/cv1/conv/Conv',
   ]);
+});
+
+test('per-segment mode cuts each split part by the ratio with its own rounding', async () => {
+  const { applied } = await pruneModel(splitModel(), { layers: { a: 0.5 }, round_to: 4, min_channels: 4 });
+  const removed = applied.channels!['a']!;
+  assert.equal(removed.filter((i) => i < 8).length, 4);
+  assert.equal(removed.filter((i) => i >= 8).length, 12);
 });
