@@ -1,1 +1,4 @@
 export { connectClient } from './connect';
+export { startCompression, queryProgress, type StartCompressionOptions } from './start-compression';
+export { compressModelInputSchema, type CompressModelInput } from '../common/compress-input';
+export type { CompressModelResult, CompressProgress, ModelMetrics } from '../common/compress-result';

@@ -1,8 +1,9 @@
 import path from 'node:path';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
-import { S3ArtifactStore, createS3Client } from '../runtime/artifacts';
+import { LocalArtifactCache, S3ArtifactStore, createS3Client } from '../runtime/artifacts';
 import type { StagepruneConfig } from '../runtime/config';
+import { stateDir } from '../runtime/paths';
 
 export interface StagepruneWorkerOptions {
   config: StagepruneConfig;
@@ -12,6 +13,8 @@ export interface StagepruneWorkerOptions {
   maxConcurrentWorkflowTasks?: number;
   /** How long running activities get to finish after a shutdown signal. */
   shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
+  /** Local cache and trainer scratch space; default .stageprune/work. */
+  workDir?: string;
   /** A ready workflow bundle (tests share one across workers to save the bundling time). */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
@@ -22,7 +25,13 @@ export async function createStagepruneWorker(
 ): Promise<{ worker: Worker; close: () => Promise<void> }> {
   const connection = await NativeConnection.connect({ address: o.config.temporal.address });
   const s3 = createS3Client(o.config.s3);
-  const activities = createActivities({ store: new S3ArtifactStore(s3, o.config.s3.bucket) });
+  const store = new S3ArtifactStore(s3, o.config.s3.bucket);
+  const workRoot = o.workDir ?? path.join(stateDir, 'work');
+  const activities = createActivities({
+    store,
+    cache: new LocalArtifactCache(store, path.join(workRoot, 'cache')),
+    workDir: workRoot,
+  });
   const worker = await Worker.create({
     connection,
     namespace: o.config.temporal.namespace,

@@ -1,55 +1,98 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { z } from 'zod';
-import { connectClient } from '../../clients';
+import { connectClient, startCompression } from '../../clients';
+import type { CompressModelInput } from '../../common/compress-input';
+import { encodeModel } from '../../core/onnx';
+import { buildYoloV8, yolov8Spec } from '../../core/yolo';
 import { LocalStack, stackOptionsFromConfig } from '../../infra/stack';
 import { loadConfig } from '../../runtime/config';
+import { bccdRoot } from '../../runtime/datasets';
+import { repoRoot, stateDir } from '../../runtime/paths';
 import { createStagepruneWorker } from '../../workers/create-worker';
 import { installWorkerRuntime } from '../../workers/runtime-logging';
-import { pingPipeline } from '../../workflows';
 import { parseFlags } from '../args';
 import type { CliCommand } from '../command';
+import { resolveInputs, resultTable, waitWithProgress } from './run';
 
 const flagsSchema = z.object({ json: z.boolean().default(false) });
 
+export const BASE_MODEL = path.join(repoRoot, 'models', 'yolov8n-bccd.onnx');
+
+/** The BCCD base model, or (until it is trained and committed) a seeded untrained yolov8n with nc=3. */
+function demoModel(log: (s: string) => void): string {
+  if (fs.existsSync(BASE_MODEL)) return BASE_MODEL;
+  const file = path.join(stateDir, 'models', 'yolov8n-nc3-untrained-320.onnx');
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, encodeModel(buildYoloV8(yolov8Spec('n', { nc: 3, imgsz: 320 }), { seed: 0 })));
+  }
+  log(
+    `note: ${path.relative(repoRoot, BASE_MODEL)} is not there yet; using an untrained seeded yolov8n (nc=3)`,
+  );
+  return file;
+}
+
+/** Small budgets so the whole pipeline runs in minutes on a laptop CPU. */
+export function demoInput(model: string, data: string): CompressModelInput {
+  return {
+    model,
+    data,
+    modelName: 'yolov8n-bccd',
+    planner: { kind: 'staged', stages: { backbone: 0.3, neck: 0.2, head: 0.1 } },
+    criterion: 'l1',
+    splits: { calibration: 'val', finetune: 'trainval', evaluation: 'test' },
+    finetune: { epochs: 1, maxSteps: 10, batch: 8, device: 'cpu', checkpointEvery: 5 },
+    evaluation: { provider: 'cpu', latencyRuns: 10, maxImages: 24 },
+  };
+}
+
 /**
- * The end-to-end demo. It starts the local stack when it is not running, and a cpu worker in this process
- * when none is polling, then runs the pipeline through Temporal. (Today: pingPipeline, the S3 round trip.)
+ * The end-to-end demo: compressModel on the BCCD base model with small budgets. It starts the local stack
+ * when it is not running and a cpu and a gpu worker in this process, then prints the before/after table.
  */
 export const demoCommand: CliCommand = {
   name: 'demo',
-  summary: 'run the pipeline end to end on the local stack (starts what is missing)',
+  summary: 'run compressModel end to end on the BCCD base model (starts the stack and workers)',
   usage: 'usage: stageprune demo [--json]',
   async run(args) {
     const { flags } = parseFlags(args, { json: { type: 'boolean' } }, flagsSchema);
-    const log = (line: string) => (flags.json ? undefined : console.error(line));
+    const log = (line: string) => console.error(line);
     const config = loadConfig();
-    const stack = new LocalStack(stackOptionsFromConfig(config));
-    const status = await stack.up();
+    const status = await new LocalStack(stackOptionsFromConfig(config)).up();
     log(
-      `stack: temporal ${status.temporal.state} (${status.temporal.ui}), s3 ${status.s3.state} (${status.s3.address})`,
+      `stack: temporal ${status.temporal.state} (UI ${status.temporal.ui}), s3 ${status.s3.state} (${status.s3.address})`,
     );
 
+    const uris = await resolveInputs(demoModel(log), bccdRoot());
     await installWorkerRuntime('WARN');
-    const taskQueue = config.taskQueues.cpu;
-    const { worker, close: closeWorker } = await createStagepruneWorker({ config, taskQueue });
-    const { client, close: closeClient } = await connectClient(config);
+    const cpu = await createStagepruneWorker({ config, taskQueue: config.taskQueues.cpu });
+    const gpu = await createStagepruneWorker({
+      config,
+      taskQueue: config.taskQueues.gpu,
+      maxConcurrentActivities: 1,
+    });
+    const { client, close } = await connectClient(config);
     try {
-      const workflowId = `demo-ping-${Date.now()}`;
-      log(`starting pingPipeline ${workflowId} on ${taskQueue}`);
-      const result = await worker.runUntil(
-        client.workflow.execute(pingPipeline, { taskQueue, workflowId, args: [{ cpuTaskQueue: taskQueue }] }),
+      const input = demoInput(uris.model, uris.data);
+      input.taskQueues = { cpu: config.taskQueues.cpu, gpu: config.taskQueues.gpu };
+      const handle = await startCompression(client, input, { taskQueue: config.taskQueues.cpu });
+      log(
+        `compressModel ${handle.workflowId}: ${status.temporal.ui}/namespaces/${config.temporal.namespace}/workflows/${handle.workflowId}`,
       );
-      if (flags.json) console.log(JSON.stringify({ run_id: workflowId, ...result }));
+      const run = waitWithProgress(handle, !flags.json);
+      const result = await gpu.worker.runUntil(cpu.worker.runUntil(run));
+      if (flags.json)
+        console.log(JSON.stringify({ run_id: result.runId, before: result.before, after: result.after }));
       else {
-        console.log(`pingPipeline ${workflowId}: round trip ${result.roundTripOk ? 'ok' : 'FAILED'}`);
-        console.log(`artifact s3://${result.ref.bucket}/${result.ref.key} (${result.ref.size} bytes)`);
-        console.log(
-          `history: ${status.temporal.ui}/namespaces/${config.temporal.namespace}/workflows/${workflowId}`,
-        );
+        console.log(resultTable(result));
+        console.log(`report: s3://${config.s3.bucket}/runs/${result.runId}/report.md`);
       }
-      return result.roundTripOk ? 0 : 1;
+      return 0;
     } finally {
-      await closeClient();
-      await closeWorker();
+      await close();
+      await cpu.close();
+      await gpu.close();
     }
   },
 };

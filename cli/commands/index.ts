@@ -2,6 +2,8 @@ import type { CliCommand } from '../command';
 import { stackCommand } from './stack';
 import { doctorCommand } from './doctor';
 import { demoCommand } from './demo';
+import { runCommand } from './run';
+import { statusCommand } from './status';
 import { modelCommand } from './model';
 import { trainCommand } from './train';
 import { finetuneCommand } from './finetune';
@@ -10,4 +12,16 @@ import { benchCommand } from './bench';
 import { pruneCommand } from './prune';
 
 /** Every verb the CLI knows; add one line per new verb. */
-export const commands: readonly CliCommand[] = [stackCommand, doctorCommand, demoCommand, modelCommand, trainCommand, finetuneCommand, evalCommand, benchCommand, pruneCommand];
+export const commands: readonly CliCommand[] = [
+  stackCommand,
+  doctorCommand,
+  demoCommand,
+  runCommand,
+  statusCommand,
+  modelCommand,
+  trainCommand,
+  finetuneCommand,
+  evalCommand,
+  benchCommand,
+  pruneCommand,
+];

@@ -12,5 +12,17 @@ export interface ArtifactStore {
   exists(ref: Pick<ArtifactRef, 'bucket' | 'key'>): Promise<boolean>;
   /** Writes a named (not content-addressed) JSON document, e.g. a run manifest. */
   putJson(key: string, value: unknown): Promise<void>;
+  /** Writes a named object (user inputs uploaded by the CLI). */
+  putObject(key: string, bytes: Uint8Array): Promise<void>;
   getJson(key: string): Promise<unknown>;
+  /** Reads any object (not verified against a hash): user inputs named by URI. */
+  getObject(bucket: string, key: string): Promise<Uint8Array>;
+  /** Every object under a prefix (paginated under the hood). */
+  list(bucket: string, prefix: string): Promise<StoredObject[]>;
+}
+
+export interface StoredObject {
+  key: string;
+  size: number;
+  etag: string;
 }

@@ -1,4 +1,6 @@
-export type { ArtifactStore } from './artifact-store';
+export type { ArtifactStore, StoredObject } from './artifact-store';
+export { LocalArtifactCache } from './local-cache';
 export { S3ArtifactStore, sha256Hex } from './s3-artifact-store';
 export { createS3Client, ensureBucket } from './s3-client';
 export { ArtifactMissingError, ArtifactIntegrityError, StoreUnavailableError } from './errors';
+export { uploadDatasetFolder, uploadModelFile, LocalInputError } from './upload-inputs';

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import {
   GetObjectCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   NoSuchKey,
   NotFound,
   PutObjectCommand,
@@ -9,7 +10,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { contentKey, type ArtifactRef } from '../../common/artifact-ref';
-import type { ArtifactStore } from './artifact-store';
+import type { ArtifactStore, StoredObject } from './artifact-store';
 import { ArtifactIntegrityError, ArtifactMissingError, StoreUnavailableError } from './errors';
 
 export function sha256Hex(bytes: Uint8Array): string {
@@ -83,9 +84,40 @@ export class S3ArtifactStore implements ArtifactStore {
     }
   }
 
+  async putObject(key: string, bytes: Uint8Array): Promise<void> {
+    try {
+      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: bytes }));
+    } catch (err) {
+      throw wrap(err, `put s3://${this.bucket}/${key}`);
+    }
+  }
+
   async getJson(key: string): Promise<unknown> {
     const bytes = await this.getBytes(this.bucket, key);
     return JSON.parse(Buffer.from(bytes).toString('utf8'));
+  }
+
+  getObject(bucket: string, key: string): Promise<Uint8Array> {
+    return this.getBytes(bucket, key);
+  }
+
+  async list(bucket: string, prefix: string): Promise<StoredObject[]> {
+    const out: StoredObject[] = [];
+    let token: string | undefined;
+    try {
+      do {
+        const page = await this.client.send(
+          new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+        );
+        for (const o of page.Contents ?? []) {
+          if (o.Key) out.push({ key: o.Key, size: o.Size ?? 0, etag: (o.ETag ?? '').replaceAll('"', '') });
+        }
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
+    } catch (err) {
+      throw wrap(err, `list s3://${bucket}/${prefix}`);
+    }
+    return out;
   }
 
   private async getBytes(bucket: string, key: string): Promise<Uint8Array> {

@@ -1,0 +1,28 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { PipelineInputError } from './import-inputs';
+
+/**
+ * A split limited to its first `n` images, for calibration subsets and small demo budgets. VOC layouts get
+ * a derived `ImageSets/Main/<split>-first<n>.txt`; other layouts are evaluated whole.
+ */
+export function subsetSplit(dataDir: string, split: string, n: number | undefined): string {
+  if (n === undefined) return split;
+  const main = path.join(dataDir, 'ImageSets', 'Main');
+  const source = path.join(main, `${split}.txt`);
+  if (!fs.existsSync(source)) {
+    throw new PipelineInputError(
+      'DATASET_SPLIT_MISSING',
+      `split '${split}' not found (${source}); subsets need a VOC layout`,
+    );
+  }
+  const name = `${split}-first${n}`;
+  const ids = fs
+    .readFileSync(source, 'utf8')
+    .split(/\r?\n/)
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .slice(0, n);
+  fs.writeFileSync(path.join(main, `${name}.txt`), `${ids.join('\n')}\n`);
+  return name;
+}

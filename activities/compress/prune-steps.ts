@@ -1,0 +1,145 @@
+import type { ArtifactRef } from '../../common/artifact-ref';
+import type { Planner } from '../../common/compress-input';
+import { exportDeployForm } from '../../core/export';
+import { decodeModel, encodeModel } from '../../core/onnx';
+import { buildChannelGraph } from '../../core/pruning/dependency/channel-graph';
+import { buildGroups, prunableChannels } from '../../core/pruning/groups';
+import { pruneModel } from '../../core/pruning/prune-model';
+import type { PlanInput } from '../../core/pruning/plan/plan-schema';
+import { computeStats, type ModelStats } from '../../core/stats';
+import { stageOfModule } from '../../core/yolo/stage-map';
+import { memoized, type PipelineDeps } from './context';
+import { evaluateModel } from './evaluate-model';
+import { PipelineInputError } from './import-inputs';
+
+export interface PruneSettings {
+  criterion: string;
+  roundTo: number;
+  granularity: 'channel' | 'layer' | 'module';
+}
+
+/** A plan from a fixed-ratio planner (staged, uniform); the sensitivity planner lives in plan-sensitivity.ts. */
+export function planFromRatios(
+  planner: Exclude<Planner, { kind: 'sensitivity' }>,
+  s: PruneSettings,
+): PlanInput {
+  if (s.granularity === 'layer') {
+    throw new PipelineInputError(
+      'GRANULARITY_UNSUPPORTED',
+      "granularity 'layer' needs an explicit bottleneck list; use `stageprune prune --drop-bottlenecks` for now",
+    );
+  }
+  const base = { criterion: s.criterion as PlanInput['criterion'], round_to: s.roundTo };
+  return planner.kind === 'staged'
+    ? { ...base, stages: planner.stages }
+    : { ...base, global_ratio: planner.ratio };
+}
+
+export interface AppliedPruning {
+  model: ArtifactRef;
+  appliedPlan: ArtifactRef;
+  stats: ModelStats;
+  groups: number;
+  frozen: number;
+  removedChannels: number;
+}
+
+/** Applies a plan; the pruned model and the plan as applied (explicit channel lists) are stored. */
+export function applyPruning(deps: PipelineDeps) {
+  return (input: { model: ArtifactRef; plan: PlanInput; imgsz?: number }): Promise<AppliedPruning> =>
+    memoized(deps, 'applyPruning', input, async () => {
+      const model = decodeModel(await deps.store.get(input.model));
+      const result = await pruneModel(model, input.plan);
+      const bytes = encodeModel(result.model);
+      const ref = await deps.store.put(bytes);
+      const appliedPlan = await deps.store.put(
+        new TextEncoder().encode(JSON.stringify(result.applied, null, 2)),
+        {
+          contentType: 'application/json',
+        },
+      );
+      return {
+        model: ref,
+        appliedPlan,
+        stats: computeStats(result.model, { imgsz: input.imgsz }),
+        groups: result.groups,
+        frozen: result.frozen.length,
+        removedChannels: result.removedChannels,
+      };
+    });
+}
+
+/** Modules with at least one prunable group: the units a sensitivity scan prunes one at a time. */
+export function listPrunableUnits(deps: PipelineDeps) {
+  return async (input: { model: ArtifactRef }): Promise<{ unit: string; stage: string }[]> => {
+    const model = decodeModel(await deps.store.get(input.model));
+    const gs = buildGroups(buildChannelGraph(model));
+    const modules = new Set<number>();
+    for (const g of gs.groups)
+      if (g.module !== undefined && prunableChannels(g).length > 0) modules.add(g.module);
+    return [...modules]
+      .sort((a, b) => a - b)
+      .map((m) => ({ unit: `model.${m}`, stage: stageOfModule(m) ?? 'head' }));
+  };
+}
+
+export interface ScanUnitInput {
+  model: ArtifactRef;
+  dataset: ArtifactRef;
+  unit: string;
+  stage: string;
+  ratio: number;
+  criterion: string;
+  roundTo: number;
+  split: string;
+  imgsz?: number;
+  maxImages: number;
+}
+
+/** One point of a sensitivity curve: `unit` alone pruned at `ratio`, evaluated on the calibration subset. */
+export function scanUnit(deps: PipelineDeps) {
+  const evaluate = evaluateModel(deps);
+  return (input: ScanUnitInput) =>
+    memoized(deps, 'scanUnit', input, async () => {
+      const model = decodeModel(await deps.store.get(input.model));
+      const plan: PlanInput = {
+        criterion: input.criterion as PlanInput['criterion'],
+        round_to: input.roundTo,
+        modules: { [input.unit]: input.ratio },
+      };
+      const pruned = await pruneModel(model, plan);
+      const ref = await deps.store.put(encodeModel(pruned.model));
+      const m = await evaluate({
+        model: ref,
+        dataset: input.dataset,
+        split: input.split,
+        imgsz: input.imgsz,
+        provider: 'cpu',
+        maxImages: input.maxImages,
+        latencyRuns: 0,
+      });
+      return {
+        unit: input.unit,
+        stage: input.stage as 'backbone' | 'neck' | 'head',
+        ratio: input.ratio,
+        map50_95: m.map50_95,
+        map50: m.map50,
+        flops: m.flops,
+        params: m.params,
+      };
+    });
+}
+
+/** Deploy-form export (BN folded, optional fp16, ultralytics metadata). */
+export function exportModel(deps: PipelineDeps) {
+  return (input: {
+    model: ArtifactRef;
+    fp16: boolean;
+  }): Promise<{ model: ArtifactRef; foldedBatchNorms: number }> =>
+    memoized(deps, 'exportModel', input, async () => {
+      const { model, report } = exportDeployForm(decodeModel(await deps.store.get(input.model)), {
+        fp16: input.fp16,
+      });
+      return { model: await deps.store.put(encodeModel(model)), foldedBatchNorms: report.folded.length };
+    });
+}

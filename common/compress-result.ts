@@ -1,0 +1,63 @@
+import type { ArtifactRef } from './artifact-ref';
+
+/** The before/after row of one model. */
+export interface ModelMetrics {
+  params: number;
+  flops: number;
+  latency_ms: number;
+  map50_95: number;
+  map50: number;
+}
+
+export interface CompressArtifacts {
+  original: ArtifactRef;
+  plan?: ArtifactRef;
+  appliedPlan?: ArtifactRef;
+  pruned?: ArtifactRef;
+  finetuned?: ArtifactRef;
+  deployed?: ArtifactRef;
+  sensitivity?: ArtifactRef;
+  report?: ArtifactRef;
+  reportJson?: ArtifactRef;
+  plots?: ArtifactRef[];
+}
+
+export interface CompressModelResult {
+  runId: string;
+  artifacts: CompressArtifacts;
+  before: ModelMetrics;
+  /** Right after pruning, before fine-tuning. */
+  pruned?: ModelMetrics;
+  after?: ModelMetrics;
+  /** Wall seconds per step, in run order. */
+  stepSeconds: Record<string, number>;
+  /** Set when the target's latency budget was checked. */
+  latencyTargetMet?: boolean;
+}
+
+export type PipelineStage =
+  | 'starting'
+  | 'importing'
+  | 'evaluating-baseline'
+  | 'scanning-sensitivity'
+  | 'planning'
+  | 'awaiting-approval'
+  | 'pruning'
+  | 'evaluating-pruned'
+  | 'finetuning'
+  | 'exporting'
+  | 'evaluating-final'
+  | 'reporting'
+  | 'done'
+  | 'failed';
+
+/** What the `progress` query answers. */
+export interface CompressProgress {
+  stage: PipelineStage;
+  percent: number;
+  message: string;
+  latest?: Partial<ModelMetrics>;
+  before?: ModelMetrics;
+  /** Fine-tune progress (from the trainer's heartbeats are not visible to queries; this is the step count once done). */
+  scan?: { done: number; total: number };
+}

@@ -1,0 +1,71 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { s3Uri } from '../../common/artifact-ref';
+import { StagepruneError } from '../../core/errors';
+import type { ArtifactStore } from './artifact-store';
+
+export class LocalInputError extends StagepruneError {
+  constructor(message: string) {
+    super('LOCAL_INPUT_INVALID', message);
+  }
+}
+
+/** A local model file → its content-addressed S3 URI (uploaded once). */
+export async function uploadModelFile(store: ArtifactStore, file: string): Promise<string> {
+  if (!fs.existsSync(file) || !fs.statSync(file).isFile())
+    throw new LocalInputError(`model file not found: ${file}`);
+  const ref = await store.put(fs.readFileSync(file));
+  return s3Uri(ref);
+}
+
+function listFiles(dir: string, rel = ''): string[] {
+  return fs
+    .readdirSync(path.join(dir, rel), { withFileTypes: true })
+    .flatMap((e) => {
+      const r = path.posix.join(rel, e.name);
+      if (e.name.startsWith('.')) return [];
+      if (e.isDirectory()) return listFiles(dir, r);
+      return e.isFile() ? [r] : [];
+    })
+    .sort();
+}
+
+/**
+ * A local dataset folder → an S3 prefix named by the folder's content listing (names, sizes, mtimes), so a
+ * second upload of the same folder is skipped and a changed folder gets a new prefix.
+ */
+export async function uploadDatasetFolder(
+  store: ArtifactStore,
+  dir: string,
+  onFile?: (done: number, total: number) => void,
+): Promise<string> {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
+    throw new LocalInputError(`dataset folder not found: ${dir}`);
+  const files = listFiles(dir);
+  if (files.length === 0) throw new LocalInputError(`dataset folder is empty: ${dir}`);
+  const listing = files.map((f) => {
+    const st = fs.statSync(path.join(dir, f));
+    return `${f}\t${st.size}\t${Math.floor(st.mtimeMs)}`;
+  });
+  const id = createHash('sha256').update(listing.join('\n')).digest('hex').slice(0, 16);
+  const prefix = `datasets/${path.basename(path.resolve(dir))}-${id}/`;
+  const marker = `${prefix}.stageprune-uploaded`;
+  try {
+    await store.getJson(marker);
+    return `s3://${store.bucket}/${prefix}`;
+  } catch {
+    /* not uploaded yet */
+  }
+  let done = 0;
+  const queue = [...files];
+  const worker = async () => {
+    for (let f = queue.shift(); f !== undefined; f = queue.shift()) {
+      await store.putObject(`${prefix}${f}`, fs.readFileSync(path.join(dir, f)));
+      onFile?.(++done, files.length);
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+  await store.putJson(marker, { files: files.length, at: new Date().toISOString() });
+  return `s3://${store.bucket}/${prefix}`;
+}

@@ -1,0 +1,79 @@
+import { proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { ArtifactRef } from '../common/artifact-ref';
+import { shortActivity, evaluationActivity } from './activity-options';
+
+export interface ScanSensitivityInput {
+  model: ArtifactRef;
+  dataset: ArtifactRef;
+  ratios: number[];
+  criterion: string;
+  roundTo: number;
+  split: string;
+  imgsz?: number;
+  calibrationImages: number;
+  concurrency: number;
+  taskQueue: string;
+}
+
+export type SensitivityPointResult = Awaited<ReturnType<Activities['scanUnit']>>;
+
+export interface ScanSensitivityResult {
+  baseline: { map50_95: number; map50: number; flops: number; params: number };
+  points: SensitivityPointResult[];
+  units: number;
+}
+
+/**
+ * Prunes every unit alone at every ratio and evaluates it on the calibration subset: a fan-out of
+ * `scanUnit` activities, at most `concurrency` in flight, served by however many cpu workers poll the queue.
+ */
+export async function scanSensitivity(input: ScanSensitivityInput): Promise<ScanSensitivityResult> {
+  const short = proxyActivities<Activities>({ ...shortActivity, taskQueue: input.taskQueue });
+  const evaluation = proxyActivities<Activities>({ ...evaluationActivity, taskQueue: input.taskQueue });
+
+  const [units, baseline] = await Promise.all([
+    short.listPrunableUnits({ model: input.model }),
+    evaluation.evaluateModel({
+      model: input.model,
+      dataset: input.dataset,
+      split: input.split,
+      imgsz: input.imgsz,
+      provider: 'cpu',
+      maxImages: input.calibrationImages,
+      latencyRuns: 0,
+    }),
+  ]);
+  const jobs = units.flatMap((u) => input.ratios.map((ratio) => ({ ...u, ratio })));
+  const points: SensitivityPointResult[] = new Array(jobs.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < jobs.length) {
+      const i = next++;
+      const job = jobs[i]!;
+      points[i] = await evaluation.scanUnit({
+        model: input.model,
+        dataset: input.dataset,
+        unit: job.unit,
+        stage: job.stage,
+        ratio: job.ratio,
+        criterion: input.criterion,
+        roundTo: input.roundTo,
+        split: input.split,
+        imgsz: input.imgsz,
+        maxImages: input.calibrationImages,
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(input.concurrency, jobs.length) }, lane));
+  return {
+    baseline: {
+      map50_95: baseline.map50_95,
+      map50: baseline.map50,
+      flops: baseline.flops,
+      params: baseline.params,
+    },
+    points,
+    units: units.length,
+  };
+}
