@@ -43,7 +43,9 @@ export function segmentsByGroup(gs: GroupSet): Segments[] {
       if (list) list.push(channelOf[comp]!);
       else byGroup.set(gi, [channelOf[comp]!]);
     }
-    for (const [gi, members] of byGroup) {
+    for (const [gi, all] of byGroup) {
+      // A concat may hold one channel several times (C2f: the chunk half and the residual adds along it).
+      const members = [...new Set(all)];
       const seg = out[gi]!;
       if (members.length === gs.groups[gi]!.components.length) continue;
       const id = seg.size.length;
