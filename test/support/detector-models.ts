@@ -27,6 +27,8 @@ export function makeDetector(
     options.kind ?? 'oracle',
     '--fixed-batch',
     String(options.fixedBatch ?? 0),
+    '--names',
+    (options.names ?? []).join(','),
     '--anchors',
     String(options.anchors ?? 0),
   ]);

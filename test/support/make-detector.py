@@ -20,6 +20,7 @@ ap.add_argument("--nc", type=int, default=3)
 ap.add_argument("--boxes", default="[]")
 ap.add_argument("--kind", default="oracle")
 ap.add_argument("--fixed-batch", type=int, default=0)
+ap.add_argument("--names", default="", help="comma-separated class names for ultralytics `names` metadata")
 ap.add_argument("--anchors", type=int, default=0, help="override the anchor count (a wrong one makes a non-detector)")
 a = ap.parse_args()
 
@@ -57,5 +58,8 @@ graph = helper.make_graph(
 )
 model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
 model.ir_version = 8
+if a.names:
+    names = a.names.split(",")
+    onnx.helper.set_model_props(model, {"names": "{" + ", ".join(f"{i}: '{n}'" for i, n in enumerate(names)) + "}"})
 onnx.checker.check_model(model)
 onnx.save(model, a.out)
