@@ -17,20 +17,23 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="stageprune_trainer", description="stageprune trainer subprocess")
     parser.add_argument("job", help="job file (JSON)")
     parser.add_argument("--resume", metavar="CHECKPOINT", help="continue from this checkpoint's exact step")
+    from .signals import install, stop
+
+    install()
     try:
         args = parser.parse_args(argv)
     except SystemExit as e:
         return EXIT_JOB_INVALID if e.code else EXIT_OK
     try:
         from .job import read_job
-        from .train import Run, _stop
+        from .train import Run
 
         job = read_job(args.job)
         run = Run(job)
         if args.resume:
             run.resume(args.resume)
         run.train()
-        return EXIT_INTERRUPTED if _stop["signal"] else EXIT_OK
+        return EXIT_INTERRUPTED if stop["signal"] else EXIT_OK
     except TrainerError as e:
         emit("error", code=e.code, message=str(e), exit_code=e.exit_code)
         print(f"stageprune_trainer: {e.code}: {e}", file=sys.stderr)

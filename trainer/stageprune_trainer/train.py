@@ -7,7 +7,6 @@ from __future__ import annotations
 import math
 import os
 import re
-import signal
 import time
 from typing import Any
 
@@ -25,15 +24,10 @@ from .loader import DetectionData, batches_for_epoch, make_loader
 from .loss_detect import DetectionLoss, DetectionLossConfig
 from .onnx_module import OnnxModule, load_model, write_back
 from .progress import emit
+from .signals import install as install_signal_handlers
+from .signals import stop as _stop
 from .taylor import TaylorAccumulator
 from .yolo_head import HeadSpec, class_names, find_head
-
-_stop = {"signal": 0}
-
-
-def _on_signal(signum: int, _frame: Any) -> None:
-    _stop["signal"] = signum
-
 
 class Run:
     def __init__(self, job: dict[str, Any]):
@@ -264,8 +258,7 @@ class Run:
              strides=self.strides, nc=self.head.nc, adapters=self.adapter_shapes,
              losses=[k for k, on in (("detection", self.use_det), ("cwd", self.use_cwd), ("output", self.out_w > 0),
                                      ("l1", self.l1 > 0)) if on])
-        signal.signal(signal.SIGTERM, _on_signal)
-        signal.signal(signal.SIGINT, _on_signal)
+        install_signal_handlers()
         window: dict[str, float] = {}
         seen, t_window, t_start, start_step = 0, time.time(), time.time(), self.step
         self.student.train()
