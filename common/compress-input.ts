@@ -72,6 +72,8 @@ export const compressModelInputSchema = z
         labels: z.boolean().default(true),
         device: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
         checkpointEvery: z.number().int().positive().default(50),
+        /** A trainer or worker silent this long is declared dead and the step retried from its checkpoint. */
+        heartbeatTimeoutSeconds: z.number().int().min(5).max(3600).default(120),
       })
       .default({
         epochs: 10,
@@ -81,6 +83,7 @@ export const compressModelInputSchema = z
         labels: true,
         device: 'auto',
         checkpointEvery: 50,
+        heartbeatTimeoutSeconds: 120,
       }),
     evaluation: z
       .object({

@@ -31,6 +31,8 @@ export interface CompressModelResult {
   after?: ModelMetrics;
   /** Wall seconds per step, in run order. */
   stepSeconds: Record<string, number>;
+  /** The fine-tune step: optimiser steps, the step its final attempt resumed from, and that attempt's number. */
+  finetune?: { steps: number; resumedFromStep: number; attempt: number };
   /** Set when the target's latency budget was checked. */
   latencyTargetMet?: boolean;
 }

@@ -67,7 +67,11 @@ export async function compressModel(rawInput: CompressModelInput): Promise<Compr
   const gpuQueue = input.taskQueues.gpu ?? cpuQueue;
   const cpu = proxyActivities<Activities>({ ...shortActivity, taskQueue: cpuQueue });
   const gpuEval = proxyActivities<Activities>({ ...evaluationActivity, taskQueue: gpuQueue });
-  const gpuTrain = proxyActivities<Activities>({ ...trainingActivity, taskQueue: gpuQueue });
+  const gpuTrain = proxyActivities<Activities>({
+    ...trainingActivity,
+    heartbeatTimeout: `${input.finetune.heartbeatTimeoutSeconds} seconds`,
+    taskQueue: gpuQueue,
+  });
 
   const progress: CompressProgress = { stage: 'starting', percent: 0, message: 'starting' };
   let approval: { approved: boolean; comment?: string } | undefined;
@@ -181,6 +185,7 @@ export async function compressModel(rawInput: CompressModelInput): Promise<Compr
   progress.latest = metricsOf(prunedEval);
 
   let student = pruned.model;
+  let finetuneInfo: CompressModelResult['finetune'];
   if (input.finetune.epochs > 0) {
     const tuned = await step('finetuning', 'CWD fine-tuning from the original model', () =>
       gpuTrain.finetune({
@@ -193,6 +198,7 @@ export async function compressModel(rawInput: CompressModelInput): Promise<Compr
     );
     student = tuned.model;
     artifacts.finetuned = tuned.model;
+    finetuneInfo = { steps: tuned.steps, resumedFromStep: tuned.resumedFromStep, attempt: tuned.attempt };
   }
 
   const deployed = await step('exporting', 'exporting deploy-form ONNX', () =>
@@ -213,6 +219,7 @@ export async function compressModel(rawInput: CompressModelInput): Promise<Compr
     pruned: metricsOf(prunedEval),
     after,
     stepSeconds,
+    ...(finetuneInfo ? { finetune: finetuneInfo } : {}),
     ...(input.target.latencyMs !== undefined
       ? { latencyTargetMet: after.latency_ms <= input.target.latencyMs }
       : {}),

@@ -23,6 +23,11 @@ export function subsetSplit(dataDir: string, split: string, n: number | undefine
     .map((s) => s.trim())
     .filter(Boolean)
     .slice(0, n);
-  fs.writeFileSync(path.join(main, `${name}.txt`), `${ids.join('\n')}\n`);
+  // Concurrent scan activities share the folder: write to a temporary name and rename (atomic), so no
+  // reader ever sees a half-written split file.
+  const target = path.join(main, `${name}.txt`);
+  const tmp = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  fs.writeFileSync(tmp, `${ids.join('\n')}\n`);
+  fs.renameSync(tmp, target);
   return name;
 }

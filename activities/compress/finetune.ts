@@ -77,6 +77,9 @@ export function finetune(deps: PipelineDeps) {
       let uploaded = prior?.checkpoint ? resume : undefined;
       let startStep = 0;
       let uploads = Promise.resolve();
+      // The trainer may be silent for minutes (torch import, conversion, long epochs): beat on a timer as
+      // long as this activity is alive, so the heartbeat timeout detects a dead worker, not a slow step.
+      const timer = setInterval(() => ctx.heartbeat(beat), 5_000);
       const done = await runTrainer({
         jobFile,
         resume,
@@ -98,7 +101,7 @@ export function finetune(deps: PipelineDeps) {
           }
           ctx.heartbeat(beat);
         },
-      });
+      }).finally(() => clearInterval(timer));
       await uploads;
       const model = await deps.store.put(fs.readFileSync(done.model));
       return { model, steps: done.steps, resumedFromStep: startStep, attempt: ctx.info.attempt };

@@ -1,0 +1,179 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { WorkflowFailedError } from '@temporalio/client';
+import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
+import { DeleteObjectCommand } from '@aws-sdk/client-s3';
+import { queryProgress, startCompression, type CompressModelInput } from '../../clients';
+import { searchKeys } from '../../common/search-attributes';
+import { parseS3Uri } from '../../common/s3-uri';
+import { createS3Client } from '../../runtime/artifacts';
+import { startPipelineEnv, type PipelineEnv } from '../support/pipeline-env';
+
+/** Small budgets: a tiny model, 8 images, 2 optimiser steps. */
+function tinyInput(p: PipelineEnv, overrides: Partial<CompressModelInput> = {}): CompressModelInput {
+  return {
+    model: p.modelUri,
+    data: p.dataUri,
+    modelName: 'tiny',
+    planner: { kind: 'staged', stages: { backbone: 0.3, neck: 0.2, head: 0.1 } },
+    finetune: { epochs: 1, maxSteps: 2, batch: 4, device: 'cpu', checkpointEvery: 1 },
+    evaluation: { provider: 'cpu', latencyRuns: 2 },
+    taskQueues: { cpu: p.env.config.taskQueues.cpu, gpu: p.env.config.taskQueues.gpu },
+    ...overrides,
+  };
+}
+
+function failureOf(err: unknown): ApplicationFailure {
+  assert.ok(err instanceof WorkflowFailedError, `expected a failed workflow, got ${String(err)}`);
+  const cause = err.cause instanceof ActivityFailure ? err.cause.cause : err.cause;
+  assert.ok(cause instanceof ApplicationFailure, `expected an ApplicationFailure, got ${String(cause)}`);
+  return cause;
+}
+
+describe('compressModel against the real Temporal dev server and MinIO', () => {
+  let p: PipelineEnv;
+  before(async () => {
+    p = await startPipelineEnv();
+  });
+  after(async () => {
+    await p?.close();
+  });
+
+  test('runs every step, stores every artifact and reports before/after', async (t) => {
+    const handle = await startCompression(p.client, tinyInput(p), { taskQueue: p.env.config.taskQueues.cpu });
+    const { result, progress } = await p.withWorkers(async () => {
+      const result = await handle.result();
+      // Queries of a closed run are answered by a worker, so ask before the workers stop.
+      return { result, progress: await queryProgress(handle) };
+    });
+
+    t.diagnostic(`step seconds: ${JSON.stringify(result.stepSeconds)}`);
+    assert.ok(result.after && result.pruned);
+    assert.ok(result.after.params < result.before.params, 'pruning must remove parameters');
+    assert.ok(result.after.flops < result.before.flops, 'pruning must remove FLOPs');
+    assert.equal(result.finetune?.steps, 2);
+    for (const key of [
+      'original',
+      'plan',
+      'appliedPlan',
+      'pruned',
+      'finetuned',
+      'deployed',
+      'report',
+      'reportJson',
+    ] as const) {
+      const ref = result.artifacts[key];
+      assert.ok(ref, `artifact ${key} is missing from the result`);
+      assert.equal(await p.store.exists(ref), true, `artifact ${key} is not in S3`);
+    }
+    const manifest = (await p.store.getJson(`runs/${result.runId}/manifest.json`)) as { artifacts: object };
+    assert.ok('deployed' in manifest.artifacts);
+    const report = new TextDecoder().decode(await p.store.get(result.artifacts.report!));
+    assert.match(report, /Params/);
+
+    assert.equal(progress.stage, 'done');
+    assert.equal(progress.percent, 100);
+    const desc = await handle.describe();
+    assert.deepEqual(desc.typedSearchAttributes.get(searchKeys.stage), 'done');
+    assert.deepEqual(desc.typedSearchAttributes.get(searchKeys.model), 'tiny');
+
+    // Every activity completed once, on its first attempt.
+    const history = await handle.fetchHistory();
+    const started = (history.events ?? []).filter((e) => e.activityTaskStartedEventAttributes);
+    assert.ok(started.length >= 8);
+    for (const e of started) assert.equal(e.activityTaskStartedEventAttributes!.attempt, 1);
+  });
+
+  test('the sensitivity planner scans units and plans to a FLOPs target', async () => {
+    const handle = await startCompression(
+      p.client,
+      tinyInput(p, {
+        planner: { kind: 'sensitivity', scanRatios: [0.5], calibrationImages: 4, concurrency: 2 },
+        target: { flopsReduction: 0.05 },
+        finetune: { epochs: 0 },
+      }),
+      { taskQueue: p.env.config.taskQueues.cpu },
+    );
+    const result = await p.withWorkers(() => handle.result());
+    assert.ok(result.artifacts.sensitivity, 'the scan is stored');
+    const scan = JSON.parse(new TextDecoder().decode(await p.store.get(result.artifacts.sensitivity))) as {
+      points: unknown[];
+      ranking: { order: string[] };
+    };
+    assert.ok(scan.points.length > 5, `expected one point per unit, got ${scan.points.length}`);
+    assert.equal(scan.ranking.order.length, 3);
+    assert.ok(result.after!.flops <= result.before.flops * 0.97);
+  });
+
+  test('an invalid input fails at once as a non-retryable INVALID_INPUT', async () => {
+    const bad = { ...tinyInput(p), planner: { kind: 'uniform', ratio: 1.5 } } as CompressModelInput;
+    const handle = await p.client.workflow.start('compressModel', {
+      taskQueue: p.env.config.taskQueues.cpu,
+      workflowId: `bad-input-${Date.now()}`,
+      args: [bad],
+    });
+    const err = await p.withWorkers(() =>
+      handle.result().then(
+        () => undefined,
+        (e: unknown) => e,
+      ),
+    );
+    const failure = failureOf(err);
+    assert.equal(failure.type, 'INVALID_INPUT');
+    assert.equal(failure.nonRetryable, true);
+    assert.match(failure.message, /planner/);
+  });
+
+  test('a corrupt model fails with a typed, non-retryable ONNX error', async () => {
+    const ref = await p.store.put(new TextEncoder().encode('this is not an onnx model'));
+    const handle = await startCompression(
+      p.client,
+      tinyInput(p, { model: `s3://${ref.bucket}/${ref.key}` }),
+      {
+        taskQueue: p.env.config.taskQueues.cpu,
+      },
+    );
+    const err = await p.withWorkers(() =>
+      handle.result().then(
+        () => undefined,
+        (e: unknown) => e,
+      ),
+    );
+    const failure = failureOf(err);
+    assert.match(failure.type ?? '', /^ONNX_/);
+    assert.equal(failure.nonRetryable, true);
+  });
+
+  test('an input object deleted mid-run fails the run, naming the missing key', async () => {
+    const handle = await startCompression(
+      p.client,
+      tinyInput(p, { requireApproval: true, finetune: { epochs: 0 } }),
+      {
+        taskQueue: p.env.config.taskQueues.cpu,
+      },
+    );
+    const err = await p.withWorkers(async () => {
+      // Wait until the run holds at the approval gate (baseline evaluated), then delete one dataset image.
+      for (;;) {
+        const progress = await queryProgress(handle).catch(() => undefined);
+        if (progress?.stage === 'awaiting-approval') break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const data = parseS3Uri(p.dataUri)!;
+      const victim = (await p.store.list(data.bucket, data.key)).find((o) => o.key.endsWith('.jpg'))!;
+      const s3 = createS3Client(p.env.config.s3);
+      await s3.send(new DeleteObjectCommand({ Bucket: data.bucket, Key: victim.key }));
+      s3.destroy();
+      await handle.signal('approvePlan', { approved: true });
+      const e = await handle.result().then(
+        () => undefined,
+        (x: unknown) => x,
+      );
+      return { e, key: victim.key };
+    });
+    const failure = failureOf(err.e);
+    assert.equal(failure.type, 'ARTIFACT_MISSING');
+    assert.equal(failure.nonRetryable, true);
+    assert.ok(failure.message.includes(err.key), `'${failure.message}' should name ${err.key}`);
+  });
+});

@@ -1,0 +1,74 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import type { Worker } from '@temporalio/worker';
+import { encodeModel } from '../../core/onnx';
+import { buildYoloV8, yolov8Spec } from '../../core/yolo';
+import {
+  S3ArtifactStore,
+  createS3Client,
+  uploadDatasetFolder,
+  uploadModelFile,
+} from '../../runtime/artifacts';
+import { createStagepruneWorker } from '../../workers/create-worker';
+import { miniBccd } from './mini-bccd';
+import { quietTemporalRuntime, startTestStack, type TestStack } from './test-stack';
+
+/** A tiny train-form YOLOv8 (nc=3) at 64 px: every pipeline step takes seconds. */
+export function tinyDetector(file: string, width = 0.25): string {
+  const spec = { ...yolov8Spec('n', { nc: 3, imgsz: 64 }), widthMultiple: width };
+  fs.writeFileSync(file, encodeModel(buildYoloV8(spec, { seed: 0 })));
+  return file;
+}
+
+export interface PipelineEnv {
+  env: TestStack;
+  client: Client;
+  store: S3ArtifactStore;
+  modelUri: string;
+  dataUri: string;
+  workDir: string;
+  /** Runs fn while an in-process cpu and gpu worker poll their queues. */
+  withWorkers<T>(fn: () => Promise<T>, queues?: ('cpu' | 'gpu')[]): Promise<T>;
+  close(): Promise<void>;
+}
+
+export async function startPipelineEnv(): Promise<PipelineEnv> {
+  await quietTemporalRuntime();
+  const env = await startTestStack();
+  const workDir = path.join(env.stateDir, 'work');
+  const connection = await Connection.connect({ address: env.config.temporal.address });
+  const client = new Client({ connection, namespace: env.config.temporal.namespace });
+  const s3 = createS3Client(env.config.s3);
+  const store = new S3ArtifactStore(s3, env.config.s3.bucket);
+  const modelUri = await uploadModelFile(store, tinyDetector(path.join(env.stateDir, 'tiny.onnx')));
+  const dataUri = await uploadDatasetFolder(store, miniBccd(path.join(env.stateDir, 'mini-bccd')));
+  return {
+    env,
+    client,
+    store,
+    modelUri,
+    dataUri,
+    workDir,
+    async withWorkers<T>(fn: () => Promise<T>, queues: ('cpu' | 'gpu')[] = ['cpu', 'gpu']): Promise<T> {
+      const workers: { worker: Worker; close: () => Promise<void> }[] = [];
+      for (const q of queues) {
+        workers.push(
+          await createStagepruneWorker({ config: env.config, taskQueue: env.config.taskQueues[q], workDir }),
+        );
+      }
+      try {
+        let run: Promise<T> = fn();
+        for (const w of workers) run = w.worker.runUntil(run);
+        return await run;
+      } finally {
+        for (const w of workers) await w.close();
+      }
+    },
+    async close() {
+      s3.destroy();
+      await connection.close();
+      await env.destroy();
+    },
+  };
+}
