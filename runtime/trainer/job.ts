@@ -34,6 +34,8 @@ export interface TrainerJob {
   cwd?: Partial<{ enabled: boolean; tau: number; weight: number | number[]; student: string[]; teacher: string[] }>;
   output_distill?: Partial<{ weight: number; tau: number }>;
   sparsity?: Partial<{ l1: number }>;
-  augment?: Partial<{ enabled: boolean; hsv_h: number; hsv_s: number; hsv_v: number; fliplr: number; scale: number; translate: number }>;
+  augment?: Partial<{
+    mosaic: number;
+    close_mosaic: number; enabled: boolean; hsv_h: number; hsv_s: number; hsv_v: number; fliplr: number; scale: number; translate: number }>;
   taylor?: { out: string; batches?: number };
 }

@@ -27,7 +27,7 @@ test('protocol lines parse into typed events; other lines are ignored', () => {
 test('resume continues from the exact step with identical losses', { skip, timeout: 120_000 }, async () => {
   const dir = tempDir('resume');
   const model = tinyModel(dir);
-  const job = tinyJob(dir, model, { epochs: 6, checkpoint_every: 3, ema: true, augment: { enabled: true } });
+  const job = tinyJob(dir, model, { epochs: 6, checkpoint_every: 3, ema: true, augment: { enabled: true, close_mosaic: 2 } });
   const straight: TrainerEvent[] = [];
   const done = await runTrainer({ jobFile: await writeTrainerJob(path.join(dir, 'a.json'), job), onEvent: (e) => straight.push(e) });
   assert.equal(done.steps, 6);

@@ -23,6 +23,8 @@ class AugmentConfig:
     fliplr: float = 0.5
     scale: float = 0.5
     translate: float = 0.1
+    mosaic: float = 1.0  # probability of a 4-image mosaic (ultralytics' default)
+    close_mosaic: int = 10  # no mosaic in the last N epochs
 
 
 def letterbox_matrix(w: int, h: int, size: int) -> tuple[np.ndarray, tuple[int, int]]:
@@ -63,6 +65,57 @@ def _hsv(img: Image.Image, rng: np.random.Generator, cfg: AugmentConfig) -> Imag
     return Image.merge("HSV", (h.point(lut_h.tolist()), s.point(lut_s.tolist()), v.point(lut_v.tolist()))).convert("RGB")
 
 
+def _resize_long(img: Image.Image, size: int) -> tuple[Image.Image, float, float]:
+    w, h = img.size
+    r = size / max(w, h)
+    if r == 1:
+        return img, 1.0, 1.0
+    nw, nh = max(int(round(w * r)), 1), max(int(round(h * r)), 1)
+    return img.resize((nw, nh), Image.BILINEAR), nw / w, nh / h
+
+
+def prepare_mosaic(items: list[tuple[Image.Image, np.ndarray, np.ndarray]], size: int, cfg: AugmentConfig,
+                   rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """ultralytics' 4-image mosaic: each image (long side = size) fills a quadrant around a random centre
+    of a 2·size canvas (pad 114), then the random scale/translate warps the canvas centre to size×size;
+    HSV and flip follow as in `prepare`."""
+    s = size
+    xc, yc = (int(rng.uniform(s / 2, 3 * s / 2)) for _ in range(2))
+    canvas = Image.new("RGB", (2 * s, 2 * s), (PAD, PAD, PAD))
+    all_boxes, all_cls = [], []
+    for i, (img, boxes, cls) in enumerate(items):
+        img, fx, fy = _resize_long(img, s)
+        w, h = img.size
+        if i == 0:
+            a = (max(xc - w, 0), max(yc - h, 0), xc, yc)
+            b = (w - (a[2] - a[0]), h - (a[3] - a[1]), w, h)
+        elif i == 1:
+            a = (xc, max(yc - h, 0), min(xc + w, 2 * s), yc)
+            b = (0, h - (a[3] - a[1]), min(w, a[2] - a[0]), h)
+        elif i == 2:
+            a = (max(xc - w, 0), yc, xc, min(2 * s, yc + h))
+            b = (w - (a[2] - a[0]), 0, w, min(a[3] - a[1], h))
+        else:
+            a = (xc, yc, min(xc + w, 2 * s), min(2 * s, yc + h))
+            b = (0, 0, min(w, a[2] - a[0]), min(a[3] - a[1], h))
+        if a[2] > a[0] and a[3] > a[1]:
+            canvas.paste(img.crop(b), (a[0], a[1]))
+        if len(boxes):
+            bx = boxes * np.array([fx, fy, fx, fy], dtype=np.float32) + np.array(
+                [a[0] - b[0], a[1] - b[1], a[0] - b[0], a[1] - b[1]], dtype=np.float32)
+            all_boxes.append(bx)
+            all_cls.append(cls)
+    boxes = np.concatenate(all_boxes) if all_boxes else np.zeros((0, 4), np.float32)
+    cls = np.concatenate(all_cls) if all_cls else np.zeros((0,), np.int64)
+    if len(boxes):
+        boxes = boxes.clip(0, 2 * s)
+    sc = rng.uniform(1 - cfg.scale, 1 + cfg.scale)
+    tx = rng.uniform(0.5 - cfg.translate, 0.5 + cfg.translate) * s
+    ty = rng.uniform(0.5 - cfg.translate, 0.5 + cfg.translate) * s
+    m = np.array([[sc, 0, tx - sc * s], [0, sc, ty - sc * s], [0, 0, 1]], dtype=np.float64)  # T·S·C(−s)
+    return _finish(canvas, boxes, cls, m, sc, s, cfg, rng)
+
+
 def prepare(img: Image.Image, boxes: np.ndarray, cls: np.ndarray, size: int, cfg: AugmentConfig,
             rng: np.random.Generator | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Returns (H×W×3 uint8 image of size×size, boxes xyxy in its pixels, classes)."""
@@ -80,6 +133,13 @@ def prepare(img: Image.Image, boxes: np.ndarray, cls: np.ndarray, size: int, cfg
         m = t @ a @ c @ m
     else:
         s = 1.0
+    return _finish(img, boxes, cls, m, s, size, cfg, rng if augment else None)
+
+
+def _finish(img: Image.Image, boxes: np.ndarray, cls: np.ndarray, m: np.ndarray, s: float, size: int,
+            cfg: AugmentConfig, rng: np.random.Generator | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Warp by m to size×size, move and filter the boxes, then HSV and flip when augmenting."""
+    augment = rng is not None
     inv = np.linalg.inv(m)
     out = img.transform((size, size), Image.AFFINE, data=tuple(inv[:2].flatten()), resample=Image.BILINEAR,
                         fillcolor=(PAD, PAD, PAD))

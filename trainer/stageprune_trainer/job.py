@@ -162,7 +162,8 @@ def validate_job(raw: Any, base_dir: str = ".") -> dict[str, Any]:
         top["augment"] = e.obj(top["augment"], "job.augment", {
             "enabled": (b(_bool), True), "hsv_h": (b(_num(0, 1)), 0.015), "hsv_s": (b(_num(0, 1)), 0.7),
             "hsv_v": (b(_num(0, 1)), 0.4), "fliplr": (b(_num(0, 1)), 0.5), "scale": (b(_num(0, 0.99)), 0.5),
-            "translate": (b(_num(0, 0.5)), 0.1),
+            "translate": (b(_num(0, 0.5)), 0.1), "mosaic": (b(_num(0, 1)), 1.0),
+            "close_mosaic": (b(_num(0, 100000, True)), 10),
         })
         if top["taylor"] is not None:
             top["taylor"] = e.obj(top["taylor"], "job.taylor", {"out": (b(_str), REQUIRED),

@@ -10,29 +10,39 @@ import numpy as np
 import torch
 from PIL import Image
 
-from .augment import AugmentConfig, prepare
+from .augment import AugmentConfig, prepare, prepare_mosaic
 from .datasets import Dataset
 from .errors import DatasetError
 
 
 class DetectionData(torch.utils.data.Dataset):
-    def __init__(self, ds: Dataset, imgsz: int, aug: AugmentConfig, seed: int):
-        self.ds, self.imgsz, self.aug, self.seed = ds, imgsz, aug, seed
+    def __init__(self, ds: Dataset, imgsz: int, aug: AugmentConfig, seed: int, mosaic_until_epoch: int = 0):
+        """Mosaic (with probability aug.mosaic) only in epochs before `mosaic_until_epoch`."""
+        self.ds, self.imgsz, self.aug, self.seed, self.mosaic_until = ds, imgsz, aug, seed, mosaic_until_epoch
 
     def __len__(self) -> int:
         return len(self.ds.samples)
 
     def __getitem__(self, key: tuple[int, int]) -> tuple[torch.Tensor, np.ndarray, np.ndarray]:
         epoch, index = key
+        rng = np.random.default_rng([self.seed, epoch, index]) if self.aug.enabled else None
+        if rng is not None and epoch < self.mosaic_until and self.aug.mosaic > 0 and rng.random() < self.aug.mosaic:
+            others = rng.integers(0, len(self.ds.samples), 3).tolist()
+            items = [self._load(i) for i in [index] + others]
+            arr, boxes, cls = prepare_mosaic(items, self.imgsz, self.aug, rng)
+        else:
+            img, b, c = self._load(index)
+            arr, boxes, cls = prepare(img, b, c, self.imgsz, self.aug, rng)
+        return torch.from_numpy(arr).permute(2, 0, 1).contiguous(), boxes, cls
+
+    def _load(self, index: int) -> tuple[Image.Image, np.ndarray, np.ndarray]:
         s = self.ds.samples[index]
         try:
             with Image.open(s.path) as im:
                 img = im.convert("RGB")
         except OSError as e:
             raise DatasetError(f"cannot decode image {s.path}: {e}") from e
-        rng = np.random.default_rng([self.seed, epoch, index]) if self.aug.enabled else None
-        arr, boxes, cls = prepare(img, s.boxes.copy(), s.cls.copy(), self.imgsz, self.aug, rng)
-        return torch.from_numpy(arr).permute(2, 0, 1).contiguous(), boxes, cls
+        return img, s.boxes.copy(), s.cls.copy()
 
 
 def collate(items: list[tuple[torch.Tensor, np.ndarray, np.ndarray]], imgsz: int) -> tuple[torch.Tensor, torch.Tensor]:

@@ -107,7 +107,8 @@ class Run:
         if self.use_det and not any(len(s.boxes) for s in self.dataset.samples):
             raise DatasetError("labels are required but no image has a usable box", "DATASET_NO_LABELS")
         a = job["augment"]
-        self.data = DetectionData(self.dataset, imgsz, AugmentConfig(**a), job["seed"])
+        self.data = DetectionData(self.dataset, imgsz, AugmentConfig(**a), job["seed"],
+                                  mosaic_until_epoch=max(job["epochs"] - a["close_mosaic"], 0))
         n = len(self.dataset.samples)
         self.batch = min(job["batch"], n)
         self.nb = len(batches_for_epoch(n, self.batch, job["seed"], 0))
