@@ -58,7 +58,9 @@ function compare(
       max_abs_diff: Math.max(...Object.values(diff)),
       abs_diff: diff,
       ours_ms: +oursMs.toFixed(2),
+      ours_min_ms: +Math.min(...times).toFixed(2),
       pycocotools_ms: +pyMs.toFixed(2),
+      pycocotools_min_ms: +Math.min(...py.map((p) => p.seconds * 1000)).toFixed(2),
       speedup: +(pyMs / oursMs).toFixed(2),
     }),
   );
