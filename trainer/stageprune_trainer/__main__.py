@@ -33,7 +33,8 @@ def main(argv: list[str]) -> int:
         if args.resume:
             run.resume(args.resume)
         run.train()
-        return EXIT_INTERRUPTED if stop["signal"] else EXIT_OK
+        # a signal that arrives after the last step (writing the model, Taylor scores) does not undo the run
+        return EXIT_OK if run.finished else EXIT_INTERRUPTED if stop["signal"] else EXIT_INTERNAL
     except TrainerError as e:
         emit("error", code=e.code, message=str(e), exit_code=e.exit_code)
         print(f"stageprune_trainer: {e.code}: {e}", file=sys.stderr)

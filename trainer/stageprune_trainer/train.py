@@ -149,6 +149,7 @@ class Run:
             "adapters": self.adapter_shapes,
         }
         self.step = 0
+        self.finished = False
         self.last_checkpoint: str | None = None
         self.ckpt_dir = os.path.join(job["out"], "checkpoints")
 
@@ -321,6 +322,7 @@ class Run:
             if self.ema:
                 self.student.load_onnx_state(self.ema.state)
             taylor_path = self.taylor(job["taylor"]["out"], job["taylor"]["batches"])
+        self.finished = True
         emit("done", model=out_model, checkpoint=path, steps=self.step, epochs=self.step / self.nb,
              taylor=taylor_path)
         return out_model
