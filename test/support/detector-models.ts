@@ -12,6 +12,8 @@ export function makeDetector(
     kind?: 'oracle' | 'classifier';
     fixedBatch?: number;
     anchors?: number;
+    /** ultralytics `names` metadata to write into the model. */
+    names?: string[];
   },
 ): string {
   execFileSync(venvPython(), [
