@@ -33,6 +33,7 @@ import {
   type SessionConfig,
 } from './inference';
 import { InferenceError } from './inference-error';
+import type { InputCache } from './input-cache';
 import { readModelFile } from './onnx-file';
 
 export interface EvaluateOptions {
@@ -48,6 +49,8 @@ export interface EvaluateOptions {
   readonly nms?: Partial<NmsOptions>;
   /** Run one untimed inference first, so that `timings` exclude onnxruntime's first-run allocations. */
   readonly warmup?: boolean;
+  /** Letterboxed inputs reused across evaluations of the same images (sensitivity scans). */
+  readonly cache?: InputCache;
   /** Called after each batch with images done so far. */
   readonly onProgress?: (done: number, total: number) => void;
 }
@@ -169,19 +172,24 @@ export async function evaluateModel(options: EvaluateOptions): Promise<Evaluatio
     const detections: Detections[] = [];
 
     // Decoding runs on libuv threads; the next batch is decoded while the current one is inferred.
+    // Images already in the cache are not decoded at all.
+    type Decoded = DecodedImage | DatasetError | 'cached';
+    const cache = options.cache;
     const decodeBatch = (start: number) => {
       const t = now();
       const slice = images.slice(start, start + batch);
       return Promise.all(
-        slice.map((im) =>
-          decodeImageFile(loaded.resolveImage(im.file), im.file).then(
-            (img): [DatasetImage, DecodedImage | DatasetError] => [im, img],
-            (err: unknown): [DatasetImage, DecodedImage | DatasetError] => {
+        slice.map((im): Promise<[DatasetImage, Decoded]> => {
+          const file = loaded.resolveImage(im.file);
+          if (cache?.get(file, imgsz)) return Promise.resolve([im, 'cached']);
+          return decodeImageFile(file, im.file).then(
+            (img): [DatasetImage, Decoded] => [im, img],
+            (err: unknown): [DatasetImage, Decoded] => {
               if (err instanceof DatasetError) return [im, err];
               throw err;
             },
-          ),
-        ),
+          );
+        }),
       ).then((r) => {
         timings.decodeMs += now() - t;
         return r;
@@ -198,7 +206,14 @@ export async function evaluateModel(options: EvaluateOptions): Promise<Evaluatio
       pending = start + batch < images.length ? decodeBatch(start + batch) : null;
       const tl = now();
       const ok: { im: DatasetImage; g: LetterboxGeometry }[] = [];
+      const plane3 = 3 * imgsz * imgsz;
       for (const [im, img] of decoded) {
+        if (img === 'cached') {
+          const hit = cache!.get(loaded.resolveImage(im.file), imgsz)!;
+          input.set(hit.pixels, ok.length * plane3);
+          ok.push({ im, g: hit.geometry });
+          continue;
+        }
         if (img instanceof DatasetError) {
           validator.flag('unreadable-image', img.file, img.message, img);
           continue;
@@ -214,7 +229,13 @@ export async function evaluateModel(options: EvaluateOptions): Promise<Evaluatio
           continue;
         }
         const g = letterboxGeometry(img.width, img.height, imgsz);
-        letterboxInto(img.data, g, input, ok.length * 3 * imgsz * imgsz);
+        letterboxInto(img.data, g, input, ok.length * plane3);
+        cache?.put(
+          loaded.resolveImage(im.file),
+          imgsz,
+          input.subarray(ok.length * plane3, (ok.length + 1) * plane3),
+          g,
+        );
         ok.push({ im, g });
       }
       if (ok.length === 0) continue;

@@ -7,6 +7,7 @@ import { DatasetError } from '../../core/datasets';
 import { boxToInput, letterboxGeometry } from '../../core/preprocess';
 import { loadDataset } from '../../runtime/datasets';
 import { evaluateModel } from '../../runtime/evaluate';
+import { InputCache } from '../../runtime/input-cache';
 import { makeDetector } from '../support/detector-models';
 import { tinyVoc } from '../support/tiny-voc';
 
@@ -102,6 +103,35 @@ test('corrupt images are skipped and counted, or fail naming the file; a model l
       evaluateModel({ model: oneClass, data: root, split: 'test', policy: 'fail' }),
       /DATASET_CLASS_UNKNOWN|not one of the model/,
     );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('an input cache makes repeated evaluations skip decoding and letterboxing, with equal results', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'stageprune-eval-'));
+  const root = tinyVoc(['BloodImage_00000', 'BloodImage_00000-copy1']);
+  try {
+    const model = await oracleFor(root, dir, 320);
+    const cache = new InputCache();
+    const first = await evaluateModel({ model, data: root, split: 'test', imgsz: 320, batch: 2, cache });
+    assert.equal(cache.size, 2);
+    assert.equal(cache.byteLength, 2 * 3 * 320 * 320 * 4);
+    // The image files are now garbage: the second evaluation can only have used the cache.
+    for (const f of ['BloodImage_00000.jpg', 'BloodImage_00000-copy1.jpg'])
+      writeFileSync(path.join(root, 'JPEGImages', f), 'x');
+    const second = await evaluateModel({ model, data: root, split: 'test', imgsz: 320, batch: 2, cache });
+    assert.deepEqual(second.metrics, first.metrics);
+    assert.equal(second.skippedImages, 0);
+    assert.equal(second.metrics.map50_95, 1);
+    // A full cache stores nothing more.
+    const tiny = new InputCache(1000);
+    assert.equal(
+      tiny.put('x', 320, new Float32Array(3 * 320 * 320), letterboxGeometry(640, 480, 320)),
+      false,
+    );
+    assert.equal(tiny.size, 0);
   } finally {
     rmSync(dir, { recursive: true, force: true });
     rmSync(root, { recursive: true, force: true });
