@@ -4,6 +4,8 @@ import { createStagepruneWorker } from './create-worker';
 
 const workerEnvSchema = z.object({
   STAGEPRUNE_WORKER_ACTIVITIES: z.coerce.number().int().min(1).max(256).optional(),
+  /** Local artifact cache and trainer scratch space (default .stageprune/work). */
+  STAGEPRUNE_WORK_DIR: z.string().min(1).optional(),
 });
 
 /**
@@ -18,6 +20,7 @@ export async function runWorker(queue: 'cpu' | 'gpu', defaultConcurrency: number
     config,
     taskQueue,
     maxConcurrentActivities: env.STAGEPRUNE_WORKER_ACTIVITIES ?? defaultConcurrency,
+    workDir: env.STAGEPRUNE_WORK_DIR,
   });
   console.log(`stageprune ${queue} worker polling ${taskQueue} at ${config.temporal.address}`);
   try {

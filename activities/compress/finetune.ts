@@ -79,7 +79,8 @@ export function finetune(deps: PipelineDeps) {
       let uploads = Promise.resolve();
       // The trainer may be silent for minutes (torch import, conversion, long epochs): beat on a timer as
       // long as this activity is alive, so the heartbeat timeout detects a dead worker, not a slow step.
-      const timer = setInterval(() => ctx.heartbeat(beat), 5_000);
+      const every = Math.max(500, Math.min(5_000, (ctx.info.heartbeatTimeoutMs ?? 15_000) / 3));
+      const timer = setInterval(() => ctx.heartbeat(beat), every);
       const done = await runTrainer({
         jobFile,
         resume,
