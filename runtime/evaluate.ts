@@ -40,7 +40,7 @@ export interface EvaluateOptions {
   readonly model: string;
   readonly data: string;
   readonly split: string;
-  /** Square input size; default: the model's fixed size, else 640. */
+  /** Square input size; default: the model's fixed size, else its `imgsz` metadata, else 640. */
   readonly imgsz?: number;
   /** Images per inference call; default: the model's fixed batch, else 8. */
   readonly batch?: number;
@@ -95,12 +95,15 @@ export interface LabelIssueSummary {
 
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 
-function modelClassNames(modelPath: string): string[] | null {
+/** ultralytics metadata the evaluation uses: class names and the export's input size. */
+function modelMetadata(modelPath: string): { names: string[] | null; imgsz: number | null } {
   try {
-    const names = metadataValue(readModelFile(modelPath), 'names');
-    return names ? parseUltralyticsNames(names) : null;
+    const model = readModelFile(modelPath);
+    const names = metadataValue(model, 'names');
+    const imgsz = /^\[?\s*(\d+)/.exec(metadataValue(model, 'imgsz') ?? '');
+    return { names: names ? parseUltralyticsNames(names) : null, imgsz: imgsz ? Number(imgsz[1]) : null };
   } catch {
-    return null; // onnxruntime reports unreadable models itself, with its own message
+    return { names: null, imgsz: null }; // onnxruntime reports unreadable models itself, with its own message
   }
 }
 
@@ -132,7 +135,8 @@ export async function evaluateModel(options: EvaluateOptions): Promise<Evaluatio
   const policy = options.policy ?? 'skip';
   const detector = await openDetector(options.model, options.session ?? DEFAULT_SESSION);
   try {
-    const imgsz = options.imgsz ?? detector.fixedImgsz ?? 640;
+    const meta = modelMetadata(options.model);
+    const imgsz = options.imgsz ?? detector.fixedImgsz ?? meta.imgsz ?? 640;
     if (detector.fixedImgsz !== null && detector.fixedImgsz !== imgsz) {
       throw new InferenceError(
         'MODEL_INPUT_MISMATCH',
@@ -150,7 +154,7 @@ export async function evaluateModel(options: EvaluateOptions): Promise<Evaluatio
     }
     const loaded = await loadDataset(options.data, { split: options.split, policy });
     const validator = loaded.validator;
-    const names = modelClassNames(options.model);
+    const names = meta.names;
     const nc = detector.numClasses ?? names?.length ?? loaded.dataset.classNames.length;
     const { dataset, source } = matchClasses(loaded, names, nc);
     const setupMs = now() - t0;
