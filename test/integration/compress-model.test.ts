@@ -2,9 +2,15 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { queryProgress, startCompression, type CompressModelInput } from '../../clients';
+import type { CompressModelResult } from '../../common/compress-result';
+import { inputJsonSchema } from '../../common/input-json-schema';
 import { searchKeys } from '../../common/search-attributes';
+import { repoRoot, temporalBinary } from '../../runtime/paths';
 import { parseS3Uri } from '../../common/s3-uri';
 import { createS3Client } from '../../runtime/artifacts';
 import { startPipelineEnv, type PipelineEnv } from '../support/pipeline-env';
@@ -103,6 +109,42 @@ describe('compressModel against the real Temporal dev server and MinIO', () => {
     assert.ok(scan.points.length > 5, `expected one point per unit, got ${scan.points.length}`);
     assert.equal(scan.ranking.order.length, 3);
     assert.ok(result.after!.flops <= result.before.flops * 0.97);
+  });
+
+  test('the Temporal CLI starts a run with plain JSON input', async () => {
+    const workflowId = `cli-start-${Date.now()}`;
+    const json = JSON.stringify({
+      model: p.modelUri,
+      data: p.dataUri,
+      finetune: { epochs: 0 },
+      evaluation: { latencyRuns: 1 },
+      taskQueues: { cpu: p.env.config.taskQueues.cpu, gpu: p.env.config.taskQueues.gpu },
+    });
+    // Exactly the documented command (docs/PIPELINE.md), against the test server's address.
+    execFileSync(temporalBinary(), [
+      'workflow',
+      'start',
+      '--address',
+      p.env.config.temporal.address,
+      '--type',
+      'compressModel',
+      '--task-queue',
+      p.env.config.taskQueues.cpu,
+      '--workflow-id',
+      workflowId,
+      '--input',
+      json,
+    ]);
+    const handle = p.client.workflow.getHandle(workflowId);
+    const result = (await p.withWorkers(() => handle.result())) as CompressModelResult;
+    assert.ok(result.after!.params < result.before.params);
+  });
+
+  test('the committed JSON Schema of the input is current', () => {
+    const committed = JSON.parse(
+      fs.readFileSync(path.join(repoRoot, 'docs', 'compress-model-input.schema.json'), 'utf8'),
+    ) as unknown;
+    assert.deepEqual(committed, inputJsonSchema(), 'run `npx tsx tools/write-input-schema.ts`');
   });
 
   test('an invalid input fails at once as a non-retryable INVALID_INPUT', async () => {

@@ -1,11 +1,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { startCompression, type CompressModelInput } from '../../clients';
 import type { FinetuneHeartbeat } from '../../activities/compress/finetune';
 import { managedProcess, stopProcess } from '../../infra/stack/process-supervisor';
+import { temporalBinary } from '../../runtime/paths';
 import { startPipelineEnv, type PipelineEnv } from '../support/pipeline-env';
 import { WorkerProcess } from '../support/worker-process';
 
@@ -45,11 +47,21 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
 }
 
 /** Writes the run's history for the replay test when STAGEPRUNE_RECORD_HISTORIES=1. */
-async function recordHistory(handle: WorkflowHandle, name: string): Promise<void> {
+async function recordHistory(handle: WorkflowHandle, name: string, address: string): Promise<void> {
   if (process.env.STAGEPRUNE_RECORD_HISTORIES !== '1') return;
   fs.mkdirSync(HISTORY_DIR, { recursive: true });
-  const history = await handle.fetchHistory();
-  fs.writeFileSync(path.join(HISTORY_DIR, `${name}.json`), JSON.stringify(history));
+  // The Temporal CLI's JSON form, which historyFromJSON reads back for replay.
+  const out = execFileSync(temporalBinary(), [
+    'workflow',
+    'show',
+    '--address',
+    address,
+    '--workflow-id',
+    handle.workflowId,
+    '--output',
+    'json',
+  ]);
+  fs.writeFileSync(path.join(HISTORY_DIR, `${name}.json`), out);
 }
 
 describe('durability on the real stack', () => {
@@ -62,7 +74,12 @@ describe('durability on the real stack', () => {
   });
 
   test('a gpu worker killed during finetune: the retry resumes from the last checkpoint and the run completes', async () => {
-    const gpu = new WorkerProcess('gpu', p.env.config, p.workDir, path.join(p.env.stateDir, 'gpu-worker.log'));
+    const gpu = new WorkerProcess(
+      'gpu',
+      p.env.config,
+      p.workDir,
+      path.join(p.env.stateDir, 'gpu-worker.log'),
+    );
     gpu.start();
     try {
       const handle = await startCompression(
@@ -84,16 +101,20 @@ describe('durability on the real stack', () => {
       assert.ok(ft.resumedFromStep > 0, 'the retried trainer must resume from a checkpoint, not step 0');
       assert.ok(ft.resumedFromStep >= result.beat.step - 2);
       assert.equal(ft.steps, 40);
-      await recordHistory(handle, 'compress-model-worker-killed');
+      await recordHistory(handle, 'compress-model-worker-killed', p.env.config.temporal.address);
     } finally {
       await gpu.stop();
     }
   });
 
   test('a Temporal server restart mid-run: the run completes and no completed activity ran twice', async () => {
-    const handle = await startCompression(p.client, input(p, { epochs: 30, maxSteps: 12, checkpointEvery: 4 }), {
-      taskQueue: p.env.config.taskQueues.cpu,
-    });
+    const handle = await startCompression(
+      p.client,
+      input(p, { epochs: 30, maxSteps: 12, checkpointEvery: 4 }),
+      {
+        taskQueue: p.env.config.taskQueues.cpu,
+      },
+    );
     await p.withWorkers(async () => {
       await until('fine-tuning to start', async () => ((await finetuneHeartbeat(handle)) ? true : undefined));
       await stopProcess(managedProcess(p.env.stateDir, 'temporal'));
@@ -108,6 +129,6 @@ describe('durability on the real stack', () => {
     for (const e of events.filter((x) => x.activityTaskStartedEventAttributes)) {
       assert.equal(e.activityTaskStartedEventAttributes!.attempt, 1, 'no activity needed a second attempt');
     }
-    await recordHistory(handle, 'compress-model-server-restart');
+    await recordHistory(handle, 'compress-model-server-restart', p.env.config.temporal.address);
   });
 });

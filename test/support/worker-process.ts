@@ -20,20 +20,24 @@ export class WorkerProcess {
 
   start(): void {
     const log = fs.openSync(this.logFile, 'a');
-    this.child = spawn(process.execPath, ['--import', 'tsx', path.join('workers', `${this.queue}-worker.ts`)], {
-      cwd: repoRoot,
-      detached: true,
-      stdio: ['ignore', log, log],
-      env: {
-        ...process.env,
-        STAGEPRUNE_WORK_DIR: this.workDir,
-        STAGEPRUNE_TEMPORAL_ADDRESS: this.config.temporal.address,
-        STAGEPRUNE_S3_ENDPOINT: this.config.s3.endpoint,
-        STAGEPRUNE_S3_BUCKET: this.config.s3.bucket,
-        STAGEPRUNE_CPU_QUEUE: this.config.taskQueues.cpu,
-        STAGEPRUNE_GPU_QUEUE: this.config.taskQueues.gpu,
+    this.child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join('workers', `${this.queue}-worker.ts`)],
+      {
+        cwd: repoRoot,
+        detached: true,
+        stdio: ['ignore', log, log],
+        env: {
+          ...process.env,
+          STAGEPRUNE_WORK_DIR: this.workDir,
+          STAGEPRUNE_TEMPORAL_ADDRESS: this.config.temporal.address,
+          STAGEPRUNE_S3_ENDPOINT: this.config.s3.endpoint,
+          STAGEPRUNE_S3_BUCKET: this.config.s3.bucket,
+          STAGEPRUNE_CPU_QUEUE: this.config.taskQueues.cpu,
+          STAGEPRUNE_GPU_QUEUE: this.config.taskQueues.gpu,
+        },
       },
-    });
+    );
     fs.closeSync(log);
   }
 

@@ -1,0 +1,30 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { Worker } from '@temporalio/worker';
+import { workflowsPath } from '../../workers/create-worker';
+import { installWorkerRuntime } from '../../workers/runtime-logging';
+
+const HISTORY_DIR = path.join(__dirname, '..', 'fixtures', 'histories');
+
+/**
+ * Histories recorded from real runs (the durability tests, STAGEPRUNE_RECORD_HISTORIES=1) replayed with the
+ * current workflow code: a change that makes an old run non-deterministic fails here, not in production.
+ */
+test('recorded compressModel histories replay with the current workflow code', async () => {
+  const files = fs.readdirSync(HISTORY_DIR).filter((f) => f.endsWith('.json'));
+  assert.ok(files.length >= 2, `expected recorded histories in ${HISTORY_DIR}`);
+  await installWorkerRuntime('WARN');
+  const histories = files.map((f) => ({
+    workflowId: path.basename(f, '.json'),
+    history: historyFromJSON(JSON.parse(fs.readFileSync(path.join(HISTORY_DIR, f), 'utf8'))),
+  }));
+  let replayed = 0;
+  for await (const result of Worker.runReplayHistories({ workflowsPath: workflowsPath() }, histories)) {
+    assert.equal(result.error, undefined, `${result.workflowId}: ${String(result.error)}`);
+    replayed++;
+  }
+  assert.equal(replayed, files.length);
+});
