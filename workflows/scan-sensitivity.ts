@@ -42,6 +42,7 @@ export async function scanSensitivity(input: ScanSensitivityInput): Promise<Scan
       provider: 'cpu',
       maxImages: input.calibrationImages,
       latencyRuns: 0,
+      threads: 1,
     }),
   ]);
   const jobs = units.flatMap((u) => input.ratios.map((ratio) => ({ ...u, ratio })));

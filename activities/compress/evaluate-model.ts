@@ -19,6 +19,8 @@ export interface EvaluateModelInput {
   maxImages?: number;
   /** 0 skips the latency benchmark (sensitivity-scan evaluations). */
   latencyRuns: number;
+  /** onnxruntime intra-op threads; default onnxruntime's choice. Scans use 1 so activities scale across workers. */
+  threads?: number;
 }
 
 export interface EvaluateModelResult extends ModelMetrics {
@@ -33,7 +35,11 @@ export function evaluateModel(deps: PipelineDeps) {
       const file = await deps.cache.file(input.model);
       const dataDir = await deps.cache.dataset(await loadManifest(deps, input.dataset));
       const split = subsetSplit(dataDir, input.split, input.maxImages);
-      const session = { ep: input.provider, graphOptimizationLevel: 'all' as const };
+      const session = {
+        ep: input.provider,
+        graphOptimizationLevel: 'all' as const,
+        ...(input.threads ? { intraOpThreads: input.threads, interOpThreads: 1 } : {}),
+      };
       const evaluation = await evaluateOnDataset({
         model: file,
         data: dataDir,

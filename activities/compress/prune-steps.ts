@@ -117,6 +117,7 @@ export function scanUnit(deps: PipelineDeps) {
         provider: 'cpu',
         maxImages: input.maxImages,
         latencyRuns: 0,
+        threads: 1,
       });
       return {
         unit: input.unit,
