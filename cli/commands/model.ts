@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { CliCommand } from '../command';
 import { CliUsageError, parseFlags } from '../args';
 import { exportDeployForm } from '../../core/export';
-import { computeStats, type ModelStats } from '../../core/stats';
+import { computeStats, statsJson, type ModelStats } from '../../core/stats';
 import { buildYoloV8, parseArch, yolov8Spec } from '../../core/yolo';
 import { readModelFile, writeModelFile } from '../../runtime/onnx-file';
 
@@ -97,16 +97,7 @@ function stats(args: string[]): number {
   const file = onePositional(positionals, 'model file');
   const s = computeStats(readModel(file), flags.imgsz ? { imgsz: Number(flags.imgsz) } : {});
   if (flags.json) {
-    const out = {
-      params: s.params,
-      flops: s.flops,
-      stages: s.stages,
-      modules: s.modules,
-      unattributed: s.unattributed,
-      unknownOps: s.unknownOps,
-      inputShape: s.inputShape,
-    };
-    console.log(JSON.stringify(out));
+    console.log(JSON.stringify(statsJson(s)));
   } else {
     console.log(formatStats(file, s));
   }

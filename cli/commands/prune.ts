@@ -5,7 +5,7 @@ import { PruneError } from '../../core/pruning/errors';
 import { CRITERIA } from '../../core/pruning/importance/criterion';
 import { DEFAULT_STAGES, parseStages } from '../../core/pruning/plan/parse-plan';
 import { pruneModel, type PruneDeps } from '../../core/pruning/prune-model';
-import { computeStats, type ModelStats } from '../../core/stats';
+import { computeStats, statsJson } from '../../core/stats';
 import { readModelFile } from '../../runtime/onnx-file';
 import { onnxActivationRanks } from '../../runtime/pruning/activations';
 import { loadCalibrationImages } from '../../runtime/pruning/calibration-images';
@@ -23,19 +23,6 @@ const usage = `usage:
   OUT's name with .plan.json; replay it with --plan.`;
 
 const optionalInt = z.string().regex(/^\d+$/, 'must be a non-negative integer').transform(Number).optional();
-
-/** The same object `stageprune model stats --json` prints. */
-function statsJson(s: ModelStats) {
-  return {
-    params: s.params,
-    flops: s.flops,
-    stages: s.stages,
-    modules: s.modules,
-    unattributed: s.unattributed,
-    unknownOps: s.unknownOps,
-    inputShape: s.inputShape,
-  };
-}
 
 function planPath(out: string): string {
   return `${out.replace(/\.onnx$/i, '')}.plan.json`;

@@ -1,1 +1,2 @@
 export * from './model-stats';
+export * from './stats-json';

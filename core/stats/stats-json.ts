@@ -1,0 +1,14 @@
+import type { ModelStats } from './model-stats';
+
+/** The JSON object `stageprune model stats --json` prints, and `prune --json` reports before and after. */
+export function statsJson(s: ModelStats) {
+  return {
+    params: s.params,
+    flops: s.flops,
+    stages: s.stages,
+    modules: s.modules,
+    unattributed: s.unattributed,
+    unknownOps: s.unknownOps,
+    inputShape: s.inputShape,
+  };
+}
