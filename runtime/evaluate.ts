@@ -204,10 +204,23 @@ export async function evaluateModel(options: EvaluateOptions): Promise<Evaluatio
       await detector.run(input.fill(PAD_VALUE / 255).subarray(0, n * 3 * imgsz * imgsz), n, imgsz);
     }
     const loopStart = now();
-    let pending = images.length > 0 ? decodeBatch(0) : null;
+    // Decode ahead by about 8 images so libuv's threads stay busy even at batch 1 (a fast model otherwise
+    // waits on one JPEG decode per image).
+    const ahead = Math.max(1, Math.ceil(8 / batch));
+    const pending: ReturnType<typeof decodeBatch>[] = [];
+    let nextStart = 0;
+    const refill = () => {
+      while (pending.length < ahead && nextStart < images.length) {
+        const p = decodeBatch(nextStart);
+        p.catch(() => undefined); // awaited below; this keeps an early exit from leaving it unhandled
+        pending.push(p);
+        nextStart += batch;
+      }
+    };
+    refill();
     for (let start = 0; start < images.length; start += batch) {
-      const decoded = await pending!;
-      pending = start + batch < images.length ? decodeBatch(start + batch) : null;
+      const decoded = await pending.shift()!;
+      refill();
       const tl = now();
       const ok: { im: DatasetImage; g: LetterboxGeometry }[] = [];
       const plane3 = 3 * imgsz * imgsz;
