@@ -7,7 +7,6 @@ import {
 } from '../core/preprocess';
 import {
   DatasetError,
-  parseUltralyticsNames,
   remapClasses,
   type BadLabelPolicy,
   type Dataset,
@@ -21,7 +20,6 @@ import {
   type NmsOptions,
 } from '../core/postprocess';
 import { evaluateCoco, type CocoMetrics } from '../core/metrics';
-import { metadataValue } from '../core/onnx/model';
 import { loadDataset } from './datasets';
 import type { LoadedDataset } from './datasets';
 import { decodeImageFile, type DecodedImage } from './images';
@@ -34,7 +32,7 @@ import {
 } from './inference';
 import { InferenceError } from './inference-error';
 import type { InputCache } from './input-cache';
-import { readModelFile } from './onnx-file';
+import { modelMetadata } from './model-metadata';
 
 export interface EvaluateOptions {
   readonly model: string;
@@ -94,18 +92,6 @@ export interface LabelIssueSummary {
 }
 
 const now = () => Number(process.hrtime.bigint()) / 1e6;
-
-/** ultralytics metadata the evaluation uses: class names and the export's input size. */
-function modelMetadata(modelPath: string): { names: string[] | null; imgsz: number | null } {
-  try {
-    const model = readModelFile(modelPath);
-    const names = metadataValue(model, 'names');
-    const imgsz = /^\[?\s*(\d+)/.exec(metadataValue(model, 'imgsz') ?? '');
-    return { names: names ? parseUltralyticsNames(names) : null, imgsz: imgsz ? Number(imgsz[1]) : null };
-  } catch {
-    return { names: null, imgsz: null }; // onnxruntime reports unreadable models itself, with its own message
-  }
-}
 
 /**
  * Classes are matched by name when the model's metadata names any of the data's classes; otherwise by

@@ -5,6 +5,7 @@ import { openDetector } from '../../runtime/inference';
 import { InferenceError } from '../../runtime/inference-error';
 import { benchmarkLatency } from '../../runtime/latency';
 import { modelCost } from '../../runtime/model-cost';
+import { modelMetadata } from '../../runtime/model-metadata';
 import { epFlag, positiveInt } from './flags';
 
 const usage = `usage: stageprune bench MODEL [--imgsz 640] [--batch 1] [--runs 50] [--warmup 10] [--threads N] [--ep cpu|cuda] [--json]
@@ -50,7 +51,7 @@ export const benchCommand: CliCommand = {
       ...(flags.threads ? { intraOpThreads: flags.threads } : {}),
     });
     try {
-      const imgsz = flags.imgsz ?? detector.fixedImgsz ?? 640;
+      const imgsz = flags.imgsz ?? detector.fixedImgsz ?? modelMetadata(modelPath).imgsz ?? 640;
       const batch = flags.batch ?? 1;
       if (detector.fixedImgsz !== null && detector.fixedImgsz !== imgsz) {
         throw new InferenceError(
