@@ -14,6 +14,12 @@ export interface PipelineDeps {
  * or repeated call with the same input returns it without redoing the work. Outputs are content-addressed
  * artifacts, so a stored result always points at objects that exist.
  */
+/**
+ * Bumped whenever an activity's output for the same input changes meaning (a fix in how a step computes its
+ * result), so results stored by older code are not served as current.
+ */
+export const MEMO_VERSION = 2;
+
 export async function memoized<I, R>(
   deps: PipelineDeps,
   activity: string,
@@ -21,7 +27,7 @@ export async function memoized<I, R>(
   fn: () => Promise<R>,
 ): Promise<R> {
   const hash = createHash('sha256').update(activity).update('\0').update(JSON.stringify(input)).digest('hex');
-  const key = `memo/${activity}/${hash}.json`;
+  const key = `memo/v${MEMO_VERSION}/${activity}/${hash}.json`;
   try {
     return (await deps.store.getJson(key)) as R;
   } catch (err) {
