@@ -84,7 +84,8 @@ describe('durability on the real stack', () => {
     try {
       const handle = await startCompression(
         p.client,
-        input(p, { epochs: 30, maxSteps: 40, checkpointEvery: 2, heartbeatTimeoutSeconds: 10 }),
+        // 640 px makes each step of the 64-px tiny model slow enough to be caught mid-run.
+        input(p, { epochs: 30, maxSteps: 40, imgsz: 640, checkpointEvery: 2, heartbeatTimeoutSeconds: 10 }),
         { taskQueue: p.env.config.taskQueues.cpu },
       );
       const result = await p.withWorkers(async () => {
@@ -110,7 +111,7 @@ describe('durability on the real stack', () => {
   test('a Temporal server restart mid-run: the run completes and no completed activity ran twice', async () => {
     const handle = await startCompression(
       p.client,
-      input(p, { epochs: 30, maxSteps: 12, checkpointEvery: 4 }),
+      input(p, { epochs: 30, maxSteps: 12, imgsz: 640, checkpointEvery: 4 }),
       {
         taskQueue: p.env.config.taskQueues.cpu,
       },
