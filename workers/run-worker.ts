@@ -13,6 +13,8 @@ const workerEnvSchema = z.object({
  * SDK's: it stops polling and waits up to shutdownGraceTime).
  */
 export async function runWorker(queue: 'cpu' | 'gpu', defaultConcurrency: number): Promise<void> {
+  // The AWS SDK warns that future releases need Node 22; Node 20 is our pinned runtime.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const config = loadConfig();
   const env = workerEnvSchema.parse(process.env);
   const taskQueue = config.taskQueues[queue];

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { z } from 'zod';
 import { connectClient, queryProgress, startCompression } from '../../clients';
 import type { CompressModelInput } from '../../common/compress-input';
@@ -133,6 +134,8 @@ export const runCommand: CliCommand = {
           : { kind: 'staged' };
     const input: CompressModelInput = {
       model: uris.model,
+      // An uploaded file is stored under its hash: keep its own name for search attributes and the report.
+      ...(f.model.startsWith('s3://') ? {} : { modelName: path.basename(f.model).replace(/\.onnx$/i, '') }),
       data: uris.data,
       planner,
       criterion: f.criterion as CompressModelInput['criterion'],
