@@ -1,17 +1,9 @@
 import type { DatasetImage } from '../../core/datasets';
 import { createDetections, type Detections } from '../../core/postprocess';
+import { createRandom } from '../../core/yolo/seeded-random';
 
-/** Small deterministic PRNG (mulberry32) so synthetic detections are the same on every run. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The builder's seeded PRNG, so synthetic detections are the same on every run. */
+export const rng = createRandom;
 
 /**
  * Detections that look like a half-trained detector's on real ground truth: jittered true boxes (some
