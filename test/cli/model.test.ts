@@ -5,26 +5,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { decodeModel, metadataValue } from '../../core/onnx';
-import { main } from '../../cli/main';
+import { inProcess } from '../support/cli-in-process';
 
 const root = path.resolve(__dirname, '..', '..');
 const bin = path.join(root, 'bin', 'stageprune.cjs');
-
-/** In-process run of the CLI entry (spawning costs ~1.5 s per call here), capturing console output. */
-async function inProcess(...args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const { log, error } = console;
-  console.log = (...a: unknown[]) => void out.push(a.join(' '));
-  console.error = (...a: unknown[]) => void err.push(a.join(' '));
-  try {
-    const code = await main(args);
-    return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
-}
 
 function cli(...args: string[]) {
   const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8' });

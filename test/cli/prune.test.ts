@@ -3,25 +3,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { main } from '../../cli/main';
+import { inProcess } from '../support/cli-in-process';
 import { buildYoloV8, yolov8Spec } from '../../core/yolo';
 import { writeModelFile } from '../../runtime/onnx-file';
-
-/** In-process run of the CLI entry, capturing console output. */
-async function inProcess(...args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const { log, error } = console;
-  console.log = (...a: unknown[]) => void out.push(a.join(' '));
-  console.error = (...a: unknown[]) => void err.push(a.join(' '));
-  try {
-    const code = await main(args);
-    return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
-}
 
 test('prune: staged default, JSON output with stats, frozen groups and the applied plan; replay is byte-identical', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stageprune-prune-'));
