@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { PipelineInputError } from './import-inputs';
+import { ActivityInputError } from '../input-error';
 
 /**
  * A split limited to its first `n` images, for calibration subsets and small demo budgets. VOC layouts get
@@ -11,7 +11,7 @@ export function subsetSplit(dataDir: string, split: string, n: number | undefine
   const main = path.join(dataDir, 'ImageSets', 'Main');
   const source = path.join(main, `${split}.txt`);
   if (!fs.existsSync(source)) {
-    throw new PipelineInputError(
+    throw new ActivityInputError(
       'DATASET_SPLIT_MISSING',
       `split '${split}' not found (${source}); subsets need a VOC layout`,
     );

@@ -1,17 +1,11 @@
 import path from 'node:path';
 import type { ArtifactRef } from '../../common/artifact-ref';
 import { parseS3Uri } from '../../common/s3-uri';
-import { StagepruneError } from '../../core/errors';
+import { ActivityInputError } from '../input-error';
 import { decodeModel } from '../../core/onnx';
 import { computeStats, type ModelStats } from '../../core/stats';
 import type { DatasetManifest } from '../../runtime/artifacts/local-cache';
 import type { PipelineDeps } from './context';
-
-export class PipelineInputError extends StagepruneError {
-  constructor(code: string, message: string) {
-    super(code, message);
-  }
-}
 
 export interface ImportedModel {
   ref: ArtifactRef;
@@ -23,7 +17,7 @@ export interface ImportedModel {
 export function importModel(deps: PipelineDeps) {
   return async (input: { uri: string }): Promise<ImportedModel> => {
     const loc = parseS3Uri(input.uri);
-    if (!loc) throw new PipelineInputError('INVALID_INPUT', `model: '${input.uri}' is not an s3:// URI`);
+    if (!loc) throw new ActivityInputError('INVALID_INPUT', `model: '${input.uri}' is not an s3:// URI`);
     const bytes = await deps.store.getObject(loc.bucket, loc.key);
     const model = decodeModel(bytes); // typed ONNX errors for corrupt/hostile files
     const stats = computeStats(model);
@@ -36,11 +30,11 @@ export function importModel(deps: PipelineDeps) {
 export function importDataset(deps: PipelineDeps) {
   return async (input: { uri: string }): Promise<{ manifest: ArtifactRef; objects: number }> => {
     const loc = parseS3Uri(input.uri);
-    if (!loc) throw new PipelineInputError('INVALID_INPUT', `data: '${input.uri}' is not an s3:// URI`);
+    if (!loc) throw new ActivityInputError('INVALID_INPUT', `data: '${input.uri}' is not an s3:// URI`);
     const prefix = loc.key === '' || loc.key.endsWith('/') ? loc.key : `${loc.key}/`;
     const objects = await deps.store.list(loc.bucket, prefix);
     if (objects.length === 0) {
-      throw new PipelineInputError('DATASET_EMPTY', `data: no objects under s3://${loc.bucket}/${prefix}`);
+      throw new ActivityInputError('DATASET_EMPTY', `data: no objects under s3://${loc.bucket}/${prefix}`);
     }
     const manifest: DatasetManifest = { bucket: loc.bucket, prefix, objects };
     const ref = await deps.store.put(new TextEncoder().encode(JSON.stringify(manifest)), {

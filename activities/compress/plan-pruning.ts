@@ -10,7 +10,7 @@ import {
 } from '../../core/planning';
 import type { PlanInput } from '../../core/pruning/plan/plan-schema';
 import type { PipelineDeps } from './context';
-import { PipelineInputError } from './import-inputs';
+import { ActivityInputError } from '../input-error';
 import { planFromRatios, type PruneSettings } from './prune-steps';
 
 export interface PlanPruningInput {
@@ -40,10 +40,10 @@ export function planPruning(deps: PipelineDeps) {
       return { plan, ref: await json(plan) };
     }
     if (!input.scan)
-      throw new PipelineInputError('PLAN_SCAN_MISSING', 'the sensitivity planner needs a scan');
+      throw new ActivityInputError('PLAN_SCAN_MISSING', 'the sensitivity planner needs a scan');
     const { flopsReduction, paramsReduction } = input.target;
     if (flopsReduction === undefined && paramsReduction === undefined) {
-      throw new PipelineInputError(
+      throw new ActivityInputError(
         'PLAN_TARGET_INVALID',
         'the sensitivity planner needs target.flopsReduction or target.paramsReduction',
       );

@@ -10,7 +10,7 @@ import { computeStats, type ModelStats } from '../../core/stats';
 import { stageOfModule } from '../../core/yolo/stage-map';
 import { memoized, type PipelineDeps } from './context';
 import { evaluateModel } from './evaluate-model';
-import { PipelineInputError } from './import-inputs';
+import { ActivityInputError } from '../input-error';
 
 export interface PruneSettings {
   criterion: string;
@@ -24,7 +24,7 @@ export function planFromRatios(
   s: PruneSettings,
 ): PlanInput {
   if (s.granularity === 'layer') {
-    throw new PipelineInputError(
+    throw new ActivityInputError(
       'GRANULARITY_UNSUPPORTED',
       "granularity 'layer' needs an explicit bottleneck list; use `stageprune prune --drop-bottlenecks` for now",
     );

@@ -5,6 +5,7 @@ import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { S3ArtifactStore, createS3Client } from '../../runtime/artifacts';
 import type { StagepruneConfig } from '../../runtime/config';
 import { repoRoot, venvPython } from '../../runtime/paths';
+import { splitHostPort } from '../stack/stack-options';
 import { temporalHealthy } from '../stack/temporal-server';
 import { tinyAddModel } from './tiny-model';
 
@@ -84,8 +85,8 @@ export const checkPython: Check = async () => {
 };
 
 export const checkTemporal: Check = async (config) => {
-  const [ip = '127.0.0.1', port = '7233'] = config.temporal.address.split(':');
-  const ok = await temporalHealthy({ ip, port: Number(port) }, 3000);
+  const [ip, port] = splitHostPort(config.temporal.address, 7233);
+  const ok = await temporalHealthy({ ip, port }, 3000);
   return {
     ok,
     detail: ok

@@ -56,7 +56,8 @@ export function stackOptionsFromConfig(config: StagepruneConfig, stateDir = defa
   };
 }
 
-function splitHostPort(address: string, defaultPort: number): [string, number] {
+/** `host:port` → [host, port], with a default port. */
+export function splitHostPort(address: string, defaultPort: number): [string, number] {
   const i = address.lastIndexOf(':');
   if (i < 0) return [address, defaultPort];
   return [address.slice(0, i), Number(address.slice(i + 1))];

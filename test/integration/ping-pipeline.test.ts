@@ -8,7 +8,8 @@ import { contentKey } from '../../common/artifact-ref';
 import { createS3Client } from '../../runtime/artifacts';
 import { createStagepruneWorker } from '../../workers/create-worker';
 import { pingPipeline } from '../../workflows';
-import { quietTemporalRuntime, startTestStack, type TestStack } from '../support/test-stack';
+import { installWorkerRuntime } from '../../workers/runtime-logging';
+import { startTestStack, type TestStack } from '../support/test-stack';
 
 describe('pingPipeline against the real Temporal dev server and MinIO', () => {
   let env: TestStack;
@@ -16,7 +17,7 @@ describe('pingPipeline against the real Temporal dev server and MinIO', () => {
   let client: Client;
 
   before(async () => {
-    await quietTemporalRuntime();
+    await installWorkerRuntime('WARN');
     env = await startTestStack();
     connection = await Connection.connect({ address: env.config.temporal.address });
     client = new Client({ connection, namespace: env.config.temporal.namespace });

@@ -12,7 +12,8 @@ import {
 } from '../../runtime/artifacts';
 import { createStagepruneWorker } from '../../workers/create-worker';
 import { miniBccd } from './mini-bccd';
-import { quietTemporalRuntime, startTestStack, type TestStack } from './test-stack';
+import { installWorkerRuntime } from '../../workers/runtime-logging';
+import { startTestStack, type TestStack } from './test-stack';
 
 /** A tiny train-form YOLOv8 (nc=3) at 64 px: every pipeline step takes seconds. */
 export function tinyDetector(file: string, width = 0.25): string {
@@ -34,7 +35,7 @@ export interface PipelineEnv {
 }
 
 export async function startPipelineEnv(): Promise<PipelineEnv> {
-  await quietTemporalRuntime();
+  await installWorkerRuntime('WARN');
   const env = await startTestStack();
   const workDir = path.join(env.stateDir, 'work');
   const connection = await Connection.connect({ address: env.config.temporal.address });

@@ -60,5 +60,3 @@ export async function startTestStack(): Promise<TestStack> {
     },
   };
 }
-
-export { installWorkerRuntime as quietTemporalRuntime } from '../../workers/runtime-logging';
