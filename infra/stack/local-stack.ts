@@ -129,11 +129,8 @@ export class LocalStack {
     }
     const client = createS3Client({
       endpoint: s.endpoint,
-      bucket: s.bucket,
       region: 'us-east-1',
-      consolePort: s.consolePort,
       credentials: { accessKeyId: s.rootUser, secretAccessKey: s.rootPassword },
-      localRoot: { user: s.rootUser, password: s.rootPassword },
     });
     try {
       // Freshly started MinIO can answer liveness a moment before it accepts bucket calls.

@@ -2,7 +2,9 @@ import { CreateBucketCommand, HeadBucketCommand, S3Client, S3ServiceException } 
 import type { StagepruneConfig } from '../config';
 
 /** An S3 client for the configured endpoint (path-style, as S3-compatible servers expect). */
-export function createS3Client(s3: StagepruneConfig['s3']): S3Client {
+export function createS3Client(
+  s3: Pick<StagepruneConfig['s3'], 'endpoint' | 'region' | 'credentials'>,
+): S3Client {
   return new S3Client({
     endpoint: s3.endpoint,
     region: s3.region,
