@@ -1,6 +1,7 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { ArtifactRef } from '../common/artifact-ref';
+import { forEachConcurrent } from '../common/for-each-concurrent';
 import { shortActivity, evaluationActivity } from './activity-options';
 
 export interface ScanSensitivityInput {
@@ -47,11 +48,10 @@ export async function scanSensitivity(input: ScanSensitivityInput): Promise<Scan
   ]);
   const jobs = units.flatMap((u) => input.ratios.map((ratio) => ({ ...u, ratio })));
   const points: SensitivityPointResult[] = new Array(jobs.length);
-  let next = 0;
-  const lane = async () => {
-    while (next < jobs.length) {
-      const i = next++;
-      const job = jobs[i]!;
+  await forEachConcurrent(
+    jobs.map((job, i) => ({ job, i })),
+    input.concurrency,
+    async ({ job, i }) => {
       points[i] = await evaluation.scanUnit({
         model: input.model,
         dataset: input.dataset,
@@ -64,9 +64,8 @@ export async function scanSensitivity(input: ScanSensitivityInput): Promise<Scan
         imgsz: input.imgsz,
         maxImages: input.calibrationImages,
       });
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(input.concurrency, jobs.length) }, lane));
+    },
+  );
   return {
     baseline: {
       map50_95: baseline.map50_95,

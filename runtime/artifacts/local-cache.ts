@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ArtifactRef } from '../../common/artifact-ref';
 import type { ArtifactStore } from './artifact-store';
+import { forEachConcurrent } from '../../common/for-each-concurrent';
 import { ArtifactMissingError } from './errors';
 import { sha256Hex } from './s3-artifact-store';
 
@@ -33,8 +34,8 @@ export class LocalArtifactCache {
   }
 
   /**
-   * The dataset as a local folder. Each object is fetched once per etag; an object the manifest names but
-   * the store no longer has is an input error naming its key.
+   * The dataset as a local folder. Objects already there with the right size are not fetched again; an object
+   * the manifest names but the store no longer has is an input error naming its key.
    */
   async dataset(manifest: DatasetManifest): Promise<string> {
     const id = sha256Hex(new TextEncoder().encode(JSON.stringify(manifest))).slice(0, 16);
@@ -45,14 +46,14 @@ export class LocalArtifactCache {
       await this.assertStillStored(manifest);
       return dir;
     }
-    for (const o of manifest.objects) {
+    await forEachConcurrent(manifest.objects, 8, async (o) => {
       const rel = o.key.slice(manifest.prefix.length);
-      if (!rel || rel.endsWith('/')) continue;
+      if (!rel || rel.endsWith('/')) return;
       const target = path.join(dir, rel);
-      if (!target.startsWith(dir + path.sep)) continue; // keys with '..' never escape the folder
-      if (fs.existsSync(target) && fs.statSync(target).size === o.size) continue;
+      if (!target.startsWith(dir + path.sep)) return; // keys with '..' never escape the folder
+      if (fs.existsSync(target) && fs.statSync(target).size === o.size) return;
       writeAtomic(target, await this.store.getObject(manifest.bucket, o.key));
-    }
+    });
     fs.writeFileSync(done, new Date().toISOString());
     return dir;
   }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { s3Uri } from '../../common/artifact-ref';
 import { StagepruneError } from '../../core/errors';
 import type { ArtifactStore } from './artifact-store';
+import { forEachConcurrent } from '../../common/for-each-concurrent';
 
 export class LocalInputError extends StagepruneError {
   constructor(message: string) {
@@ -58,14 +59,10 @@ export async function uploadDatasetFolder(
     /* not uploaded yet */
   }
   let done = 0;
-  const queue = [...files];
-  const worker = async () => {
-    for (let f = queue.shift(); f !== undefined; f = queue.shift()) {
-      await store.putObject(`${prefix}${f}`, fs.readFileSync(path.join(dir, f)));
-      onFile?.(++done, files.length);
-    }
-  };
-  await Promise.all(Array.from({ length: 8 }, worker));
+  await forEachConcurrent(files, 8, async (f) => {
+    await store.putObject(`${prefix}${f}`, fs.readFileSync(path.join(dir, f)));
+    onFile?.(++done, files.length);
+  });
   await store.putJson(marker, { files: files.length, at: new Date().toISOString() });
   return `s3://${store.bucket}/${prefix}`;
 }
