@@ -48,6 +48,9 @@ export const doneEventSchema = z.looseObject({
   steps: z.number().int(),
   epochs: z.number(),
   taylor: z.string().nullable(),
+  /** Images processed and seconds spent in this process's training steps (startup and export excluded). */
+  images_seen: z.number().int().optional(),
+  train_seconds: z.number().optional(),
 });
 
 export const errorEventSchema = z.looseObject({

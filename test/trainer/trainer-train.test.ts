@@ -21,6 +21,9 @@ test('loss decreases on a fixed batch and weights are written back into the same
   const last = progress.at(-1)!.loss.total!;
   assert.ok(last < first * 0.9, `loss should fall by >10% on one repeated batch: ${first} -> ${last}`);
   assert.equal(done.steps, 12);
+  // throughput inputs: every image of the 12 steps counted once, over a positive step-loop time
+  assert.equal(done.images_seen, 12 * 4);
+  assert.ok(done.train_seconds! > 0);
 
   const before = decodeModel(readFileSync(model));
   const after = decodeModel(readFileSync(done.model));

@@ -263,6 +263,7 @@ class Run:
         install_signal_handlers()
         window: dict[str, float] = {}
         seen, t_window, t_start, start_step = 0, time.time(), time.time(), self.step
+        self.images_seen = 0
         self.student.train()
         while self.step < self.total and not _stop["signal"]:
             epoch, offset = divmod(self.step, self.nb)
@@ -291,6 +292,7 @@ class Run:
                 for k, v in parts.items():
                     window[k] = window.get(k, 0.0) + v
                 seen += images.shape[0]
+                self.images_seen += images.shape[0]
                 if self.step % job["checkpoint_every"] == 0 and self.step < self.total:
                     self.save_checkpoint()
                 if self.step % job["log_every"] == 0 or self.step == self.total:
@@ -302,6 +304,7 @@ class Run:
                          lr=self.opt.param_groups[1]["lr"], images_per_s=ips,
                          eta_s=(self.total - self.step) / max(rate, 1e-9), checkpoint=self.last_checkpoint)
                     window, seen, t_window = {}, 0, now
+        self.train_seconds = time.time() - t_start
         if _stop["signal"]:
             path = self.save_checkpoint()
             emit("interrupted", signal=int(_stop["signal"]), step=self.step, checkpoint=path)
@@ -323,8 +326,9 @@ class Run:
                 self.student.load_onnx_state(self.ema.state)
             taylor_path = self.taylor(job["taylor"]["out"], job["taylor"]["batches"])
         self.finished = True
+        # Images and seconds of this process's step loop (startup, export and Taylor excluded): its throughput.
         emit("done", model=out_model, checkpoint=path, steps=self.step, epochs=self.step / self.nb,
-             taylor=taylor_path)
+             taylor=taylor_path, images_seen=self.images_seen, train_seconds=round(self.train_seconds, 3))
         return out_model
 
     def taylor(self, path: str, batches: int) -> str:
