@@ -31,10 +31,17 @@ export const plannerSchema = z.discriminatedUnion('kind', [
 
 export const targetSchema = z
   .object({
-    /** Fraction of FLOPs to remove, e.g. 0.5. */
+    /**
+     * Reductions every planner meets: `staged`/`uniform` scale their ratios (proportions kept) until the
+     * pruned model meets them; `sensitivity` allocates per-unit ratios to meet them. Fraction of FLOPs to
+     * remove, e.g. 0.5.
+     */
     flopsReduction: ratio.positive().optional(),
     paramsReduction: ratio.positive().optional(),
-    /** CPU latency budget (median ms, batch 1) measured by `bench`; checked after export. */
+    /**
+     * Latency budget (median ms, batch 1, on the evaluation provider, as `bench` measures): planned as the
+     * FLOPs reduction 1 − budget / measured baseline latency, and checked on the compressed model.
+     */
     latencyMs: z.number().positive().optional(),
   })
   .strict();

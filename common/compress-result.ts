@@ -35,6 +35,17 @@ export interface CompressModelResult {
   finetune?: { steps: number; resumedFromStep: number; attempt: number };
   /** Set when the target's latency budget was checked. */
   latencyTargetMet?: boolean;
+  /** What the plan was made to meet, when the input named a target. */
+  planned?: PlannedTarget;
+}
+
+/** A target as planned: reductions (a latency budget turned into FLOPs), and the scale of fixed ratios. */
+export interface PlannedTarget {
+  flopsReduction?: number;
+  paramsReduction?: number;
+  fromLatency?: { budgetMs: number; baselineMs: number; flopsReduction: number };
+  /** Fixed-ratio planners: the factor their ratios were multiplied by. */
+  scale?: number;
 }
 
 export type PipelineStage =

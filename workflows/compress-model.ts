@@ -154,7 +154,15 @@ export async function compressModel(rawInput: CompressModelInput): Promise<Compr
   }
 
   const plan = await step('planning', `planning (${input.planner.kind})`, () =>
-    cpu.planPruning({ planner: input.planner, prune, target: input.target, scan }),
+    cpu.planPruning({
+      planner: input.planner,
+      prune,
+      target: input.target,
+      scan,
+      model: model.ref,
+      imgsz: input.evaluation.imgsz,
+      baselineLatencyMs: baseline.latency_ms,
+    }),
   );
   artifacts.plan = plan.ref;
   if (scan) artifacts.sensitivity = plan.sensitivity;
@@ -222,6 +230,9 @@ export async function compressModel(rawInput: CompressModelInput): Promise<Compr
     ...(finetuneInfo ? { finetune: finetuneInfo } : {}),
     ...(input.target.latencyMs !== undefined
       ? { latencyTargetMet: after.latency_ms <= input.target.latencyMs }
+      : {}),
+    ...(plan.target
+      ? { planned: { ...plan.target, ...(plan.scale !== undefined ? { scale: plan.scale } : {}) } }
       : {}),
   };
 

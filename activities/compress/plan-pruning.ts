@@ -1,10 +1,14 @@
 import type { ArtifactRef } from '../../common/artifact-ref';
 import type { CompressModelOptions, Planner } from '../../common/compress-input';
+import { decodeModel } from '../../core/onnx';
 import {
   allocateSensitivityRatios,
   buildSensitivityCurves,
   rankStages,
+  resolveTarget,
   REVIEW_STAGE_BOUNDS,
+  scalePlanToTarget,
+  type ResolvedTarget,
   type SensitivityBaseline,
   type SensitivityPoint,
 } from '../../core/planning';
@@ -18,6 +22,11 @@ export interface PlanPruningInput {
   prune: PruneSettings;
   target: CompressModelOptions['target'];
   scan?: { baseline: SensitivityBaseline; points: SensitivityPoint[] };
+  /** The original model: fixed-ratio planners prune it (dry runs) to scale their ratios to a target. */
+  model?: ArtifactRef;
+  imgsz?: number;
+  /** The baseline's measured latency, for a latency budget. */
+  baselineLatencyMs?: number;
 }
 
 export interface PlannedPruning {
@@ -26,6 +35,10 @@ export interface PlannedPruning {
   /** The scan's curves and stage ranking (sensitivity planner only). */
   sensitivity?: ArtifactRef;
   predicted?: { map50_95: number; flops: number; params: number };
+  /** The reductions the plan was made to meet (a latency budget appears as a FLOPs reduction). */
+  target?: ResolvedTarget;
+  /** Fixed-ratio planners with a target: the factor their ratios were scaled by. */
+  scale?: number;
 }
 
 /** Turns the planner choice (and the scan, for `sensitivity`) into an immutable plan, stored as JSON. */
@@ -35,17 +48,27 @@ export function planPruning(deps: PipelineDeps) {
       deps.store.put(new TextEncoder().encode(JSON.stringify(value, null, 2)), {
         contentType: 'application/json',
       });
+    const target = resolveTarget(input.target, input.baselineLatencyMs);
+    const { flopsReduction, paramsReduction } = target;
+    const hasTarget = flopsReduction !== undefined || paramsReduction !== undefined;
+    const targetInfo = hasTarget ? { target } : {};
     if (input.planner.kind !== 'sensitivity') {
-      const plan = planFromRatios(input.planner, input.prune);
-      return { plan, ref: await json(plan) };
+      const ratios = planFromRatios(input.planner, input.prune);
+      if (!hasTarget) return { plan: ratios, ref: await json(ratios) };
+      if (!input.model)
+        throw new ActivityInputError('PLAN_MODEL_MISSING', 'scaling ratios to a target needs the model');
+      const model = decodeModel(await deps.store.get(input.model));
+      const scaled = await scalePlanToTarget(model, ratios, target, { imgsz: input.imgsz });
+      return { plan: scaled.plan, ref: await json(scaled.plan), scale: scaled.scale, ...targetInfo };
     }
     if (!input.scan)
       throw new ActivityInputError('PLAN_SCAN_MISSING', 'the sensitivity planner needs a scan');
-    const { flopsReduction, paramsReduction } = input.target;
-    if (flopsReduction === undefined && paramsReduction === undefined) {
+    if (!hasTarget) {
       throw new ActivityInputError(
         'PLAN_TARGET_INVALID',
-        'the sensitivity planner needs target.flopsReduction or target.paramsReduction',
+        input.target.latencyMs !== undefined
+          ? `the original model already meets the latency budget (${input.baselineLatencyMs} ms <= ${input.target.latencyMs} ms): nothing to plan`
+          : 'the sensitivity planner needs target.flopsReduction, target.paramsReduction or target.latencyMs',
       );
     }
     const curves = buildSensitivityCurves(input.scan.baseline, input.scan.points);
@@ -72,6 +95,7 @@ export function planPruning(deps: PipelineDeps) {
       plan,
       ref: await json(plan),
       sensitivity,
+      ...targetInfo,
       predicted: {
         map50_95: allocation.predictedMap50_95,
         flops: allocation.predictedFlops,

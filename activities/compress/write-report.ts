@@ -100,6 +100,7 @@ export function writeReport(deps: PipelineDeps) {
       before: result.before,
       after: result.after ?? result.before,
       stages: stageCostsForReport(input.originalStats, input.prunedStats),
+      planned: plannedForReport(result),
       sensitivity,
       layers,
       plots: { ratios: 'ratios.svg', ...(input.scan ? { sensitivity: 'sensitivity.svg' } : {}) },
@@ -129,5 +130,24 @@ export function writeReport(deps: PipelineDeps) {
       after: result.after,
     });
     return out;
+  };
+}
+
+function plannedForReport(result: CompressModelResult) {
+  const p = result.planned;
+  if (!p) return undefined;
+  return {
+    flops_reduction: p.flopsReduction,
+    params_reduction: p.paramsReduction,
+    scale: p.scale,
+    ...(p.fromLatency
+      ? {
+          latency: {
+            budget_ms: p.fromLatency.budgetMs,
+            baseline_ms: p.fromLatency.baselineMs,
+            met: result.latencyTargetMet,
+          },
+        }
+      : {}),
   };
 }

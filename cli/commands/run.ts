@@ -35,6 +35,10 @@ const flagsSchema = z.object({
   planner: z.enum(['staged', 'uniform', 'sensitivity']).default('staged'),
   'target-flops': ratioFlag('--target-flops'),
   'target-params': ratioFlag('--target-params'),
+  'target-latency': z.coerce
+    .number({ message: '--target-latency must be a number of ms' })
+    .positive()
+    .optional(),
   ratio: ratioFlag('--ratio'),
   criterion: z.string().default('l1'),
   epochs: z
@@ -58,6 +62,7 @@ const options = {
   planner: { type: 'string' },
   'target-flops': { type: 'string' },
   'target-params': { type: 'string' },
+  'target-latency': { type: 'string' },
   ratio: { type: 'string' },
   criterion: { type: 'string' },
   epochs: { type: 'string' },
@@ -117,7 +122,7 @@ export const runCommand: CliCommand = {
   summary: 'start compressModel on a model and dataset (uploads local inputs first)',
   usage: [
     'usage: stageprune run --model FILE|s3://… --data DIR|s3://… [--planner staged|uniform|sensitivity]',
-    '                      [--target-flops 0.5] [--target-params R] [--ratio R] [--criterion l1] [--epochs N]',
+    '                      [--target-flops 0.5] [--target-params R] [--target-latency MS] [--ratio R] [--criterion l1] [--epochs N]',
     '                      [--max-steps N] [--imgsz N] [--eval-images N] [--no-labels] [--require-approval]',
     '                      [--workflow-id ID] [--wait] [--json]',
   ].join('\n'),
@@ -142,6 +147,7 @@ export const runCommand: CliCommand = {
       target: {
         ...(f['target-flops'] ? { flopsReduction: f['target-flops'] } : {}),
         ...(f['target-params'] ? { paramsReduction: f['target-params'] } : {}),
+        ...(f['target-latency'] ? { latencyMs: f['target-latency'] } : {}),
       },
       finetune: {
         epochs: f.epochs,

@@ -15,6 +15,22 @@ function describeTarget(t: RunReport['input']['target']): string {
   return parts.length > 0 ? parts.join(', ') : 'none (planner defaults)';
 }
 
+function describePlanned(p: NonNullable<RunReport['planned']>): string {
+  const parts = [
+    p.flops_reduction !== undefined ? `FLOPs -${(p.flops_reduction * 100).toFixed(1)}%` : undefined,
+    p.params_reduction !== undefined ? `params -${(p.params_reduction * 100).toFixed(1)}%` : undefined,
+  ].filter((x): x is string => x !== undefined);
+  let text = `Planned for ${parts.join(', ')}`;
+  if (p.latency)
+    text +=
+      ` (latency budget ${p.latency.budget_ms} ms against the measured ${p.latency.baseline_ms.toFixed(2)} ms,` +
+      ' latency taken as proportional to FLOPs)';
+  if (p.scale !== undefined) text += `; the planner's ratios were scaled by ${p.scale.toFixed(3)}`;
+  text += '.';
+  if (p.latency?.met !== undefined) text += ` Latency budget met: ${p.latency.met ? 'yes' : 'no'}.`;
+  return text;
+}
+
 const METRIC_ROWS: { label: string; key: keyof ModelMetrics; format: (v: number) => string }[] = [
   { label: 'Params', key: 'params', format: groupThousands },
   { label: 'FLOPs', key: 'flops', format: formatFlops },
@@ -36,6 +52,7 @@ function beforeAfter(r: RunReport): string[] {
     ...rows,
     '',
   ];
+  if (r.planned) out.push(describePlanned(r.planned), '');
   if (r.predicted) {
     out.push(
       `Planner prediction (per-unit effects assumed additive): mAP50-95 ${r.predicted.map50_95.toFixed(3)}, ` +

@@ -56,6 +56,16 @@ export const RunReportSchema = z.object({
   after: ModelMetricsSchema,
   /** Per-stage cost before and after (ModelStats.stages of both models). */
   stages: z.object({ before: StageCostsSchema, after: StageCostsSchema }).optional(),
+  /** What the plan was made to meet (a latency budget appears as a FLOPs reduction), and whether it was. */
+  planned: z
+    .object({
+      flops_reduction: z.number().optional(),
+      params_reduction: z.number().optional(),
+      /** Fixed-ratio planners: the factor every ratio was multiplied by. */
+      scale: z.number().optional(),
+      latency: z.object({ budget_ms: count, baseline_ms: count, met: z.boolean().optional() }).optional(),
+    })
+    .optional(),
   /** The planner's additive prediction, to set against the measured result. */
   predicted: z.object({ map50_95: z.number(), flops: count, params: count }).optional(),
   sensitivity: z

@@ -111,6 +111,45 @@ describe('compressModel against the real Temporal dev server and MinIO', () => {
     assert.ok(result.after!.flops <= result.before.flops * 0.97);
   });
 
+  test('the staged planner scales its ratios to meet a FLOPs target; an unreachable latency budget fails typed', async () => {
+    const handle = await startCompression(
+      p.client,
+      tinyInput(p, { target: { flopsReduction: 0.6 }, finetune: { epochs: 0 } }),
+      { taskQueue: p.env.config.taskQueues.cpu },
+    );
+    const result = await p.withWorkers(() => handle.result());
+    // 0.3/0.2/0.1 alone removes about 40% of this model's FLOPs: the proportions are kept, the scale grows
+    assert.ok(
+      result.planned?.scale !== undefined && result.planned.scale > 1,
+      JSON.stringify(result.planned),
+    );
+    assert.equal(result.planned.flopsReduction, 0.6);
+    assert.ok(
+      result.pruned!.flops <= result.before.flops * 0.4,
+      `${result.pruned!.flops} vs ${result.before.flops}`,
+    );
+    const plan = JSON.parse(new TextDecoder().decode(await p.store.get(result.artifacts.plan!))) as {
+      stages: { backbone: number; neck: number };
+    };
+    assert.ok(Math.abs(plan.stages.backbone / plan.stages.neck - 1.5) < 1e-9);
+
+    const tooFast = await startCompression(
+      p.client,
+      tinyInput(p, { target: { latencyMs: 1e-6 }, finetune: { epochs: 0 } }),
+      { taskQueue: p.env.config.taskQueues.cpu },
+    );
+    const err = await p.withWorkers(() =>
+      tooFast.result().then(
+        () => undefined,
+        (e: unknown) => e,
+      ),
+    );
+    const failure = failureOf(err);
+    assert.equal(failure.type, 'PLAN_TARGET_UNREACHABLE');
+    assert.equal(failure.nonRetryable, true);
+    assert.match(failure.message, /latency budget/);
+  });
+
   test('the Temporal CLI starts a run with plain JSON input', async () => {
     const workflowId = `cli-start-${Date.now()}`;
     const json = JSON.stringify({
