@@ -2,6 +2,7 @@ import type { ArtifactStore, LocalArtifactCache } from '../runtime/artifacts';
 import type { PipelineDeps } from './compress/context';
 import { evaluateModel } from './compress/evaluate-model';
 import { finetune } from './compress/finetune';
+import { scoreTaylor } from './compress/score-taylor';
 import { importDataset, importModel } from './compress/import-inputs';
 import { planPruning } from './compress/plan-pruning';
 import { applyPruning, exportModel, listPrunableUnits, scanUnit } from './compress/prune-steps';
@@ -30,6 +31,7 @@ export function createActivities(deps: ActivityDeps) {
     planPruning: withFailureMapping(planPruning(p)),
     applyPruning: withFailureMapping(applyPruning(p)),
     finetune: withFailureMapping(finetune(p)),
+    scoreTaylor: withFailureMapping(scoreTaylor(p)),
     exportModel: withFailureMapping(exportModel(p)),
     writeReport: withFailureMapping(writeReport(p)),
   };

@@ -65,6 +65,15 @@ export const compressModelInputSchema = z
     planner: plannerSchema.default({ kind: 'staged', stages: { backbone: 0.3, neck: 0.2, head: 0.1 } }),
     criterion: z.enum(CRITERION_NAMES).default('l1'),
     granularity: z.enum(['channel', 'layer', 'module']).default('channel'),
+    /** Data the data-driven criteria read. */
+    importance: z
+      .object({
+        /** hrank: images of the calibration split whose feature-map ranks score the channels. */
+        calibrationImages: z.number().int().min(1).max(1000).default(16),
+        /** taylor: batches of the fine-tune split the detection-loss gradients are accumulated over. */
+        taylorBatches: z.number().int().min(1).max(1000).default(8),
+      })
+      .default({ calibrationImages: 16, taylorBatches: 8 }),
     roundTo: z.number().int().min(1).max(256).default(8),
     finetune: z
       .object({

@@ -52,6 +52,7 @@ export type PipelineStage =
   | 'starting'
   | 'importing'
   | 'evaluating-baseline'
+  | 'scoring-importance'
   | 'scanning-sensitivity'
   | 'planning'
   | 'awaiting-approval'

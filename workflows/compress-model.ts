@@ -18,6 +18,7 @@ import type {
   ModelMetrics,
   PipelineStage,
 } from '../common/compress-result';
+import type { CriterionInputs } from '../common/criterion-inputs';
 import { searchKeys } from '../common/search-attributes';
 import { evaluationActivity, shortActivity, trainingActivity } from './activity-options';
 import { scanSensitivity } from './scan-sensitivity';
@@ -30,6 +31,7 @@ const STAGE_PERCENT: Record<PipelineStage, number> = {
   starting: 0,
   importing: 2,
   'evaluating-baseline': 8,
+  'scoring-importance': 10,
   'scanning-sensitivity': 30,
   planning: 32,
   'awaiting-approval': 33,
@@ -128,6 +130,31 @@ export async function compressModel(rawInput: CompressModelInput): Promise<Compr
   progress.latest = before;
 
   const prune = { criterion: input.criterion, roundTo: input.roundTo, granularity: input.granularity };
+  // Data-driven criteria: hrank reads calibration images, taylor the trainer's gradient scores (gpu queue).
+  let criterionInputs: CriterionInputs | undefined;
+  if (input.criterion === 'hrank') {
+    criterionInputs = {
+      calibration: {
+        dataset: dataset.manifest,
+        split: input.splits.calibration,
+        images: input.importance.calibrationImages,
+      },
+    };
+  } else if (input.criterion === 'taylor') {
+    const { scores } = await step('scoring-importance', 'first-order Taylor scores from the trainer', () =>
+      gpuTrain.scoreTaylor({
+        model: model.ref,
+        dataset: dataset.manifest,
+        split: input.splits.finetune,
+        batches: input.importance.taylorBatches,
+        batch: input.finetune.batch,
+        device: input.finetune.device,
+        imgsz: input.finetune.imgsz,
+      }),
+    );
+    criterionInputs = { taylorScores: scores };
+  }
+  const withCriterionInputs = criterionInputs ? { criterionInputs } : {};
   let scan: Awaited<ReturnType<typeof scanSensitivity>> | undefined;
   if (input.planner.kind === 'sensitivity') {
     const planner = input.planner;
@@ -147,6 +174,8 @@ export async function compressModel(rawInput: CompressModelInput): Promise<Compr
             calibrationImages: planner.calibrationImages,
             concurrency: planner.concurrency,
             taskQueue: cpuQueue,
+            ...withCriterionInputs,
+            granularity: input.granularity,
           },
         ],
       }),
@@ -162,6 +191,7 @@ export async function compressModel(rawInput: CompressModelInput): Promise<Compr
       model: model.ref,
       imgsz: input.evaluation.imgsz,
       baselineLatencyMs: baseline.latency_ms,
+      ...withCriterionInputs,
     }),
   );
   artifacts.plan = plan.ref;
@@ -182,7 +212,12 @@ export async function compressModel(rawInput: CompressModelInput): Promise<Compr
   }
 
   const pruned = await step('pruning', 'applying the plan', () =>
-    cpu.applyPruning({ model: model.ref, plan: plan.plan, imgsz: input.evaluation.imgsz }),
+    cpu.applyPruning({
+      model: model.ref,
+      plan: plan.plan,
+      imgsz: input.evaluation.imgsz,
+      ...withCriterionInputs,
+    }),
   );
   artifacts.pruned = pruned.model;
   artifacts.appliedPlan = pruned.appliedPlan;

@@ -1,5 +1,6 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import type { CriterionInputs } from '../common/criterion-inputs';
 import type { ArtifactRef } from '../common/artifact-ref';
 import { forEachConcurrent } from '../common/for-each-concurrent';
 import { shortActivity, evaluationActivity } from './activity-options';
@@ -15,6 +16,9 @@ export interface ScanSensitivityInput {
   calibrationImages: number;
   concurrency: number;
   taskQueue: string;
+  criterionInputs?: CriterionInputs;
+  /** `layer`: the units are dependency groups; otherwise modules. */
+  granularity?: 'channel' | 'layer' | 'module';
 }
 
 export type SensitivityPointResult = Awaited<ReturnType<Activities['scanUnit']>>;
@@ -34,7 +38,10 @@ export async function scanSensitivity(input: ScanSensitivityInput): Promise<Scan
   const evaluation = proxyActivities<Activities>({ ...evaluationActivity, taskQueue: input.taskQueue });
 
   const [units, baseline] = await Promise.all([
-    short.listPrunableUnits({ model: input.model }),
+    short.listPrunableUnits({
+      model: input.model,
+      ...(input.granularity === 'layer' ? { granularity: input.granularity } : {}),
+    }),
     evaluation.evaluateModel({
       model: input.model,
       dataset: input.dataset,
@@ -63,6 +70,8 @@ export async function scanSensitivity(input: ScanSensitivityInput): Promise<Scan
         split: input.split,
         imgsz: input.imgsz,
         maxImages: input.calibrationImages,
+        ...(input.criterionInputs ? { criterionInputs: input.criterionInputs } : {}),
+        ...(input.granularity === 'layer' ? { granularity: input.granularity } : {}),
       });
     },
   );

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import type { ArtifactRef } from '../../common/artifact-ref';
 import type { CompressModelOptions } from '../../common/compress-input';
-import { decodeModel } from '../../core/onnx';
+import { decodeModel, imageInputSize } from '../../core/onnx';
 import { runTrainer, writeTrainerJob, type TrainerJob } from '../../runtime/trainer-process';
 import { memoized, type PipelineDeps } from './context';
 import { loadManifest } from './import-inputs';
@@ -58,7 +58,7 @@ export function finetune(deps: PipelineDeps) {
 
       const o = input.options;
       // Train at the student's own input size unless told otherwise (the trainer's default is 640).
-      const imgsz = o.imgsz ?? modelInputSize(fs.readFileSync(student));
+      const imgsz = o.imgsz ?? imageInputSize(decodeModel(fs.readFileSync(student)));
       const job: TrainerJob = {
         mode: 'finetune',
         model: student,
@@ -110,11 +110,4 @@ export function finetune(deps: PipelineDeps) {
       const model = await deps.store.put(fs.readFileSync(done.model));
       return { model, steps: done.steps, resumedFromStep: startStep, attempt: ctx.info.attempt };
     });
-}
-
-/** The square spatial size of a model's fixed image input, or undefined when it is dynamic. */
-function modelInputSize(bytes: Uint8Array): number | undefined {
-  const type = decodeModel(bytes).graph.inputs[0]?.type;
-  const h = type?.kind === 'tensor' ? type.shape?.[2] : undefined;
-  return typeof h === 'number' && h > 0 ? h : undefined;
 }

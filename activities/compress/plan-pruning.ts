@@ -14,8 +14,9 @@ import {
 } from '../../core/planning';
 import type { PlanInput } from '../../core/pruning/plan/plan-schema';
 import type { PipelineDeps } from './context';
+import { pruneDepsFor, type CriterionInputs } from './criterion-inputs';
 import { ActivityInputError } from '../input-error';
-import { planFromRatios, type PruneSettings } from './prune-steps';
+import { planFromRatios, unitPlan, type PruneSettings } from './prune-steps';
 
 export interface PlanPruningInput {
   planner: Planner;
@@ -27,6 +28,7 @@ export interface PlanPruningInput {
   imgsz?: number;
   /** The baseline's measured latency, for a latency budget. */
   baselineLatencyMs?: number;
+  criterionInputs?: CriterionInputs;
 }
 
 export interface PlannedPruning {
@@ -58,7 +60,8 @@ export function planPruning(deps: PipelineDeps) {
       if (!input.model)
         throw new ActivityInputError('PLAN_MODEL_MISSING', 'scaling ratios to a target needs the model');
       const model = decodeModel(await deps.store.get(input.model));
-      const scaled = await scalePlanToTarget(model, ratios, target, { imgsz: input.imgsz });
+      const pruneDeps = await pruneDepsFor(deps, input.prune.criterion, model, input.criterionInputs ?? {});
+      const scaled = await scalePlanToTarget(model, ratios, target, { imgsz: input.imgsz, deps: pruneDeps });
       return { plan: scaled.plan, ref: await json(scaled.plan), scale: scaled.scale, ...targetInfo };
     }
     if (!input.scan)
@@ -79,11 +82,7 @@ export function planPruning(deps: PipelineDeps) {
       { flopsReduction, paramsReduction },
       { bounds: REVIEW_STAGE_BOUNDS },
     );
-    const plan: PlanInput = {
-      criterion: input.prune.criterion as PlanInput['criterion'],
-      round_to: input.prune.roundTo,
-      modules: allocation.modules,
-    };
+    const plan = unitPlan(allocation.modules, input.prune);
     const sensitivity = await json({
       baseline: input.scan.baseline,
       points: input.scan.points,

@@ -9,26 +9,34 @@ import type { PlanInput } from '../../core/pruning/plan/plan-schema';
 import { computeStats, type ModelStats } from '../../core/stats';
 import { stageOfModule } from '../../core/yolo/stage-map';
 import { memoized, type PipelineDeps } from './context';
+import { pruneDepsFor, type CriterionInputs } from './criterion-inputs';
 import { evaluateModel } from './evaluate-model';
-import { ActivityInputError } from '../input-error';
+
+export type Granularity = 'channel' | 'layer' | 'module';
 
 export interface PruneSettings {
   criterion: string;
   roundTo: number;
-  granularity: 'channel' | 'layer' | 'module';
+  granularity: Granularity;
 }
 
-/** A plan from a fixed-ratio planner (staged, uniform); the sensitivity planner lives in plan-sensitivity.ts. */
+/** A plan that prunes the given units at the given ratios: modules, or dependency groups for `layer`. */
+export function unitPlan(
+  units: Record<string, number>,
+  s: { criterion: string; roundTo: number; granularity?: Granularity },
+): PlanInput {
+  const base = { criterion: s.criterion as PlanInput['criterion'], round_to: s.roundTo };
+  return s.granularity === 'layer' ? { ...base, layers: units } : { ...base, modules: units };
+}
+
+/**
+ * A plan from a fixed-ratio planner (staged, uniform). Stage and global ratios apply to every group, so the
+ * granularity changes nothing here; it names the sensitivity scan's units (see `listPrunableUnits`).
+ */
 export function planFromRatios(
   planner: Exclude<Planner, { kind: 'sensitivity' }>,
   s: PruneSettings,
 ): PlanInput {
-  if (s.granularity === 'layer') {
-    throw new ActivityInputError(
-      'GRANULARITY_UNSUPPORTED',
-      "granularity 'layer' needs an explicit bottleneck list; use `stageprune prune --drop-bottlenecks` for now",
-    );
-  }
   const base = { criterion: s.criterion as PlanInput['criterion'], round_to: s.roundTo };
   return planner.kind === 'staged'
     ? { ...base, stages: planner.stages }
@@ -46,10 +54,17 @@ export interface AppliedPruning {
 
 /** Applies a plan; the pruned model and the plan as applied (explicit channel lists) are stored. */
 export function applyPruning(deps: PipelineDeps) {
-  return (input: { model: ArtifactRef; plan: PlanInput; imgsz?: number }): Promise<AppliedPruning> =>
+  return (input: {
+    model: ArtifactRef;
+    plan: PlanInput;
+    imgsz?: number;
+    criterionInputs?: CriterionInputs;
+  }): Promise<AppliedPruning> =>
     memoized(deps, 'applyPruning', input, async () => {
       const model = decodeModel(await deps.store.get(input.model));
-      const result = await pruneModel(model, input.plan);
+      const criterion = input.plan.criterion ?? 'l1';
+      const pruneDeps = await pruneDepsFor(deps, criterion, model, input.criterionInputs ?? {});
+      const result = await pruneModel(model, input.plan, pruneDeps);
       const bytes = encodeModel(result.model);
       const ref = await deps.store.put(bytes);
       const appliedPlan = await deps.store.put(
@@ -69,11 +84,23 @@ export function applyPruning(deps: PipelineDeps) {
     });
 }
 
-/** Modules with at least one prunable group: the units a sensitivity scan prunes one at a time. */
+/**
+ * The units a sensitivity scan prunes one at a time: ultralytics modules with at least one prunable group
+ * (granularity `channel`/`module`), or the prunable dependency groups themselves, named by their root conv
+ * (granularity `layer`).
+ */
 export function listPrunableUnits(deps: PipelineDeps) {
-  return async (input: { model: ArtifactRef }): Promise<{ unit: string; stage: string }[]> => {
+  return async (input: {
+    model: ArtifactRef;
+    granularity?: Granularity;
+  }): Promise<{ unit: string; stage: string }[]> => {
     const model = decodeModel(await deps.store.get(input.model));
     const gs = buildGroups(buildChannelGraph(model));
+    if (input.granularity === 'layer') {
+      return gs.groups
+        .filter((g) => prunableChannels(g).length > 0)
+        .map((g) => ({ unit: g.id, stage: stageOfModule(g.module ?? -1) ?? 'head' }));
+    }
     const modules = new Set<number>();
     for (const g of gs.groups)
       if (g.module !== undefined && prunableChannels(g).length > 0) modules.add(g.module);
@@ -94,6 +121,8 @@ export interface ScanUnitInput {
   split: string;
   imgsz?: number;
   maxImages: number;
+  granularity?: Granularity;
+  criterionInputs?: CriterionInputs;
 }
 
 /** One point of a sensitivity curve: `unit` alone pruned at `ratio`, evaluated on the calibration subset. */
@@ -102,12 +131,9 @@ export function scanUnit(deps: PipelineDeps) {
   return (input: ScanUnitInput) =>
     memoized(deps, 'scanUnit', input, async () => {
       const model = decodeModel(await deps.store.get(input.model));
-      const plan: PlanInput = {
-        criterion: input.criterion as PlanInput['criterion'],
-        round_to: input.roundTo,
-        modules: { [input.unit]: input.ratio },
-      };
-      const pruned = await pruneModel(model, plan);
+      const plan = unitPlan({ [input.unit]: input.ratio }, input);
+      const pruneDeps = await pruneDepsFor(deps, input.criterion, model, input.criterionInputs ?? {});
+      const pruned = await pruneModel(model, plan, pruneDeps);
       const ref = await deps.store.put(encodeModel(pruned.model));
       const m = await evaluate({
         model: ref,

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
-import type { Model } from '../../core/onnx/model';
+import { imageInputSize, type Model } from '../../core/onnx/model';
 import { PruneError } from '../../core/pruning/errors';
 import { CRITERIA } from '../../core/pruning/importance/criterion';
 import { DEFAULT_STAGES, parseStages } from '../../core/pruning/plan/parse-plan';
@@ -41,11 +41,7 @@ function readPlanFile(file: string): Record<string, unknown> {
   }
 }
 
-function inputSize(model: Model): number {
-  const t = model.graph.inputs[0]?.type;
-  const d = t?.kind === 'tensor' ? t.shape?.[2] : undefined;
-  return typeof d === 'number' && d > 0 ? d : 640;
-}
+const inputSize = (model: Model): number => imageInputSize(model) ?? 640;
 
 export const pruneCommand: CliCommand = {
   name: 'prune',

@@ -135,3 +135,10 @@ export function defaultOpset(model: Model): number | undefined {
 export function metadataValue(model: Model, key: string): string | undefined {
   return model.metadataProps.find((p) => p.key === key)?.value;
 }
+
+/** The fixed spatial size of a model's first (NCHW, square) input, or undefined when it is dynamic. */
+export function imageInputSize(model: Model): number | undefined {
+  const t = model.graph.inputs[0]?.type;
+  const h = t?.kind === 'tensor' ? t.shape?.[2] : undefined;
+  return typeof h === 'number' && h > 0 ? h : undefined;
+}

@@ -150,6 +150,62 @@ describe('compressModel against the real Temporal dev server and MinIO', () => {
     assert.match(failure.message, /latency budget/);
   });
 
+  test('hrank at layer granularity: the scan ranks dependency groups on calibration images, the plan prunes layers', async () => {
+    const handle = await startCompression(
+      p.client,
+      tinyInput(p, {
+        criterion: 'hrank',
+        granularity: 'layer',
+        importance: { calibrationImages: 2 },
+        planner: { kind: 'sensitivity', scanRatios: [0.5], calibrationImages: 2, concurrency: 2 },
+        target: { flopsReduction: 0.05 },
+        finetune: { epochs: 0 },
+      }),
+      { taskQueue: p.env.config.taskQueues.cpu },
+    );
+    const result = await p.withWorkers(() => handle.result());
+    const scan = JSON.parse(new TextDecoder().decode(await p.store.get(result.artifacts.sensitivity!))) as {
+      points: { unit: string }[];
+    };
+    // units are groups named by their root conv (`/model.2/cv1/conv/Conv`), not modules (`model.2`)
+    assert.ok(
+      scan.points.every((pt) => pt.unit.startsWith('/') && pt.unit.endsWith('Conv')),
+      scan.points[0]?.unit,
+    );
+    const plan = JSON.parse(new TextDecoder().decode(await p.store.get(result.artifacts.plan!))) as {
+      criterion: string;
+      layers?: Record<string, number>;
+      modules?: unknown;
+    };
+    assert.equal(plan.criterion, 'hrank');
+    assert.ok(
+      plan.layers && Object.keys(plan.layers).length > 0 && plan.modules === undefined,
+      JSON.stringify(plan),
+    );
+    assert.ok(result.after!.flops <= result.before.flops * 0.95);
+  });
+
+  test('taylor: the trainer scores channels on the gpu queue and the pruning steps read the scores', async () => {
+    const handle = await startCompression(
+      p.client,
+      tinyInput(p, {
+        criterion: 'taylor',
+        importance: { taylorBatches: 1 },
+        finetune: { epochs: 0, batch: 4 },
+      }),
+      { taskQueue: p.env.config.taskQueues.cpu },
+    );
+    const result = await p.withWorkers(() => handle.result());
+    assert.ok(result.stepSeconds['scoring-importance']! > 0, JSON.stringify(result.stepSeconds));
+    assert.ok(result.pruned!.params < result.before.params);
+    const applied = JSON.parse(
+      new TextDecoder().decode(await p.store.get(result.artifacts.appliedPlan!)),
+    ) as {
+      criterion: string;
+    };
+    assert.equal(applied.criterion, 'taylor');
+  });
+
   test('the Temporal CLI starts a run with plain JSON input', async () => {
     const workflowId = `cli-start-${Date.now()}`;
     const json = JSON.stringify({

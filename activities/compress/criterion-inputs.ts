@@ -1,0 +1,43 @@
+import type { CriterionInputs } from '../../common/criterion-inputs';
+import { imageInputSize, type Model } from '../../core/onnx';
+import type { PruneDeps } from '../../core/pruning/prune-model';
+import { loadDataset } from '../../runtime/datasets';
+import { onnxActivationRanks } from '../../runtime/pruning/activations';
+import { letterboxImage } from '../../runtime/pruning/calibration-images';
+import { readTaylorScores } from '../../runtime/pruning/taylor-scores';
+import type { PipelineDeps } from './context';
+import { loadManifest } from './import-inputs';
+import { ActivityInputError } from '../input-error';
+
+export type { CriterionInputs };
+
+/** The pruning engine's inputs for `criterion` on `model`; nothing for criteria that read only weights. */
+export async function pruneDepsFor(
+  deps: PipelineDeps,
+  criterion: string,
+  model: Model,
+  inputs: CriterionInputs,
+): Promise<PruneDeps> {
+  if (criterion === 'hrank') {
+    const c = inputs.calibration;
+    if (!c)
+      throw new ActivityInputError('PRUNE_CALIBRATION_MISSING', 'criterion hrank needs calibration images');
+    const root = await deps.cache.dataset(await loadManifest(deps, c.dataset));
+    const loaded = await loadDataset(root, { split: c.split, policy: 'skip' });
+    const files = loaded.dataset.images.slice(0, c.images).map((im) => loaded.resolveImage(im.file));
+    if (files.length === 0)
+      throw new ActivityInputError('PRUNE_CALIBRATION_MISSING', `split '${c.split}' has no images for hrank`);
+    const size = imageInputSize(model) ?? 640;
+    const images = await Promise.all(files.map((f) => letterboxImage(f, size)));
+    return { activations: onnxActivationRanks(model, images) };
+  }
+  if (criterion === 'taylor') {
+    if (!inputs.taylorScores)
+      throw new ActivityInputError(
+        'PRUNE_SCORES_INVALID',
+        'criterion taylor needs the scoreTaylor step’s scores',
+      );
+    return { taylorScores: await readTaylorScores(await deps.cache.file(inputs.taylorScores, '.json')) };
+  }
+  return {};
+}
