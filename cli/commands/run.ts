@@ -41,6 +41,7 @@ const flagsSchema = z.object({
     .optional(),
   ratio: ratioFlag('--ratio'),
   criterion: z.string().default('l1'),
+  granularity: z.enum(['channel', 'layer', 'module']).default('channel'),
   epochs: z
     .string()
     .default('10')
@@ -65,6 +66,7 @@ const options = {
   'target-latency': { type: 'string' },
   ratio: { type: 'string' },
   criterion: { type: 'string' },
+  granularity: { type: 'string' },
   epochs: { type: 'string' },
   'max-steps': { type: 'string' },
   imgsz: { type: 'string' },
@@ -122,8 +124,9 @@ export const runCommand: CliCommand = {
   summary: 'start compressModel on a model and dataset (uploads local inputs first)',
   usage: [
     'usage: stageprune run --model FILE|s3://… --data DIR|s3://… [--planner staged|uniform|sensitivity]',
-    '                      [--target-flops 0.5] [--target-params R] [--target-latency MS] [--ratio R] [--criterion l1] [--epochs N]',
-    '                      [--max-steps N] [--imgsz N] [--eval-images N] [--no-labels] [--require-approval]',
+    '                      [--target-flops 0.5] [--target-params R] [--target-latency MS] [--ratio R]',
+    '                      [--criterion l1] [--granularity channel|layer|module] [--epochs N] [--max-steps N]',
+    '                      [--imgsz N] [--eval-images N] [--no-labels] [--require-approval]',
     '                      [--workflow-id ID] [--wait] [--json]',
   ].join('\n'),
   async run(args) {
@@ -144,6 +147,7 @@ export const runCommand: CliCommand = {
       data: uris.data,
       planner,
       criterion: f.criterion as CompressModelInput['criterion'],
+      granularity: f.granularity,
       target: {
         ...(f['target-flops'] ? { flopsReduction: f['target-flops'] } : {}),
         ...(f['target-params'] ? { paramsReduction: f['target-params'] } : {}),
