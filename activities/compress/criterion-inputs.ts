@@ -1,5 +1,6 @@
 import type { CriterionInputs } from '../../common/criterion-inputs';
 import { imageInputSize, type Model } from '../../core/onnx';
+import type { ActivationRanks } from '../../core/pruning/importance/criterion';
 import type { PruneDeps } from '../../core/pruning/prune-model';
 import { loadDataset } from '../../runtime/datasets';
 import { onnxActivationRanks } from '../../runtime/pruning/activations';
@@ -29,7 +30,7 @@ export async function pruneDepsFor(
       throw new ActivityInputError('PRUNE_CALIBRATION_MISSING', `split '${c.split}' has no images for hrank`);
     const size = imageInputSize(model) ?? 640;
     const images = await Promise.all(files.map((f) => letterboxImage(f, size)));
-    return { activations: onnxActivationRanks(model, images) };
+    return { activations: rememberRanks(onnxActivationRanks(model, images)) };
   }
   if (criterion === 'taylor') {
     if (!inputs.taylorScores)
@@ -40,4 +41,16 @@ export async function pruneDepsFor(
     return { taylorScores: await readTaylorScores(await deps.cache.file(inputs.taylorScores, '.json')) };
   }
   return {};
+}
+
+/** The same model is pruned many times while a plan is scaled to its target: rank its feature maps once. */
+function rememberRanks(inner: ActivationRanks): ActivationRanks {
+  const seen = new Map<string, Promise<ReadonlyMap<string, Float64Array>>>();
+  return {
+    ranks(tensors) {
+      const key = [...tensors].sort().join('\n');
+      if (!seen.has(key)) seen.set(key, inner.ranks(tensors));
+      return seen.get(key)!;
+    },
+  };
 }
