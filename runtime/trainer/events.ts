@@ -46,6 +46,8 @@ export const doneEventSchema = z.looseObject({
   model: z.string(),
   checkpoint: z.string().nullable(),
   steps: z.number().int(),
+  /** Optimiser steps taken (fewer than steps: batches are accumulated to the nominal batch). */
+  optimizer_steps: z.number().int().optional(),
   epochs: z.number(),
   taylor: z.string().nullable(),
   /** Images processed and seconds spent in this process's training steps (startup and export excluded). */

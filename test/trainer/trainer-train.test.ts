@@ -5,7 +5,7 @@ import path from 'node:path';
 import { decodeModel } from '../../core/onnx';
 import { readTaylorScores } from '../../runtime/pruning/taylor-scores';
 import { runTrainer, writeTrainerJob, type ProgressEvent, type TrainerEvent } from '../../runtime/trainer-process';
-import { tempDir, tinyJob, tinyModel, trainerSkipReason } from './tiny-fixtures';
+import { bccdNames, bccdRoot, tempDir, tinyJob, tinyModel, trainerSkipReason } from './tiny-fixtures';
 
 const skip = trainerSkipReason();
 
@@ -47,4 +47,30 @@ test('loss decreases on a fixed batch and weights are written back into the same
   assert.equal(meta.format, 'stageprune-taylor-scores');
   assert.equal(meta.layers['/model.0/conv/Conv'].bn, '/model.0/bn/BatchNormalization');
   assert.ok(existsSync(done.checkpoint!));
+});
+
+test('warmup ramps the accumulated batches 1 → nominal, as ultralytics does, so short runs take more optimiser steps', { skip, timeout: 120_000 }, async () => {
+  const dir = tempDir('ramp');
+  const model = tinyModel(dir);
+  // 12 one-batch epochs, nominal accumulation 16/4 = 4, warmup 11 steps (capped to epochs − 1):
+  // accumulation at steps 0..11 = 1 1 2 2 2 2 3 3 3 3 4 4 → optimiser steps at 0, 1, 3, 5, 8 and the last, 11.
+  // Accumulating 4 from the start would give 3 (steps 3, 7, 11).
+  const jobFile = await writeTrainerJob(path.join(dir, 'job.json'), tinyJob(dir, model, { epochs: 12, optimizer: { warmup_epochs: 11, nbs: 16 } }));
+  const done = await runTrainer({ jobFile });
+  assert.equal(done.steps, 12);
+  assert.equal(done.optimizer_steps, 6);
+});
+
+test('an epoch sees every image: the last batch may be partial, a lone leftover image is dropped', { skip, timeout: 120_000 }, async () => {
+  const dir = tempDir('partial');
+  const model = tinyModel(dir);
+  const seen = async (limit: number) => {
+    const out = path.join(dir, `out-${limit}`);
+    const job = tinyJob(dir, model, { epochs: 1, out, data: { format: 'voc', root: bccdRoot, splits: ['train'], names: bccdNames, limit } });
+    return runTrainer({ jobFile: await writeTrainerJob(path.join(dir, `job-${limit}.json`), job) });
+  };
+  const seven = await seen(7);
+  assert.deepEqual([seven.steps, seven.images_seen], [2, 7], 'batches of 4 and 3');
+  const five = await seen(5);
+  assert.deepEqual([five.steps, five.images_seen], [1, 4], 'the fifth image would be a one-image batch');
 });

@@ -63,10 +63,11 @@ def epoch_order(n: int, seed: int, epoch: int) -> list[int]:
 
 
 def batches_for_epoch(n: int, batch: int, seed: int, epoch: int) -> list[list[tuple[int, int]]]:
-    """Full batches only (the last partial batch is dropped, as with drop_last) unless the dataset is
-    smaller than one batch."""
+    """Every image once per epoch, as ultralytics' loader (no drop_last): the last batch may be partial.
+    A lone leftover image is dropped instead, because a one-image batch gives BatchNorm in training mode
+    the statistics of a single image."""
     order = epoch_order(n, seed, epoch)
-    nb = max(n // batch, 1)
+    nb = max(n // batch + (1 if n % batch >= 2 else 0), 1)
     return [[(epoch, i) for i in order[k * batch:(k + 1) * batch]] for k in range(nb)]
 
 

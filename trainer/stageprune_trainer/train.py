@@ -1,6 +1,6 @@
 """The training loop shared by `train` (detection loss) and `finetune` (detection and/or distillation
-from a teacher): seeded data, SGD/AdamW with ultralytics' warmup and LR schedule, gradient accumulation
-to a nominal batch, EMA, AMP on CUDA, checkpoints every N steps and on SIGTERM, exact-step resume."""
+from a teacher): seeded data, SGD/AdamW with ultralytics' warmup and LR schedule (schedule.py), gradient
+accumulation to a nominal batch, EMA, AMP on CUDA, checkpoints every N steps and on SIGTERM, exact-step resume."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from .loader import DetectionData, batches_for_epoch, make_loader
 from .loss_detect import DetectionLoss, DetectionLossConfig
 from .onnx_module import OnnxModule, load_model, write_back
 from .progress import emit
+from .schedule import accumulate_at, group_lr_momentum, lr_factor, warmup_steps
 from .signals import install as install_signal_handlers
 from .signals import stop as _stop
 from .taylor import TaylorAccumulator
@@ -126,6 +127,8 @@ class Run:
         o = job["optimizer"]
         self.accumulate = max(round(o["nbs"] / self.batch), 1)
         wd = o["weight_decay"] * self.batch * self.accumulate / o["nbs"]
+        self.accumulate = min(self.accumulate, self.total) if self.total else self.accumulate
+        self.warmup = warmup_steps(o["warmup_epochs"], job["epochs"], self.nb)
         decay, no_decay_bn, bias = [], [], []
         bn_scale_set = set(self._bn_scale_names())
         for name, p in self.student.named_onnx_parameters():
@@ -149,6 +152,8 @@ class Run:
             "adapters": self.adapter_shapes,
         }
         self.step = 0
+        self.last_opt_step = -1  # the step index of the last optimiser step (ultralytics' last_opt_step)
+        self.optimizer_steps = 0
         self.finished = False
         self.last_checkpoint: str | None = None
         self.ckpt_dir = os.path.join(job["out"], "checkpoints")
@@ -158,25 +163,14 @@ class Run:
                 and n.inputs[1] in self.student.trainable_names]
 
     # -- schedule -------------------------------------------------------------------------------------
-    def _lr(self, step: int) -> None:
-        o, epochs = self.job["optimizer"], max(self.job["epochs"], 1)
-        e = step // self.nb
-        if o["cos_lr"]:
-            lf = ((1 - math.cos(e * math.pi / epochs)) / 2) * (o["lrf"] - 1) + 1
-        else:
-            lf = max(1 - e / epochs, 0) * (1.0 - o["lrf"]) + o["lrf"]
-        base = o["lr0"] * lf
-        nw = max(round(o["warmup_epochs"] * self.nb), 100) if o["warmup_epochs"] > 0 else 0
+    def _schedule(self, step: int) -> None:
+        o = self.job["optimizer"]
+        base = o["lr0"] * lr_factor(step // self.nb, self.job["epochs"], o["lrf"], o["cos_lr"])
         for j, g in enumerate(self.opt.param_groups):
-            if step <= nw and nw > 0:
-                start = o["warmup_bias_lr"] if j == 2 else 0.0
-                g["lr"] = float(np.interp(step, [0, nw], [start, base]))
-                if "momentum" in g:
-                    g["momentum"] = float(np.interp(step, [0, nw], [o["warmup_momentum"], o["momentum"]]))
-            else:
-                g["lr"] = base
-                if "momentum" in g:
-                    g["momentum"] = o["momentum"]
+            start = o["warmup_bias_lr"] if j == 2 else 0.0
+            g["lr"], momentum = group_lr_momentum(step, self.warmup, base, start, o["momentum"], o["warmup_momentum"])
+            if "momentum" in g:
+                g["momentum"] = momentum
 
     # -- loss -----------------------------------------------------------------------------------------
     def loss(self, images: torch.Tensor, targets: torch.Tensor) -> tuple[torch.Tensor, dict[str, float]]:
@@ -220,6 +214,8 @@ class Run:
         ckpt.save(path, {
             "identity": self.identity,
             "step": self.step,
+            "last_opt_step": self.last_opt_step,
+            "optimizer_steps": self.optimizer_steps,
             "student": self.student.onnx_state(),
             "adapters": {k: v.cpu() for k, v in self.adapters.state_dict().items()},
             "ema": self.ema.state if self.ema else None,
@@ -248,6 +244,9 @@ class Run:
             if n in ck["adapter_grads"]:
                 p.grad = ck["adapter_grads"][n].to(p.device)
         self.step = int(ck["step"])
+        # checkpoints from before the ramped accumulation stepped on every `accumulate`-th batch
+        self.last_opt_step = int(ck.get("last_opt_step", self.step // self.accumulate * self.accumulate - 1))
+        self.optimizer_steps = int(ck.get("optimizer_steps", self.step // self.accumulate))
         self.last_checkpoint = path
         emit("resumed", checkpoint=path, step=self.step)
 
@@ -262,7 +261,7 @@ class Run:
                                      ("l1", self.l1 > 0)) if on])
         install_signal_handlers()
         window: dict[str, float] = {}
-        seen, t_window, t_start, start_step = 0, time.time(), time.time(), self.step
+        seen, batches, t_window, t_start, start_step = 0, 0, time.time(), time.time(), self.step
         self.images_seen = 0
         self.student.train()
         while self.step < self.total and not _stop["signal"]:
@@ -272,14 +271,16 @@ class Run:
             for images, targets in make_loader(self.data, keys, job["workers"]):
                 if _stop["signal"]:
                     break
-                self._lr(self.step)
+                self._schedule(self.step)
                 total, parts = self.loss(images, targets)
                 if not math.isfinite(parts["total"]):
                     raise DivergedError(f"loss is {parts['total']} at step {self.step}; last good checkpoint: "
                                         f"{self.last_checkpoint}")
                 self.scaler.scale(total).backward()
-                self.step += 1
-                if self.step % self.accumulate == 0 or self.step == self.total:
+                ni, self.step = self.step, self.step + 1
+                if ni - self.last_opt_step >= accumulate_at(ni, self.warmup, self.accumulate) or self.step == self.total:
+                    self.last_opt_step = ni
+                    self.optimizer_steps += 1
                     self.scaler.unscale_(self.opt)
                     params = [p for g in self.opt.param_groups for p in g["params"]]
                     if job["optimizer"]["clip_norm"] > 0:
@@ -292,6 +293,7 @@ class Run:
                 for k, v in parts.items():
                     window[k] = window.get(k, 0.0) + v
                 seen += images.shape[0]
+                batches += 1
                 self.images_seen += images.shape[0]
                 if self.step % job["checkpoint_every"] == 0 and self.step < self.total:
                     self.save_checkpoint()
@@ -300,10 +302,10 @@ class Run:
                     ips = seen / max(now - t_window, 1e-9)
                     rate = (self.step - start_step) / max(now - t_start, 1e-9)
                     emit("progress", step=self.step, steps=self.total, epoch=self.step / self.nb,
-                         epochs=job["epochs"], loss={k: v / max(seen / self.batch, 1) for k, v in window.items()},
+                         epochs=job["epochs"], loss={k: v / max(batches, 1) for k, v in window.items()},
                          lr=self.opt.param_groups[1]["lr"], images_per_s=ips,
                          eta_s=(self.total - self.step) / max(rate, 1e-9), checkpoint=self.last_checkpoint)
-                    window, seen, t_window = {}, 0, now
+                    window, seen, batches, t_window = {}, 0, 0, now
         self.train_seconds = time.time() - t_start
         if _stop["signal"]:
             path = self.save_checkpoint()
@@ -327,7 +329,8 @@ class Run:
             taylor_path = self.taylor(job["taylor"]["out"], job["taylor"]["batches"])
         self.finished = True
         # Images and seconds of this process's step loop (startup, export and Taylor excluded): its throughput.
-        emit("done", model=out_model, checkpoint=path, steps=self.step, epochs=self.step / self.nb,
+        emit("done", model=out_model, checkpoint=path, steps=self.step, optimizer_steps=self.optimizer_steps,
+             epochs=self.step / self.nb,
              taylor=taylor_path, images_seen=self.images_seen, train_seconds=round(self.train_seconds, 3))
         return out_model
 
