@@ -6,14 +6,14 @@ DEV ONLY: needs a Python with `ultralytics` (AGPL, never a product or CI depende
 
     /tmp/devref/venv/bin/python tools/dev-checks/train-vs-ultralytics.py --epochs 20 --imgsz 416 --out runs/side-by-side
 
-Both sides get the same epochs, image size, batch (16, nominal 64), seed, SGD lr0 0.01, augmentations
-(mosaic closed for the last 10 epochs), 2 torch threads and 1 data-loader worker on the same machine, one
-after the other (never concurrently, so neither slows the other). Ultralytics trains on BCCD train+val
+Both sides get the same epochs, image size, batch (16, nominal 64), seed (`--seed`, default 0), SGD
+lr0 0.01, augmentations (mosaic closed for the last 10 epochs), 2 torch threads and 1 data-loader worker
+on the same machine, one after the other (never concurrently, so neither slows the other). Ultralytics trains on BCCD train+val
 converted to YOLO txt (same class order as our VOC rule: Platelets, RBC, WBC; zero-area boxes dropped, as
 ours drops them) with per-epoch validation off. Both final models (EMA weights) are exported to ONNX and
 scored by the same evaluator, `stageprune eval --split test`, so the mAP difference is the training's.
 Throughput is training images / seconds spent in training epochs (startup, export and evaluation excluded
-on both sides: ultralytics' from its epoch callbacks, ours from the trainer's progress lines).
+on both sides: ultralytics' from its epoch callbacks, ours from the trainer's `done` line).
 Prints one JSON object; `--skip-ours` / `--skip-ultralytics` rerun one side.
 """
 import argparse
@@ -84,7 +84,7 @@ def train_ultralytics(args, work):
     model.add_callback('on_train_epoch_start', lambda trainer: started.__setitem__('t', time.perf_counter()))
     model.add_callback('on_train_epoch_end', lambda trainer: epoch_seconds.append(time.perf_counter() - started['t']))
     wall = time.perf_counter()
-    model.train(data=yaml_path, epochs=args.epochs, imgsz=args.imgsz, batch=16, seed=0, optimizer='SGD', lr0=0.01,
+    model.train(data=yaml_path, epochs=args.epochs, imgsz=args.imgsz, batch=16, seed=args.seed, optimizer='SGD', lr0=0.01,
                 workers=args.workers, device='cpu', pretrained=False, val=False, plots=False, amp=False,
                 project=work, name='ultralytics', exist_ok=True, verbose=False)
     wall = time.perf_counter() - wall
@@ -99,12 +99,12 @@ def train_ultralytics(args, work):
 def train_ours(args, work):
     init = os.path.join(work, 'ours-init.onnx')
     out = os.path.join(work, 'ours')
-    subprocess.run(CLI + ['model', 'build', '--arch', 'yolov8n', '--nc', '3', '--imgsz', str(args.imgsz), '--seed', '0',
+    subprocess.run(CLI + ['model', 'build', '--arch', 'yolov8n', '--nc', '3', '--imgsz', str(args.imgsz), '--seed', str(args.seed),
                           '--out', init], cwd=REPO, check=True, stdout=subprocess.DEVNULL)
     shutil.rmtree(out, ignore_errors=True)
     wall = time.perf_counter()
     proc = subprocess.run(CLI + ['train', '--model', init, '--data', BCCD, '--splits', 'train,val', '--epochs', str(args.epochs),
-                                 '--imgsz', str(args.imgsz), '--batch', '16', '--seed', '0', '--device', 'cpu',
+                                 '--imgsz', str(args.imgsz), '--batch', '16', '--seed', str(args.seed), '--device', 'cpu',
                                  '--threads', str(args.threads), '--workers', str(args.workers), '--out', out],
                           cwd=REPO, check=True, capture_output=True, text=True)
     wall = time.perf_counter() - wall
@@ -120,6 +120,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--epochs', type=int, default=20)
     parser.add_argument('--imgsz', type=int, default=416)
+    parser.add_argument('--seed', type=int, default=0, help='both sides: initialisation, data order, augmentation')
     parser.add_argument('--threads', type=int, default=2)
     parser.add_argument('--workers', type=int, default=1)
     parser.add_argument('--out', default=os.path.join(REPO, 'runs', 'side-by-side'))
@@ -128,7 +129,7 @@ def main():
     args = parser.parse_args()
     work = os.path.abspath(args.out)
     os.makedirs(work, exist_ok=True)
-    result = {'epochs': args.epochs, 'imgsz': args.imgsz, 'threads': args.threads, 'workers': args.workers}
+    result = {'epochs': args.epochs, 'imgsz': args.imgsz, 'seed': args.seed, 'threads': args.threads, 'workers': args.workers}
     if not args.skip_ours:
         result['ours'] = train_ours(args, work)
         print(json.dumps(result['ours']), file=sys.stderr, flush=True)
