@@ -1,14 +1,11 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { connectClient, startCompression } from '../../clients';
 import type { CompressModelInput } from '../../common/compress-input';
-import { encodeModel } from '../../core/onnx';
-import { buildYoloV8, yolov8Spec } from '../../core/yolo';
 import { LocalStack, stackOptionsFromConfig } from '../../infra/stack';
 import { loadConfig } from '../../runtime/config';
 import { bccdRoot } from '../../runtime/datasets';
-import { repoRoot, stateDir } from '../../runtime/paths';
+import { repoRoot } from '../../runtime/paths';
 import { createStagepruneWorker } from '../../workers/create-worker';
 import { installWorkerRuntime } from '../../workers/runtime-logging';
 import { parseFlags } from '../args';
@@ -17,32 +14,8 @@ import { resolveInputs, resultTable, waitWithProgress } from './run';
 
 const flagsSchema = z.object({ json: z.boolean().default(false) });
 
+/** The BCCD base model (docs/TRAINING.md): yolov8n nc=3, 416 px, test mAP50 0.899. */
 export const BASE_MODEL = path.join(repoRoot, 'models', 'yolov8n-bccd.onnx');
-/** yolov8n graph at width 0.125, 160 px, trained 30 epochs on BCCD train+val (docs/TRAINING.md). */
-export const TINY_MODEL = path.join(repoRoot, 'models', 'yolov8n-tiny-bccd.onnx');
-
-/**
- * The BCCD base model; until it is trained and committed, the tiny trained BCCD model; failing that, a
- * seeded untrained yolov8n with nc=3.
- */
-function demoModel(log: (s: string) => void): string {
-  if (fs.existsSync(BASE_MODEL)) return BASE_MODEL;
-  if (fs.existsSync(TINY_MODEL)) {
-    log(
-      `note: ${path.relative(repoRoot, BASE_MODEL)} is not there yet; using ${path.relative(repoRoot, TINY_MODEL)}`,
-    );
-    return TINY_MODEL;
-  }
-  const file = path.join(stateDir, 'models', 'yolov8n-nc3-untrained-320.onnx');
-  if (!fs.existsSync(file)) {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, encodeModel(buildYoloV8(yolov8Spec('n', { nc: 3, imgsz: 320 }), { seed: 0 })));
-  }
-  log(
-    `note: ${path.relative(repoRoot, BASE_MODEL)} is not there yet; using an untrained seeded yolov8n (nc=3)`,
-  );
-  return file;
-}
 
 /** Small budgets so the whole pipeline runs in minutes on a laptop CPU. */
 export function demoInput(model: string, data: string): CompressModelInput {
@@ -75,7 +48,7 @@ export const demoCommand: CliCommand = {
       `stack: temporal ${status.temporal.state} (UI ${status.temporal.ui}), s3 ${status.s3.state} (${status.s3.address})`,
     );
 
-    const uris = await resolveInputs(demoModel(log), bccdRoot());
+    const uris = await resolveInputs(BASE_MODEL, bccdRoot());
     await installWorkerRuntime('WARN');
     const cpu = await createStagepruneWorker({ config, taskQueue: config.taskQueues.cpu });
     const gpu = await createStagepruneWorker({
