@@ -11,6 +11,21 @@ export class ArtifactMissingError extends StagepruneError {
   }
 }
 
+/** The bucket itself does not exist: a configuration error, retrying cannot help. */
+export class BucketMissingError extends StagepruneError {
+  constructor(
+    readonly bucket: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super(
+      'BUCKET_MISSING',
+      `S3 bucket '${bucket}' does not exist: create it, or set STAGEPRUNE_S3_BUCKET to one that does ` +
+        '(`stageprune stack up` creates the configured bucket on the local stack)',
+      options,
+    );
+  }
+}
+
 /** The stored bytes do not hash to what the reference says: corrupt or replaced object. */
 export class ArtifactIntegrityError extends StagepruneError {
   constructor(bucket: string, key: string, expected: string, actual: string) {

@@ -11,7 +11,12 @@ import {
 } from '@aws-sdk/client-s3';
 import { contentKey, type ArtifactRef } from '../../common/artifact-ref';
 import type { ArtifactStore, StoredObject } from './artifact-store';
-import { ArtifactIntegrityError, ArtifactMissingError, StoreUnavailableError } from './errors';
+import {
+  ArtifactIntegrityError,
+  ArtifactMissingError,
+  BucketMissingError,
+  StoreUnavailableError,
+} from './errors';
 
 export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -47,7 +52,7 @@ export class S3ArtifactStore implements ArtifactStore {
       ) {
         return ref;
       }
-      throw wrap(err, `put s3://${this.bucket}/${ref.key}`);
+      throw wrap(err, this.bucket, `put s3://${this.bucket}/${ref.key}`);
     }
     return ref;
   }
@@ -65,7 +70,7 @@ export class S3ArtifactStore implements ArtifactStore {
       return true;
     } catch (err) {
       if (isNotFound(err)) return false;
-      throw wrap(err, `head s3://${ref.bucket}/${ref.key}`);
+      throw wrap(err, ref.bucket, `head s3://${ref.bucket}/${ref.key}`);
     }
   }
 
@@ -80,7 +85,7 @@ export class S3ArtifactStore implements ArtifactStore {
         }),
       );
     } catch (err) {
-      throw wrap(err, `put s3://${this.bucket}/${key}`);
+      throw wrap(err, this.bucket, `put s3://${this.bucket}/${key}`);
     }
   }
 
@@ -88,7 +93,7 @@ export class S3ArtifactStore implements ArtifactStore {
     try {
       await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: bytes }));
     } catch (err) {
-      throw wrap(err, `put s3://${this.bucket}/${key}`);
+      throw wrap(err, this.bucket, `put s3://${this.bucket}/${key}`);
     }
   }
 
@@ -115,7 +120,7 @@ export class S3ArtifactStore implements ArtifactStore {
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (token);
     } catch (err) {
-      throw wrap(err, `list s3://${bucket}/${prefix}`);
+      throw wrap(err, bucket, `list s3://${bucket}/${prefix}`);
     }
     return out;
   }
@@ -127,12 +132,13 @@ export class S3ArtifactStore implements ArtifactStore {
       return await out.Body.transformToByteArray();
     } catch (err) {
       if (isNotFound(err)) throw new ArtifactMissingError(bucket, key, { cause: err });
-      throw wrap(err, `get s3://${bucket}/${key}`);
+      throw wrap(err, bucket, `get s3://${bucket}/${key}`);
     }
   }
 }
 
 function isNotFound(err: unknown): boolean {
+  if (err instanceof S3ServiceException && err.name === 'NoSuchBucket') return false; // the bucket, not the key
   return (
     err instanceof NoSuchKey ||
     err instanceof NotFound ||
@@ -140,10 +146,9 @@ function isNotFound(err: unknown): boolean {
   );
 }
 
-function wrap(err: unknown, what: string): Error {
+function wrap(err: unknown, bucket: string, what: string): Error {
   if (err instanceof ArtifactMissingError || err instanceof ArtifactIntegrityError) return err;
-  if (err instanceof S3ServiceException && err.name === 'NoSuchBucket') {
-    return new ArtifactMissingError('(bucket)', what, { cause: err });
-  }
+  if (err instanceof S3ServiceException && err.name === 'NoSuchBucket')
+    return new BucketMissingError(bucket, { cause: err });
   return new StoreUnavailableError(`${what} failed: ${(err as Error).message}`, { cause: err });
 }

@@ -5,7 +5,7 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { contentKey } from '../../common/artifact-ref';
-import { createS3Client } from '../../runtime/artifacts';
+import { S3ArtifactStore, createS3Client } from '../../runtime/artifacts';
 import { createStagepruneWorker } from '../../workers/create-worker';
 import { pingPipeline } from '../../workflows';
 import { installWorkerRuntime } from '../../workers/runtime-logging';
@@ -59,6 +59,18 @@ describe('pingPipeline against the real Temporal dev server and MinIO', () => {
     try {
       const obj = await s3.send(new GetObjectCommand({ Bucket: result.ref.bucket, Key: result.ref.key }));
       assert.equal(await obj.Body!.transformToString(), text);
+    } finally {
+      s3.destroy();
+    }
+  });
+
+  test('a bucket that does not exist is BUCKET_MISSING naming it, on write and on read', async () => {
+    const s3 = createS3Client(env.config.s3);
+    const store = new S3ArtifactStore(s3, 'no-such-bucket-here');
+    try {
+      const missing = { code: 'BUCKET_MISSING', message: /'no-such-bucket-here' does not exist/ };
+      await assert.rejects(store.put(new TextEncoder().encode('x')), missing);
+      await assert.rejects(store.getObject('no-such-bucket-here', 'some/key'), missing);
     } finally {
       s3.destroy();
     }
