@@ -46,6 +46,11 @@ export interface PlannedTarget {
   fromLatency?: { budgetMs: number; baselineMs: number; flopsReduction: number };
   /** Fixed-ratio planners: the factor their ratios were multiplied by. */
   scale?: number;
+  /**
+   * Sensitivity planner: the reductions its additive per-unit model was asked for so that the pruned model,
+   * measured exactly, meets the target (coupled units make the additive model overstate savings).
+   */
+  allocatedFor?: { flopsReduction?: number; paramsReduction?: number };
 }
 
 export type PipelineStage =

@@ -267,7 +267,13 @@ export async function compressModel(rawInput: CompressModelInput): Promise<Compr
       ? { latencyTargetMet: after.latency_ms <= input.target.latencyMs }
       : {}),
     ...(plan.target
-      ? { planned: { ...plan.target, ...(plan.scale !== undefined ? { scale: plan.scale } : {}) } }
+      ? {
+          planned: {
+            ...plan.target,
+            ...(plan.scale !== undefined ? { scale: plan.scale } : {}),
+            ...(plan.allocatedFor ? { allocatedFor: plan.allocatedFor } : {}),
+          },
+        }
       : {}),
   };
 

@@ -2,8 +2,8 @@ import type { ArtifactRef } from '../../common/artifact-ref';
 import type { CompressModelOptions, Planner } from '../../common/compress-input';
 import { decodeModel } from '../../core/onnx';
 import {
-  allocateSensitivityRatios,
   buildSensitivityCurves,
+  fitAllocationToTarget,
   rankStages,
   resolveTarget,
   REVIEW_STAGE_BOUNDS,
@@ -41,6 +41,8 @@ export interface PlannedPruning {
   target?: ResolvedTarget;
   /** Fixed-ratio planners with a target: the factor their ratios were scaled by. */
   scale?: number;
+  /** Sensitivity planner: the reductions its additive allocation was asked for to meet the target exactly. */
+  allocatedFor?: { flopsReduction?: number; paramsReduction?: number };
 }
 
 /** Turns the planner choice (and the scan, for `sensitivity`) into an immutable plan, stored as JSON. */
@@ -74,15 +76,24 @@ export function planPruning(deps: PipelineDeps) {
           : 'the sensitivity planner needs target.flopsReduction, target.paramsReduction or target.latencyMs',
       );
     }
+    if (!input.model)
+      throw new ActivityInputError(
+        'PLAN_MODEL_MISSING',
+        'fitting the allocation to a target needs the model',
+      );
     const curves = buildSensitivityCurves(input.scan.baseline, input.scan.points);
     const ranking = rankStages(input.scan.baseline, curves);
-    const allocation = allocateSensitivityRatios(
+    const model = decodeModel(await deps.store.get(input.model));
+    const pruneDeps = await pruneDepsFor(deps, input.prune.criterion, model, input.criterionInputs ?? {});
+    const fitted = await fitAllocationToTarget(
+      model,
       input.scan.baseline,
       curves,
       { flopsReduction, paramsReduction },
-      { bounds: REVIEW_STAGE_BOUNDS },
+      (units) => unitPlan(units, input.prune),
+      { allocation: { bounds: REVIEW_STAGE_BOUNDS }, imgsz: input.imgsz, deps: pruneDeps },
     );
-    const plan = unitPlan(allocation.modules, input.prune);
+    const { allocation, plan } = fitted;
     const sensitivity = await json({
       baseline: input.scan.baseline,
       points: input.scan.points,
@@ -95,6 +106,7 @@ export function planPruning(deps: PipelineDeps) {
       ref: await json(plan),
       sensitivity,
       ...targetInfo,
+      allocatedFor: fitted.askedFor,
       predicted: {
         map50_95: allocation.predictedMap50_95,
         flops: allocation.predictedFlops,

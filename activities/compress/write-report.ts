@@ -140,6 +140,14 @@ function plannedForReport(result: CompressModelResult) {
     flops_reduction: p.flopsReduction,
     params_reduction: p.paramsReduction,
     scale: p.scale,
+    ...(p.allocatedFor
+      ? {
+          allocated_for: {
+            flops_reduction: p.allocatedFor.flopsReduction,
+            params_reduction: p.allocatedFor.paramsReduction,
+          },
+        }
+      : {}),
     ...(p.fromLatency
       ? {
           latency: {

@@ -5,3 +5,4 @@ export * from './rank-sensitivity';
 export * from './allocate-ratios';
 export * from './scale-to-target';
 export * from './latency-target';
+export * from './fit-allocation';

@@ -15,17 +15,26 @@ function describeTarget(t: RunReport['input']['target']): string {
   return parts.length > 0 ? parts.join(', ') : 'none (planner defaults)';
 }
 
+function reductions(r: { flops_reduction?: number; params_reduction?: number }): string {
+  return [
+    r.flops_reduction !== undefined ? `FLOPs -${(r.flops_reduction * 100).toFixed(1)}%` : undefined,
+    r.params_reduction !== undefined ? `params -${(r.params_reduction * 100).toFixed(1)}%` : undefined,
+  ]
+    .filter((x): x is string => x !== undefined)
+    .join(', ');
+}
+
 function describePlanned(p: NonNullable<RunReport['planned']>): string {
-  const parts = [
-    p.flops_reduction !== undefined ? `FLOPs -${(p.flops_reduction * 100).toFixed(1)}%` : undefined,
-    p.params_reduction !== undefined ? `params -${(p.params_reduction * 100).toFixed(1)}%` : undefined,
-  ].filter((x): x is string => x !== undefined);
-  let text = `Planned for ${parts.join(', ')}`;
+  let text = `Planned for ${reductions(p)}`;
   if (p.latency)
     text +=
       ` (latency budget ${p.latency.budget_ms} ms against the measured ${p.latency.baseline_ms.toFixed(2)} ms,` +
       ' latency taken as proportional to FLOPs)';
   if (p.scale !== undefined) text += `; the planner's ratios were scaled by ${p.scale.toFixed(3)}`;
+  if (p.allocated_for)
+    text +=
+      `; the scan's additive model was asked for ${reductions(p.allocated_for)}` +
+      ' so that the pruned model, measured exactly, meets the target';
   text += '.';
   if (p.latency?.met !== undefined) text += ` Latency budget met: ${p.latency.met ? 'yes' : 'no'}.`;
   return text;

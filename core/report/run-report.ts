@@ -63,6 +63,10 @@ export const RunReportSchema = z.object({
       params_reduction: z.number().optional(),
       /** Fixed-ratio planners: the factor every ratio was multiplied by. */
       scale: z.number().optional(),
+      /** Sensitivity planner: the reductions its additive allocation was asked for to meet the target exactly. */
+      allocated_for: z
+        .object({ flops_reduction: z.number().optional(), params_reduction: z.number().optional() })
+        .optional(),
       latency: z.object({ budget_ms: count, baseline_ms: count, met: z.boolean().optional() }).optional(),
     })
     .optional(),

@@ -108,7 +108,12 @@ describe('compressModel against the real Temporal dev server and MinIO', () => {
     };
     assert.ok(scan.points.length > 5, `expected one point per unit, got ${scan.points.length}`);
     assert.equal(scan.ranking.order.length, 3);
-    assert.ok(result.after!.flops <= result.before.flops * 0.97);
+    // the target is met by the pruned model as measured, not only by the scan's additive prediction
+    assert.ok(
+      result.pruned!.flops <= result.before.flops * 0.95,
+      `${result.pruned!.flops} vs ${result.before.flops}`,
+    );
+    assert.ok((result.planned?.allocatedFor?.flopsReduction ?? 0) >= 0.05);
   });
 
   test('the staged planner scales its ratios to meet a FLOPs target; an unreachable latency budget fails typed', async () => {
