@@ -17,6 +17,7 @@ import {
   type SensitivityTarget,
 } from './allocate-ratios';
 import { PlanError } from './errors';
+import { costLimit, leastMeeting, pct, withinLimit } from './exact-cost-search';
 import type { SensitivityBaseline, SensitivityCurve } from './sensitivity-types';
 
 /** The largest reduction the allocation is ever asked for (its schema allows < 1). */
@@ -58,10 +59,8 @@ export async function fitAllocationToTarget(
 ): Promise<FittedAllocation> {
   const stats = (m: Model) => computeStats(m, { imgsz: options.imgsz });
   const base = stats(model);
-  const want = {
-    flops: base.flops * (1 - (target.flopsReduction ?? 0)),
-    params: base.params * (1 - (target.paramsReduction ?? 0)),
-  };
+  const want = costLimit(base, target);
+  const meets = withinLimit(want);
   const asked = (k: number): SensitivityTarget => {
     const up = (r: number | undefined) =>
       r === undefined ? undefined : Math.min(r * k, MAX_ASKED_REDUCTION);
@@ -78,7 +77,6 @@ export async function fitAllocationToTarget(
     const out = stats((await pruneModel(model, plan, options.deps)).model);
     return { k, allocation, plan, askedFor, flops: out.flops, params: out.params };
   };
-  const meets = (r: { flops: number; params: number }) => r.flops <= want.flops && r.params <= want.params;
   const result = (r: Awaited<ReturnType<typeof probe>>): FittedAllocation => ({
     allocation: r.allocation,
     plan: r.plan,
@@ -94,7 +92,7 @@ export async function fitAllocationToTarget(
   const smallest = Math.min(
     ...[target.flopsReduction, target.paramsReduction].filter((r): r is number => r !== undefined && r > 0),
   );
-  let hi = await probe(MAX_ASKED_REDUCTION / smallest);
+  const hi = await probe(MAX_ASKED_REDUCTION / smallest);
   if (!meets(hi)) {
     throw new PlanError(
       'PLAN_TARGET_UNREACHABLE',
@@ -103,14 +101,5 @@ export async function fitAllocationToTarget(
         `${pct(hi.params, base.params)} of the parameters (target ${pct(want.params, base.params)}), measured exactly`,
     );
   }
-  let lo = 1;
-  const tolerance = options.tolerance ?? 0.005;
-  while (hi.k - lo > tolerance) {
-    const mid = await probe((lo + hi.k) / 2);
-    if (meets(mid)) hi = mid;
-    else lo = mid.k;
-  }
-  return result(hi);
+  return result(await leastMeeting(1, hi, probe, meets, (r) => r.k, options.tolerance ?? 0.005));
 }
-
-const pct = (a: number, b: number) => `${((100 * a) / b).toFixed(1)}%`;

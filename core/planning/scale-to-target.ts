@@ -9,11 +9,9 @@ import { pruneModel, type PruneDeps } from '../pruning/prune-model';
 import type { PlanInput } from '../pruning/plan/plan-schema';
 import { computeStats } from '../stats';
 import { PlanError } from './errors';
+import { costLimit, leastMeeting, pct, withinLimit, type ReductionTarget } from './exact-cost-search';
 
-export interface ReductionTarget {
-  flopsReduction?: number;
-  paramsReduction?: number;
-}
+export type { ReductionTarget } from './exact-cost-search';
 
 export interface ScaledPlan {
   plan: PlanInput;
@@ -61,18 +59,14 @@ export async function scalePlanToTarget(
     );
   const stats = (m: Model) => computeStats(m, { imgsz: options.imgsz });
   const base = stats(model);
-  const want = {
-    flops: base.flops * (1 - (target.flopsReduction ?? 0)),
-    params: base.params * (1 - (target.paramsReduction ?? 0)),
-  };
+  const meets = withinLimit(costLimit(base, target));
   const probe = async (s: number) => {
     const p = scaled(plan, s);
     const out = stats((await pruneModel(model, p, options.deps)).model);
     return { plan: p, scale: s, flops: out.flops, params: out.params };
   };
-  const meets = (r: { flops: number; params: number }) => r.flops <= want.flops && r.params <= want.params;
 
-  let hi = await probe(MAX_SCALED_RATIO / Math.max(...ratios));
+  const hi = await probe(MAX_SCALED_RATIO / Math.max(...ratios));
   if (!meets(hi)) {
     throw new PlanError(
       'PLAN_TARGET_UNREACHABLE',
@@ -81,17 +75,10 @@ export async function scalePlanToTarget(
         `${pct(hi.params, base.params)} of its parameters`,
     );
   }
-  let lo = 0;
-  const tolerance = options.tolerance ?? 0.005;
-  while (hi.scale - lo > tolerance) {
-    const mid = await probe((lo + hi.scale) / 2);
-    if (meets(mid)) hi = mid;
-    else lo = mid.scale;
-  }
-  return { ...hi, baseFlops: base.flops, baseParams: base.params };
+  const least = await leastMeeting(0, hi, probe, meets, (r) => r.scale, options.tolerance ?? 0.005);
+  return { ...least, baseFlops: base.flops, baseParams: base.params };
 }
 
-const pct = (a: number, b: number) => `${((100 * a) / b).toFixed(1)}%`;
 const describe = (t: ReductionTarget) =>
   [
     t.flopsReduction !== undefined ? `FLOPs −${t.flopsReduction}` : '',
