@@ -22,7 +22,7 @@ imgsz="${IMGSZ:-$("${sp[@]}" model stats "$model" --json | json_field inputShape
 finetune() { # name, extra flags...
   local name="$1"; shift
   local start=$SECONDS
-  "${sp[@]}" finetune --student "$out/pruned.onnx" --teacher "$model" --data ../shared/datasets/bccd --epochs "$epochs" \
+  "${sp[@]}" finetune --student "$out/pruned.onnx" --teacher "$model" --data datasets/bccd --epochs "$epochs" \
     --imgsz "$imgsz" --seed 0 --device cpu --threads "$threads" --workers 1 --out "$out/$name" "$@" \
     > "$out/$name.done.json" 2> "$out/$name.log"
   echo "$name: $((SECONDS - start)) s" >&2

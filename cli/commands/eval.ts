@@ -9,7 +9,7 @@ const usage = `usage: stageprune eval MODEL [--data DIR] [--split test] [--imgsz
                        [--threads N] [--on-bad-label skip|fail] [--json]
   COCO mAP of a YOLOv8-style ONNX detector on a dataset split (VOC, YOLO or COCO layout), with
   ultralytics' validation preprocessing and NMS (conf 0.001, IoU 0.7, 300 detections).
-  --data defaults to BCCD (../shared/datasets/bccd; STAGEPRUNE_BCCD overrides). Bad labels are
+  --data defaults to BCCD (datasets/bccd in the repository; STAGEPRUNE_BCCD overrides). Bad labels are
   skipped and counted by default; --on-bad-label fail stops at the first one, naming the file.
   --json prints {"map50_95", "map50", "map75", "per_class", "images", "skipped_labels", "seconds", "images_per_s"}.`;
 

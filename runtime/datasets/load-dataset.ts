@@ -7,9 +7,9 @@ import { loadVocDataset } from './load-voc';
 import { loadYoloDataset } from './load-yolo';
 import type { DatasetFormat, LoadOptions, LoadedDataset } from './loaded-dataset';
 
-/** BCCD, shared next to the repository; STAGEPRUNE_BCCD overrides it. */
+/** BCCD, kept in the repository (datasets/bccd); STAGEPRUNE_BCCD overrides it. */
 export function bccdRoot(): string {
-  return process.env.STAGEPRUNE_BCCD ?? path.resolve(repoRoot, '../shared/datasets/bccd');
+  return process.env.STAGEPRUNE_BCCD ?? path.resolve(repoRoot, 'datasets/bccd');
 }
 
 /** Which layout a dataset path has, from the files it holds. */

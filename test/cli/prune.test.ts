@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { inProcess } from '../support/cli-in-process';
 import { buildYoloV8, yolov8Spec } from '../../core/yolo';
+import { bccdRoot } from '../../runtime/datasets';
 import { writeModelFile } from '../../runtime/onnx-file';
 
 test('prune: staged default, JSON output with stats, frozen groups and the applied plan; replay is byte-identical', async () => {
@@ -114,7 +115,7 @@ test('prune: taylor scores from a file; hrank with calibration images', async ()
     const calib = path.join(dir, 'calib');
     fs.mkdirSync(calib);
     fs.copyFileSync(
-      path.resolve(__dirname, '../../../shared/datasets/bccd/JPEGImages/BloodImage_00000.jpg'),
+      path.join(bccdRoot(), 'JPEGImages/BloodImage_00000.jpg'),
       path.join(calib, 'a.jpg'),
     );
     const h = await inProcess(

@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { encodeModel } from '../../core/onnx';
 import { buildYoloV8, yolov8Spec } from '../../core/yolo';
+import { bccdRoot as bccdDatasetRoot } from '../../runtime/datasets';
 import { venvPython } from '../../runtime/paths';
 import type { TrainerJob } from '../../runtime/trainer-process';
 
-export const bccdRoot = path.resolve(__dirname, '..', '..', '..', 'shared', 'datasets', 'bccd');
+export const bccdRoot = bccdDatasetRoot();
 /** The evaluator's (and the trainer's default) VOC class order: sorted names. */
 export const bccdNames = ['Platelets', 'RBC', 'WBC'];
 

@@ -19,7 +19,7 @@ async function main(): Promise<void> {
     options: {
       python: { type: 'string', default: '/tmp/devref/venv/bin/python' },
       count: { type: 'string', default: '20' },
-      data: { type: 'string', default: path.resolve(repoRoot, '../shared/datasets/bccd') },
+      data: { type: 'string', default: path.resolve(repoRoot, 'datasets/bccd') },
     },
   });
   const dir = path.join(values.data, 'JPEGImages');

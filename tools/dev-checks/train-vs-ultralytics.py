@@ -28,7 +28,7 @@ import xml.etree.ElementTree as ET
 os.environ.setdefault('YOLO_OFFLINE', '1')
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BCCD = os.path.join(os.path.dirname(REPO), 'shared', 'datasets', 'bccd')
+BCCD = os.environ.get('STAGEPRUNE_BCCD', os.path.join(REPO, 'datasets', 'bccd'))
 NAMES = ['Platelets', 'RBC', 'WBC']
 CLI = ['npx', '--no-install', 'stageprune']
 

@@ -10,13 +10,14 @@ import type { Model } from '../../../core/onnx/model';
 import { CRITERIA } from '../../../core/pruning/importance/criterion';
 import { pruneModel, type PruneDeps } from '../../../core/pruning/prune-model';
 import { buildYoloV8, YOLOV8_SIZES, yolov8Spec, type YoloV8Size } from '../../../core/yolo';
+import { bccdRoot } from '../../../runtime/datasets';
 import { onnxActivationRanks } from '../../../runtime/pruning/activations';
 import { encodeLoadable } from '../../../runtime/pruning/loadable';
 import { letterboxImage } from '../../../runtime/pruning/calibration-images';
 import { checkInvariant, randomFeeds, type Feeds } from '../../support/pruning/invariant';
 
 const STAGED = { stages: { backbone: 0.3, neck: 0.2, head: 0.1 }, criterion: 'l1' };
-const BCCD = path.resolve(__dirname, '../../../../shared/datasets/bccd/JPEGImages');
+const BCCD = path.join(bccdRoot(), 'JPEGImages');
 
 const cache = new Map<string, Model>();
 function yolo(size: YoloV8Size, imgsz: number): Model {
