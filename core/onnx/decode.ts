@@ -6,6 +6,7 @@ import type { Attribute, Dim, Graph, Model, Node, Tensor, TypeInfo, ValueInfo } 
 import { MAX_SUPPORTED_OPSET, MIN_SUPPORTED_OPSET } from './opset';
 import { decodeTensor, MAX_DIM } from './tensor-codec';
 import { scanUnknownFields } from './unknown-fields';
+import { checkDecodedNesting, checkNestingDepth, MAX_NESTING_DEPTH } from './nesting';
 
 export interface DecodeOptions {
   /** Needed only for models whose tensors live in external files. */
@@ -22,7 +23,9 @@ const MODEL_FIRST_TAGS = new Set([0x08, 0x12, 0x1a, 0x22, 0x28, 0x32, 0x3a, 0x42
 
 /**
  * Parses ONNX protobuf bytes into a Model. Every failure is an OnnxFormatError naming the problem;
- * nothing else escapes (protobuf decoder errors are wrapped).
+ * nothing else escapes (protobuf decoder errors and RangeErrors are wrapped). Nesting deeper than
+ * MAX_NESTING_DEPTH is refused, on the bytes and again on the decoded protobuf (nesting.ts), so the
+ * recursive code below and encodeModel stay shallow.
  */
 export function decodeModel(bytes: Uint8Array, options: DecodeOptions = {}): Model {
   if (bytes.length === 0) throw new OnnxFormatError('ONNX_TRUNCATED', 'the file is empty');
@@ -32,22 +35,47 @@ export function decodeModel(bytes: Uint8Array, options: DecodeOptions = {}): Mod
       `not an ONNX model: unexpected first byte 0x${bytes[0]!.toString(16)}`,
     );
   }
+  checkNestingDepth(bytes);
   let proto: onnx.ModelProto;
   try {
     proto = onnx.ModelProto.decode(bytes);
   } catch (err) {
     const message = (err as Error).message ?? String(err);
-    if (/index out of range/.test(message) && MODEL_FIRST_TAGS.has(bytes[0]!)) {
+    if (isStackOverflow(err)) throw tooDeep(err);
+    if (/index out of range/.test(message)) {
       throw new OnnxFormatError(
         'ONNX_TRUNCATED',
         `the file ends in the middle of a protobuf field (${message})`,
-        {
-          cause: err,
-        },
+        { cause: err },
       );
     }
     throw new OnnxFormatError('ONNX_NOT_ONNX', `not an ONNX model: ${message}`, { cause: err });
   }
+  try {
+    return modelFromProto(proto, bytes, options);
+  } catch (err) {
+    // The nesting check should make these impossible; if one slips through it is still the file's fault.
+    if (isStackOverflow(err)) throw tooDeep(err);
+    if (err instanceof RangeError) {
+      throw new OnnxFormatError('ONNX_GRAPH_INVALID', `the model cannot be decoded: ${err.message}`, {
+        cause: err,
+      });
+    }
+    throw err;
+  }
+}
+
+const isStackOverflow = (err: unknown) => err instanceof RangeError && /call stack size/i.test(err.message);
+
+const tooDeep = (err: unknown) =>
+  new OnnxFormatError(
+    'ONNX_NESTING_TOO_DEEP',
+    `the model nests too deeply to decode (${(err as Error).message}); the limit is ${MAX_NESTING_DEPTH} levels`,
+    { cause: err },
+  );
+
+function modelFromProto(proto: onnx.ModelProto, bytes: Uint8Array, options: DecodeOptions): Model {
+  checkDecodedNesting(proto);
   if (!proto.graph || int64ToNumber(proto.irVersion) <= 0) {
     throw new OnnxFormatError('ONNX_NOT_ONNX', 'not an ONNX model: no ir_version or no graph');
   }

@@ -10,7 +10,8 @@ export type OnnxErrorCode =
   | 'ONNX_SHAPE_ABSURD'
   | 'ONNX_INITIALIZER_SIZE_MISMATCH'
   | 'ONNX_UNSUPPORTED_DATA_TYPE'
-  | 'ONNX_GRAPH_INVALID';
+  | 'ONNX_GRAPH_INVALID'
+  | 'ONNX_NESTING_TOO_DEEP';
 
 /** A model file or graph we cannot read or trust. Always an input error: retrying will not help. */
 export class OnnxFormatError extends StagepruneError {

@@ -9,3 +9,4 @@ export * from './attributes';
 export * from './opset';
 export { scanUnknownFields, type UnknownFieldScan } from './unknown-fields';
 export { checkedElementCount, decodeTensor, encodeTensor, MAX_DIM, MAX_ELEMENTS } from './tensor-codec';
+export { checkDecodedNesting, checkNestingDepth, MAX_NESTING_DEPTH } from './nesting';

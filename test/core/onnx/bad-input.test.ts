@@ -1,8 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { onnx } from 'onnx-proto';
-import { decodeModel, encodeModel, OnnxFormatError, type OnnxErrorCode } from '../../../core/onnx';
+import {
+  decodeModel,
+  encodeModel,
+  OnnxFormatError,
+  type Graph,
+  type OnnxErrorCode,
+} from '../../../core/onnx';
 import { buildYoloV8, yolov8Spec } from '../../../core/yolo';
+import { nestedIfModel, nestedSequenceModel } from '../../support/nested-onnx';
 
 function modelBytes(patch: (m: onnx.IModelProto) => void): Uint8Array {
   const m: onnx.IModelProto = {
@@ -175,4 +182,79 @@ test('external data inside the folder is read with offset and length', () => {
   assert.deepEqual(seen, ['weights/w.bin']);
   assert.deepEqual(Array.from(model.graph.initializers.get('w')!.data as Float32Array), [1.5, -2]);
   assertCode(() => decodeModel(bytes), 'ONNX_EXTERNAL_DATA_UNREADABLE');
+});
+
+/** How many If bodies nest inside `graph` (following the first graph attribute, without recursion). */
+function subgraphDepth(graph: Graph): number {
+  let depth = 0;
+  let g = graph;
+  for (;;) {
+    const inner = g.nodes.flatMap((n) => Object.values(n.attributes)).find((x) => x.type === 'graph');
+    if (inner?.type !== 'graph') return depth;
+    g = inner.value;
+    depth++;
+  }
+}
+
+test('If bodies nested 2,000 deep are ONNX_NESTING_TOO_DEEP, not a stack overflow', () => {
+  assertCode(
+    () => decodeModel(nestedIfModel(2000)),
+    'ONNX_NESTING_TOO_DEEP',
+    /subgraphs nest 2000 levels deep; the limit is 64/,
+  );
+  assertCode(() => decodeModel(nestedIfModel(20_000)), 'ONNX_NESTING_TOO_DEEP', /more than 10000/);
+});
+
+test('64 nested subgraphs decode and round-trip; 65 are refused', () => {
+  const model = decodeModel(nestedIfModel(64));
+  assert.equal(subgraphDepth(model.graph), 64);
+  assert.equal(subgraphDepth(decodeModel(encodeModel(model)).graph), 64);
+  assertCode(() => decodeModel(nestedIfModel(65)), 'ONNX_NESTING_TOO_DEEP', /65 levels deep/);
+});
+
+test('nesting the byte-level pre-scan misreads is still refused, on the decoded protobuf', () => {
+  // With varint-tagged then_branch fields the pre-scan sees no subgraphs; onnx-proto decodes all 300.
+  assert.equal(onnx.ModelProto.decode(nestedIfModel(300, { varintTags: true })).graph!.node!.length, 1);
+  assertCode(
+    () => decodeModel(nestedIfModel(300, { varintTags: true })),
+    'ONNX_NESTING_TOO_DEEP',
+    /subgraphs nest 300 levels deep; the limit is 64/,
+  );
+  assert.equal(subgraphDepth(decodeModel(nestedIfModel(64, { varintTags: true })).graph), 64);
+});
+
+test('sequence types nested past the limit are ONNX_NESTING_TOO_DEEP', () => {
+  assert.equal(decodeModel(nestedSequenceModel(64)).graph.inputs[0]!.type?.kind, 'opaque');
+  assertCode(
+    () => decodeModel(nestedSequenceModel(65)),
+    'ONNX_NESTING_TOO_DEEP',
+    /sequence\/map\/optional types nest 65 levels deep/,
+  );
+});
+
+test('a stack overflow inside the protobuf decoder is ONNX_NESTING_TOO_DEEP', () => {
+  // Unknown fields of nested groups (wire types 3/4): the pre-scan leaves them to protobufjs, which
+  // skips them recursively.
+  const n = 200_000;
+  const head = modelBytes(() => {});
+  const bytes = new Uint8Array(head.length + 4 * n);
+  bytes.set(head);
+  for (let i = 0; i < n; i++) bytes.set([0xf3, 0x01], head.length + 2 * i); // field 30, start group
+  for (let i = 0; i < n; i++) bytes.set([0xf4, 0x01], head.length + 2 * (n + i)); // field 30, end group
+  assertCode(() => decodeModel(bytes), 'ONNX_NESTING_TOO_DEEP', /call stack/);
+});
+
+test('a RangeError in our own conversion after the protobuf decode is an OnnxFormatError', (t) => {
+  const real = onnx.ModelProto.decode;
+  t.after(() => (onnx.ModelProto.decode = real));
+  const recurse = (n: number): number => recurse(n + 1) + 1;
+  // A decoded proto whose graph getter fails the way a bug in our converters would.
+  const withGraph =
+    (graph: () => onnx.GraphProto) =>
+    (...args: Parameters<typeof real>) =>
+      Object.defineProperty(real(...args), 'graph', { get: graph });
+  onnx.ModelProto.decode = withGraph(() => onnx.GraphProto.create({ name: String(recurse(0)) }));
+  assertCode(() => decodeModel(modelBytes(() => {})), 'ONNX_NESTING_TOO_DEEP', /call stack/);
+  onnx.ModelProto.decode = withGraph(() => onnx.GraphProto.create({ name: 'x'.repeat(-1) }));
+  assertCode(() => decodeModel(modelBytes(() => {})), 'ONNX_GRAPH_INVALID', /Invalid count value/);
 });
