@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkClassName } from './class-name';
 import { DatasetError } from './errors';
 import type { RawImageLabels, RawObject } from './types';
 
@@ -52,6 +53,7 @@ export function parseCocoJson(text: string, file: string): CocoDataset {
   }
   const { images, annotations, categories } = parsed.data;
   const sorted = [...categories].sort((a, b) => a.id - b.id);
+  for (const c of sorted) checkClassName(c.name, file, `category ${c.id}`);
   const classOf = new Map(sorted.map((c, i) => [c.id, i]));
   const objectsOf = new Map<number, RawObject[]>(images.map((im) => [im.id, []]));
   for (const a of annotations) {

@@ -1,5 +1,6 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { z } from 'zod';
+import { checkClassName } from './class-name';
 import { DatasetError } from './errors';
 import type { RawImageLabels } from './types';
 
@@ -36,32 +37,40 @@ export interface VocParseOptions {
   imageFile: string;
 }
 
+// A DTD can declare entities: external ones (XXE) and nested expansions (billion laughs). Annotations
+// never need one, so any DTD or entity declaration makes the file invalid before a parser sees it.
+const DTD = /<!\s*(DOCTYPE|ENTITY)/i;
+
+/** Parses one annotation. Every failure is a DatasetError DATASET_LABEL_INVALID naming the file. */
 export function parseVocXml(text: string, options: VocParseOptions): RawImageLabels {
-  const valid = XMLValidator.validate(text);
-  if (valid !== true) {
-    throw new DatasetError(
-      'DATASET_LABEL_INVALID',
-      options.labelFile,
-      `malformed XML at line ${valid.err.line}: ${valid.err.msg}`,
-    );
+  const invalid = (message: string, cause?: unknown) =>
+    new DatasetError('DATASET_LABEL_INVALID', options.labelFile, message, { cause });
+  if (DTD.test(text)) throw invalid('DTD or entity declarations are not allowed in an annotation');
+  let tree: unknown;
+  try {
+    const valid = XMLValidator.validate(text);
+    if (valid !== true) throw invalid(`malformed XML at line ${valid.err.line}: ${valid.err.msg}`);
+    tree = parser.parse(text);
+  } catch (err) {
+    if (err instanceof DatasetError) throw err;
+    const message = err instanceof Error ? err.message : String(err);
+    throw invalid(`cannot parse the XML: ${message.replace(/\s+/g, ' ')}`, err);
   }
-  const parsed = annotationSchema.safeParse(parser.parse(text));
+  const parsed = annotationSchema.safeParse(tree);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue ? issue.path.join('.') : '?';
-    throw new DatasetError(
-      'DATASET_LABEL_INVALID',
-      options.labelFile,
-      `missing or invalid field ${where}: ${issue?.message}`,
-    );
+    throw invalid(`missing or invalid field ${where}: ${issue?.message}`);
   }
   const a = parsed.data.annotation;
+  const objects = a.object ?? [];
+  objects.forEach((o, i) => checkClassName(o.name, options.labelFile, `object ${i + 1}`));
   return {
     file: options.imageFile,
     labelFile: options.labelFile,
     width: a.size.width,
     height: a.size.height,
-    objects: (a.object ?? []).map((o) => ({
+    objects: objects.map((o) => ({
       className: o.name,
       x1: o.bndbox.xmin,
       y1: o.bndbox.ymin,

@@ -1,3 +1,4 @@
+import { checkClassName } from './class-name';
 import { DatasetError } from './errors';
 import type { RawImageLabels, RawObject } from './types';
 
@@ -59,6 +60,12 @@ export function parseYoloTxt(
  * yaml in its three usual forms (inline list, block list, `index: name` map). Anything else is refused.
  */
 export function parseYoloClassNames(text: string, file: string): string[] {
+  const names = readClassNames(text, file);
+  names.forEach((name, i) => checkClassName(name, file, `class ${i}`));
+  return names;
+}
+
+function readClassNames(text: string, file: string): string[] {
   if (!/^\s*names\s*:/m.test(text)) {
     const names = text
       .split(/\r?\n/)

@@ -5,6 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { DatasetError } from '../../core/datasets';
 import { bccdRoot, detectFormat, loadDataset } from '../../runtime/datasets';
+import { evaluateModel } from '../../runtime/evaluate';
+import { makeDetector } from '../support/detector-models';
+import { billionLaughsXml, xxeXml } from '../support/hostile-voc';
 import { tinyVoc, vocXml } from '../support/tiny-voc';
 
 test('BCCD splits load with class names from the data and its two degenerate boxes reported', async () => {
@@ -105,5 +108,46 @@ test('YOLO and COCO folders load through the same validation', async () => {
     assert.deepEqual(c.dataset.images[0]!.boxes, [{ classId: 0, x1: 10, y1: 20, x2: 40, y2: 60 }]);
   } finally {
     rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('XXE and billion-laughs annotations are skipped and counted; evaluation goes on without entity classes', async () => {
+  const good = ['BloodImage_00000', 'BloodImage_00001'];
+  const root = tinyVoc([...good, 'xxe', 'lol'], (r) => {
+    writeFileSync(path.join(r, 'Annotations/xxe.xml'), xxeXml());
+    writeFileSync(path.join(r, 'Annotations/lol.xml'), billionLaughsXml());
+    for (const stem of ['xxe', 'lol'])
+      copyFileSync(
+        path.join(bccdRoot(), `JPEGImages/${good[0]}.jpg`),
+        path.join(r, `JPEGImages/${stem}.jpg`),
+      );
+  });
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'stageprune-hostile-'));
+  try {
+    const loaded = await loadDataset(root, { split: 'test', policy: 'skip' });
+    assert.deepEqual(
+      loaded.dataset.images.map((im) => im.file),
+      good.map((stem) => path.join('JPEGImages', `${stem}.jpg`)),
+    );
+    const r = loaded.validator.result();
+    assert.equal(r.counts['invalid-label'], 2);
+    assert.deepEqual(r.issues.map((i) => i.file).sort(), ['Annotations/lol.xml', 'Annotations/xxe.xml']);
+    assert.deepEqual(loaded.dataset.classNames, ['RBC', 'WBC']);
+
+    // The same folder through an evaluation with the default policy.
+    const model = makeDetector(path.join(dir, 'm.onnx'), { imgsz: 64, nc: 2 });
+    const e = await evaluateModel({
+      model,
+      data: root,
+      split: 'test',
+      session: { ep: 'cpu', intraOpThreads: 1 },
+    });
+    assert.equal(e.images, 2);
+    assert.equal(e.skippedLabels, 2);
+    assert.deepEqual(e.classNames, ['RBC', 'WBC']);
+    assert.ok(e.classNames.every((n) => !/[&<>;]/.test(n)));
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
   }
 });

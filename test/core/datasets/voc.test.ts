@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DatasetError, parseSplitList, parseVocXml, validateDataset } from '../../../core/datasets';
+import { billionLaughsXml, xxeXml } from '../../support/hostile-voc';
 import { vocXml } from '../../support/tiny-voc';
 
 const opts = { labelFile: 'Annotations/a.xml', imageFile: 'JPEGImages/a.jpg' };
@@ -72,4 +73,44 @@ test('validation reports degenerate, outside and unknown-class boxes; skip drops
     (e: unknown) =>
       e instanceof DatasetError && e.code === 'DATASET_BOX_DEGENERATE' && e.file === 'Annotations/a.xml',
   );
+});
+
+const invalidLabel = (mentions: RegExp) => (e: unknown) =>
+  e instanceof DatasetError &&
+  e.code === 'DATASET_LABEL_INVALID' &&
+  e.file === 'Annotations/a.xml' &&
+  mentions.test(e.message) &&
+  !e.message.includes('\n');
+
+test('XXE and billion-laughs annotations are DATASET_LABEL_INVALID naming the file, never parsed', () => {
+  assert.throws(() => parseVocXml(xxeXml(), opts), invalidLabel(/DTD or entity declarations/));
+  assert.throws(() => parseVocXml(billionLaughsXml(), opts), invalidLabel(/DTD or entity declarations/));
+  const internal = vocXml([{ name: '&x;', box: [1, 1, 5, 5] }]);
+  assert.throws(
+    () => parseVocXml(`<!DOCTYPE annotation [<!ENTITY x "RBC">]>${internal}`, opts),
+    invalidLabel(/DTD/),
+  );
+});
+
+test('any exception of the XML parser is a DATASET_LABEL_INVALID, not a raw Error', () => {
+  // fast-xml-parser throws a plain Error past its nesting limit.
+  const deep = `<annotation>${'<a>'.repeat(1000)}x${'</a>'.repeat(1000)}</annotation>`;
+  assert.throws(() => parseVocXml(deep, opts), invalidLabel(/cannot parse the XML: Maximum nested tags/));
+});
+
+test('class names with markup, control characters or over 128 characters make the file invalid', () => {
+  const named = (name: string) => vocXml([{ name, box: [1, 1, 5, 5] }]);
+  assert.throws(
+    () => parseVocXml(named('&lol9;'), opts),
+    invalidLabel(/object 1: class name '&lol9;'.*markup/),
+  );
+  assert.throws(() => parseVocXml(named('a &lt;b&gt;'), opts), invalidLabel(/'a <b>'.*markup/));
+  assert.throws(
+    () => parseVocXml(named('RBC\u0007\u001b[2J'), opts),
+    invalidLabel(/RBC\\u0007\\u001b\[2J'.*control/),
+  );
+  assert.throws(() => parseVocXml(named('x'.repeat(129)), opts), invalidLabel(/longer than 128/));
+  const ok = parseVocXml(named('Red blood cell (RBC) · 赤血球'), opts);
+  assert.equal(ok.objects[0]!.className, 'Red blood cell (RBC) · 赤血球');
+  assert.equal(parseVocXml(named('x'.repeat(128)), opts).objects.length, 1);
 });
