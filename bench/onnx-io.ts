@@ -13,7 +13,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { decodeModel, encodeModel } from '../core/onnx';
 import { computeStats } from '../core/stats';
-import { buildYoloV8, parseArch, yolov8Spec } from '../core/yolo';
+import { buildYolo, specOfArch } from '../core/yolo';
 import { venvPython } from '../runtime/paths';
 
 interface Measurement {
@@ -71,7 +71,7 @@ function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stageprune-bench-'));
   try {
     const file = path.join(dir, `${arch}.onnx`);
-    fs.writeFileSync(file, encodeModel(buildYoloV8(yolov8Spec(parseArch(arch)))));
+    fs.writeFileSync(file, encodeModel(buildYolo(specOfArch(arch))));
     const size = fs.statSync(file).size;
     const run = (cmd: string, args: string[]): Measurement => {
       const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 20 });

@@ -7,7 +7,7 @@ import { buildGroups, prunableChannels } from '../../core/pruning/groups';
 import { pruneModel } from '../../core/pruning/prune-model';
 import type { PlanInput } from '../../core/pruning/plan/plan-schema';
 import { computeStats, type ModelStats } from '../../core/stats';
-import { stageOfModule } from '../../core/yolo/stage-map';
+import { stageMapOf, stageOfModule } from '../../core/yolo/stage-map';
 import { memoized, type PipelineDeps } from './context';
 import { pruneDepsFor, type CriterionInputs } from './criterion-inputs';
 import { evaluateModel } from './evaluate-model';
@@ -96,17 +96,18 @@ export function listPrunableUnits(deps: PipelineDeps) {
   }): Promise<{ unit: string; stage: string }[]> => {
     const model = decodeModel(await deps.store.get(input.model));
     const gs = buildGroups(buildChannelGraph(model));
+    const stages = stageMapOf(model);
     if (input.granularity === 'layer') {
       return gs.groups
         .filter((g) => prunableChannels(g).length > 0)
-        .map((g) => ({ unit: g.id, stage: stageOfModule(g.module ?? -1) ?? 'head' }));
+        .map((g) => ({ unit: g.id, stage: stageOfModule(g.module ?? -1, stages) ?? 'head' }));
     }
     const modules = new Set<number>();
     for (const g of gs.groups)
       if (g.module !== undefined && prunableChannels(g).length > 0) modules.add(g.module);
     return [...modules]
       .sort((a, b) => a - b)
-      .map((m) => ({ unit: `model.${m}`, stage: stageOfModule(m) ?? 'head' }));
+      .map((m) => ({ unit: `model.${m}`, stage: stageOfModule(m, stages) ?? 'head' }));
   };
 }
 

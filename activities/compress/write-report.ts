@@ -18,7 +18,7 @@ import {
   type LayerRatio,
 } from '../../core/report';
 import type { ModelStats } from '../../core/stats';
-import { moduleIndexOfNode, stageOfModule } from '../../core/yolo/stage-map';
+import { moduleIndexOfNode, stageMapOf, stageOfModule } from '../../core/yolo/stage-map';
 import type { PipelineDeps } from './context';
 
 export interface WriteReportInput {
@@ -59,11 +59,13 @@ export function writeReport(deps: PipelineDeps) {
     const a = result.artifacts;
     const [original, pruned] = await Promise.all([deps.store.get(a.original), deps.store.get(a.pruned!)]);
     const after = convWidths(decodeModel(pruned));
-    const layers: LayerRatio[] = [...convWidths(decodeModel(original))]
+    const originalModel = decodeModel(original);
+    const stages = stageMapOf(originalModel);
+    const layers: LayerRatio[] = [...convWidths(originalModel)]
       .filter(([name]) => after.has(name))
       .map(([name, before]) => ({
         name,
-        stage: stageOfModule(moduleIndexOfNode(name) ?? -1) ?? 'other',
+        stage: stageOfModule(moduleIndexOfNode(name) ?? -1, stages) ?? 'other',
         before,
         after: after.get(name)!,
       }));

@@ -3,12 +3,14 @@ import type { CliCommand } from '../command';
 import { CliUsageError, parseFlags } from '../args';
 import { exportDeployForm } from '../../core/export';
 import { computeStats, statsJson, type ModelStats } from '../../core/stats';
-import { buildYoloV8, parseArch, yolov8Spec } from '../../core/yolo';
+import { buildYolo, parseArch, yoloSpec } from '../../core/yolo';
 import { readModelFile, writeModelFile } from '../../runtime/onnx-file';
 
 const usage = `usage:
-  stageprune model build --arch yolov8n|s|m|l|x [--nc 80] [--imgsz 640] [--seed 0] --out FILE
-      train-form ONNX (Conv → BatchNormalization → SiLU) with ultralytics export names
+  stageprune model build --arch ARCH [--nc 80] [--imgsz 640] [--seed 0] [--dynamic] --out FILE
+      train-form ONNX (Conv → BatchNormalization → SiLU) with ultralytics export names; ARCH is
+      yolov8{n,s,m,l,x}, yolo11{n,s,m,l,x} or yolov5{n,s,m,l,x}u; --dynamic: batch and image size
+      dynamic, as ultralytics' export(dynamic=True)
   stageprune model stats FILE [--json] [--imgsz N]
       parameters and FLOPs (ultralytics conventions) in total, per stage and per module
   stageprune model export FILE --out FILE2 [--fp16]
@@ -48,6 +50,7 @@ function build(args: string[]): number {
       nc: { type: 'string' },
       imgsz: { type: 'string' },
       seed: { type: 'string' },
+      dynamic: { type: 'boolean' },
       out: { type: 'string' },
     },
     z.object({
@@ -55,12 +58,14 @@ function build(args: string[]): number {
       nc: intFlag('nc', 80),
       imgsz: intFlag('imgsz', 640),
       seed: intFlag('seed', 0),
+      dynamic: z.boolean().default(false),
       out: z.string({ message: 'is required' }).min(1),
     }),
   );
   if (positionals.length > 0) throw new CliUsageError(`unexpected argument '${positionals[0]}'`);
-  const spec = yolov8Spec(parseArch(flags.arch), { nc: flags.nc, imgsz: flags.imgsz });
-  const model = buildYoloV8(spec, { seed: flags.seed });
+  const { family, size } = parseArch(flags.arch);
+  const spec = yoloSpec(family, size, { nc: flags.nc, imgsz: flags.imgsz });
+  const model = buildYolo(spec, { seed: flags.seed, dynamic: flags.dynamic });
   const bytes = writeModelFile(flags.out, model);
   const stats = computeStats(model);
   console.log(

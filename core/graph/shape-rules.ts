@@ -396,6 +396,15 @@ function constantOfShape(input: RuleInput): RuleOutput[] {
   return [{ shape: { elemType, dims }, ...(constant ? { constant } : {}) }];
 }
 
+/** numpy matmul: batch dims broadcast, [..., n, k] × [..., k, m] → [..., n, m] (attention in YOLO11's C2PSA). */
+function matmul(input: RuleInput): RuleOutput[] {
+  const a = dimsOf(input, 0);
+  const b = dimsOf(input, 1);
+  if (a.length < 2 || b.length < 2) throw new ShapeUnknown('MatMul with a vector operand');
+  const batch = broadcast(a.slice(0, -2), b.slice(0, -2));
+  return [{ shape: { elemType: elemOf(input, 0), dims: [...batch, a[a.length - 2]!, b[b.length - 1]!] } }];
+}
+
 /** The op set of YOLOv8 exports. Anything else is kept in the graph and reported as unknown. */
 export const shapeRules: Readonly<Record<string, ShapeRule>> = {
   Conv: conv,
@@ -423,4 +432,5 @@ export const shapeRules: Readonly<Record<string, ShapeRule>> = {
   Range: range,
   Expand: expand,
   ConstantOfShape: constantOfShape,
+  MatMul: matmul,
 };

@@ -3,7 +3,7 @@
 // actually applied (explicit channel lists) so the pruning can be replayed exactly.
 
 import type { Model } from '../onnx/model';
-import { moduleIndexOfNode, stageOfModule } from '../yolo/stage-map';
+import { moduleIndexOfNode, stageMapOf, stageOfModule, type StageMap } from '../yolo/stage-map';
 import { buildChannelGraph, type ChannelGraph } from './dependency/channel-graph';
 import type { OpRegistry } from './dependency/op-registry';
 import { PruneError } from './errors';
@@ -61,6 +61,7 @@ function ratioOf(
   modules: ReadonlyMap<number, number>,
   hidden: ReadonlyMap<number, number>,
   internal: boolean,
+  stages: StageMap,
 ): number {
   const layer = plan.layers?.[group.id];
   if (layer !== undefined) return layer;
@@ -69,7 +70,7 @@ function ratioOf(
     if (h !== undefined) return h;
     const m = modules.get(group.module);
     if (m !== undefined) return m;
-    const stage = stageOfModule(group.module);
+    const stage = stageOfModule(group.module, stages);
     const s = stage ? plan.stages?.[stage] : undefined;
     if (s !== undefined) return s;
   }
@@ -171,8 +172,12 @@ export async function pruneModel(
   const hidden = new Map(Object.entries(plan.module_hidden ?? {}).map(([k, r]) => [moduleKey(k), r]));
   validateUnits(plan, gs, hidden);
   const internal = internalGroups(gs);
+  const stages = stageMapOf(source);
   const ratios = new Map(
-    gs.groups.map((g) => [g, plan.channels?.[g.id] ? 0 : ratioOf(plan, g, modules, hidden, internal.has(g))]),
+    gs.groups.map((g) => [
+      g,
+      plan.channels?.[g.id] ? 0 : ratioOf(plan, g, modules, hidden, internal.has(g), stages),
+    ]),
   );
   const needsScores = [...ratios].some(([g, r]) => r > 0 && prunableChannels(g).length > 0);
   const ctx = needsScores ? await importanceContext(plan, cg, gs, deps) : undefined;

@@ -1,7 +1,8 @@
 // Parameters and FLOPs as ultralytics reports them (DESIGN §3): parameters are conv weights and biases plus
 // BN weight and bias (running statistics excluded); FLOPs are 2 × thop's count, where a conv counts
 // output elements × (input channels / groups × k²) (bias not counted), an affine BatchNormalization 4 per
-// element (thop: 2 to normalise, ×2 when affine; so 8 after doubling), and every other op 0. For yolov8n at
+// element (thop: 2 to normalise, ×2 when affine; so 8 after doubling), a MatMul output elements × the shared
+// dimension (YOLO11's attention), and every other op 0. For yolov8n at
 // 640 this gives 8.8550912 GFLOPs train-form, exactly what ultralytics 8.4 prints (8.9), and 8.7439872 fused.
 
 import { StagepruneError } from '../errors';
@@ -9,7 +10,7 @@ import type { Dim, Model, Node } from '../onnx/model';
 import { metadataValue, defaultOpset } from '../onnx/model';
 import { inferShapes } from '../graph/shape-inference';
 import { elementCount, staticDims, type ValueShape } from '../graph/value-shape';
-import { moduleIndexOfNode, STAGES, type Stage, stageOfModule } from '../yolo/stage-map';
+import { moduleIndexOfNode, STAGES, type Stage, stageMapOf, stageOfModule } from '../yolo/stage-map';
 
 export interface Cost {
   readonly params: number;
@@ -69,6 +70,13 @@ function nodeCost(node: Node, shape: (name: string) => ValueShape | undefined): 
     const macsPerOutput = elementCount(w.slice(1));
     return { params, flops: 2 * elementCount(out) * macsPerOutput };
   }
+  if (node.opType === 'MatMul') {
+    // thop (and so ultralytics) counts a matmul's multiply-accumulates: output elements × the shared dim.
+    const a = staticDims(shape(node.inputs[0]!));
+    const out = staticDims(shape(node.outputs[0]!));
+    if (!a || !out) throw new StatsError(`shape of MatMul '${node.name}' is unknown`);
+    return { params: 0, flops: 2 * elementCount(out) * a[a.length - 1]! };
+  }
   if (node.opType === 'BatchNormalization') {
     return { params: numel(node.inputs[1]) + numel(node.inputs[2]), flops: 8 * numel(node.inputs[0]) };
   }
@@ -87,6 +95,7 @@ export function computeStats(model: Model, options: StatsOptions = {}): ModelSta
   const inference = inferShapes(graph, { opset: defaultOpset(model) ?? 17, inputShapes });
   const shape = (n: string) => inference.shapes.get(n);
 
+  const stageMap = stageMapOf(model);
   const modules = new Map<number, { params: number; flops: number }>();
   const stages = Object.fromEntries(STAGES.map((s) => [s, { params: 0, flops: 0 }])) as Record<
     Stage,
@@ -104,7 +113,7 @@ export function computeStats(model: Model, options: StatsOptions = {}): ModelSta
     if (cost.params === 0 && cost.flops === 0) continue;
     params += cost.params;
     flops += cost.flops;
-    const stage = index === undefined ? undefined : stageOfModule(index);
+    const stage = index === undefined ? undefined : stageOfModule(index, stageMap);
     const buckets = [
       index === undefined
         ? unattributed

@@ -1,5 +1,14 @@
 export * from './arch-spec';
-export { buildYoloV8, type BuildOptions, BN_EPSILON, BN_MOMENTUM, OPSET, IR_VERSION } from './build-yolov8';
+export {
+  buildYolo,
+  buildYoloV8,
+  type BuildOptions,
+  BN_EPSILON,
+  BN_MOMENTUM,
+  OPSET,
+  IR_VERSION,
+} from './build-yolo';
+export * from './families';
 export { anchorGrid } from './detect-head';
 export * from './stage-map';
 export * from './load-weights';

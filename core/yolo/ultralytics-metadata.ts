@@ -1,5 +1,6 @@
 import type { MetadataProp } from '../onnx/model';
-import type { YoloV8Spec } from './arch-spec';
+import { archName, type YoloSpec } from './arch-spec';
+import { FAMILY_TABLES } from './families';
 
 /** A Python string literal: ultralytics reads `names` and `imgsz` back with a Python literal parser. */
 export function pythonString(s: string): string {
@@ -15,11 +16,11 @@ export function pythonNamesDict(names: readonly string[]): string {
  * imgsz, names, channels), plus `stageprune_form` = train | deploy. No date: builds stay byte-reproducible.
  */
 export function ultralyticsMetadata(
-  spec: YoloV8Spec,
-  options: { form: 'train' | 'deploy'; batch?: number },
+  spec: YoloSpec,
+  options: { form: 'train' | 'deploy'; batch?: number; dynamic?: boolean },
 ): MetadataProp[] {
   return [
-    { key: 'description', value: `stageprune YOLOv8${spec.size} model` },
+    { key: 'description', value: `stageprune ${FAMILY_TABLES[spec.family].displayName(spec.size)} model` },
     { key: 'author', value: 'stageprune' },
     { key: 'stride', value: '32' },
     { key: 'task', value: 'detect' },
@@ -28,7 +29,8 @@ export function ultralyticsMetadata(
     { key: 'names', value: pythonNamesDict(spec.names) },
     { key: 'channels', value: '3' },
     { key: 'end2end', value: 'False' },
-    { key: 'stageprune_arch', value: `yolov8${spec.size}` },
+    ...(options.dynamic ? [{ key: 'dynamic', value: 'True' }] : []),
+    { key: 'stageprune_arch', value: archName(spec) },
     { key: 'stageprune_form', value: options.form },
   ];
 }

@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
-"""Development check: our YOLOv8 build vs ultralytics' own ONNX export of the same architecture.
+"""Development check: our YOLO build (yolov8, yolo11, yolov5u) vs ultralytics' own ONNX export of the same architecture.
 
 DEV ONLY: needs a Python with `ultralytics` (AGPL, never a product or CI dependency), `onnx` and
 `onnxruntime`, e.g. /tmp/devref/venv/bin/python. Run from the repository root:
 
-    /tmp/devref/venv/bin/python tools/dev-checks/compare-ultralytics.py [--sizes n s m l x] [--imgsz 640] [--nc 80]
+    /tmp/devref/venv/bin/python tools/dev-checks/compare-ultralytics.py [--family yolov8|yolo11|yolov5u] [--sizes n s m l x] [--imgsz 640] [--nc 80]
 
 For each size it
-  1. builds ultralytics' model from yolov8<size>.yaml (no weights needed), gives its BatchNorm layers random
+  1. builds ultralytics' model from the family's YAML at that size (yolov8n.yaml, yolo11n.yaml, yolov5nu.yaml) (no weights needed), gives its BatchNorm layers random
      statistics (so the exporter does not deduplicate identical biases) and exports ONNX (simplify=False);
   2. builds ours with `stageprune model build` and `stageprune model export` (BN folded);
   3. compares the graphs: the same node sequence (op type, name, attributes, input and output tensor names;
@@ -38,14 +38,21 @@ from onnx import numpy_helper  # noqa: E402
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
+FAMILY = 'yolov8'
+
+
+def arch(size):
+    return {'yolov8': f'yolov8{size}', 'yolo11': f'yolo11{size}', 'yolov5u': f'yolov5{size}u'}[FAMILY]
+
+
 def export_ultralytics(size, nc, imgsz, out_dir):
     from ultralytics import YOLO
 
-    model = YOLO(f'yolov8{size}.yaml')
+    model = YOLO(f'{arch(size)}.yaml')
     if nc != 80:
         from ultralytics.nn.tasks import DetectionModel
 
-        custom = DetectionModel(f'yolov8{size}.yaml', nc=nc, verbose=False)
+        custom = DetectionModel(f'{arch(size)}.yaml', nc=nc, verbose=False)
         custom.args = model.model.args
         custom.task = model.model.task
         model.model = custom
@@ -67,7 +74,7 @@ def build_ours(size, nc, imgsz, out_dir):
     train = os.path.join(out_dir, f'ours-{size}-train.onnx')
     deploy = os.path.join(out_dir, f'ours-{size}.onnx')
     cli = ['npx', '--no-install', 'stageprune', 'model']
-    subprocess.run(cli + ['build', '--arch', f'yolov8{size}', '--nc', str(nc), '--imgsz', str(imgsz), '--out', train], cwd=REPO, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(cli + ['build', '--arch', arch(size), '--nc', str(nc), '--imgsz', str(imgsz), '--out', train], cwd=REPO, check=True, stdout=subprocess.DEVNULL)
     subprocess.run(cli + ['export', train, '--out', deploy], cwd=REPO, check=True, stdout=subprocess.DEVNULL)
     return deploy
 
@@ -181,7 +188,7 @@ def compare(size, nc, imgsz, work):
     if ya.shape != yb.shape or rel > 1e-5:
         problems.append(f'outputs differ: shapes {ya.shape} vs {yb.shape}, relative difference {rel:.3g}')
     print(
-        f'yolov8{size} nc={nc} imgsz={imgsz}: {len(a)} nodes compared, {len(pa)} parameters, '
+        f'{arch(size)} nc={nc} imgsz={imgsz}: {len(a)} nodes compared, {len(pa)} parameters, '
         f'{len(sa)} tensor shapes, {copied} weights copied, output {tuple(yb.shape)}, relative difference {rel:.2e}: '
         + ('MATCH' if not problems else 'MISMATCH')
     )
@@ -213,11 +220,14 @@ def check_import_variants(work):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--family', choices=['yolov8', 'yolo11', 'yolov5u'], default='yolov8')
     parser.add_argument('--sizes', nargs='+', default=['n', 's', 'm', 'l', 'x'])
     parser.add_argument('--imgsz', type=int, default=640)
     parser.add_argument('--nc', type=int, default=80)
     parser.add_argument('--import-variants', action='store_true')
     args = parser.parse_args()
+    global FAMILY
+    FAMILY = args.family
     import ultralytics
 
     print(f'ultralytics {ultralytics.__version__}, torch {torch.__version__}, onnx {onnx.__version__}, onnxruntime {ort.__version__}')

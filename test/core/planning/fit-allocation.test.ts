@@ -14,7 +14,7 @@ import { pruneModel } from '../../../core/pruning/prune-model';
 import type { PlanInput } from '../../../core/pruning/plan/plan-schema';
 import { computeStats } from '../../../core/stats';
 import { buildYoloV8, yolov8Spec } from '../../../core/yolo';
-import { stageOfModule } from '../../../core/yolo/stage-map';
+import { stageOfModule, YOLOV8_STAGE_MAP } from '../../../core/yolo/stage-map';
 
 // A scan of a real yolov8n (64 px) with exact costs: every module pruned alone at each ratio, as the
 // pipeline's scan does; only the mAP is synthetic (loss grows with the ratio, deeper modules cheaper).
@@ -38,7 +38,7 @@ async function scanOnce(): Promise<SensitivityPoint[]> {
       const drop = (ratio * 0.05) / (1 + m / 4);
       points.push({
         unit: `model.${m}`,
-        stage: stageOfModule(m) ?? 'head',
+        stage: stageOfModule(m, YOLOV8_STAGE_MAP) ?? 'head',
         ratio,
         map50_95: baseline.map50_95 - drop,
         map50: baseline.map50 - drop,

@@ -11,6 +11,7 @@ import {
   parseArch,
   resolveModules,
   stageOfModule,
+  YOLOV8_STAGE_MAP,
   yolov8Spec,
 } from '../../../core/yolo';
 
@@ -132,14 +133,10 @@ test('anchor grid: centres per level, x row then y row, strides 8/16/32', () => 
 });
 
 test('stage map: backbone 0–9, neck 10–21, head 22; module indices from names', () => {
-  assert.deepEqual([0, 9, 10, 21, 22, 23].map(stageOfModule), [
-    'backbone',
-    'backbone',
-    'neck',
-    'neck',
-    'head',
-    undefined,
-  ]);
+  assert.deepEqual(
+    [0, 9, 10, 21, 22, 23].map((i) => stageOfModule(i, YOLOV8_STAGE_MAP)),
+    ['backbone', 'backbone', 'neck', 'neck', 'head', undefined],
+  );
   assert.equal(moduleIndexOfNode('/model.12/m.0/cv1/conv/Conv'), 12);
   assert.equal(moduleIndexOfNode('/model.22'), 22);
   assert.equal(moduleIndexOfNode('Identity_24'), undefined);
