@@ -86,7 +86,19 @@ function formatStats(file: string, s: ModelStats): string {
       : []),
     ...Object.entries(s.stages).map(([k, v]) => row(k, v.params, v.flops)),
     row('total', s.params, s.flops),
-    ...(s.unknownOps.length > 0 ? [`unknown ops (kept, not costed): ${s.unknownOps.join(', ')}`] : []),
+    ...s.unknownNodes.map(
+      (n) => `unknown op (kept, not costed): ${n.domain ? n.domain + '.' : ''}${n.opType} '${n.name}'`,
+    ),
+    ...(s.uncosted.length > 0
+      ? [
+          `FLOPs are a lower bound: ${s.uncosted.length} node(s) behind an unknown op have no known shape ` +
+            `(${s.uncosted
+              .slice(0, 3)
+              .map((u) => `${u.node}${u.after ? ` after ${u.after}` : ''}`)
+              .join('; ')}` +
+            `${s.uncosted.length > 3 ? '; ...' : ''}); their parameters are counted`,
+        ]
+      : []),
   ].join('\n');
 }
 

@@ -9,6 +9,8 @@ import { computeStats, statsJson } from '../../core/stats';
 import { readModelFile } from '../../runtime/onnx-file';
 import { onnxActivationRanks } from '../../runtime/pruning/activations';
 import { loadCalibrationImages } from '../../runtime/pruning/calibration-images';
+import { encodeModel } from '../../core/onnx/encode';
+import { checkWithCustomOpLibrary, customOps } from '../../runtime/pruning/custom-op-check';
 import { encodeLoadable } from '../../runtime/pruning/loadable';
 import { readTaylorScores } from '../../runtime/pruning/taylor-scores';
 import { CliUsageError, parseFlags } from '../args';
@@ -17,10 +19,13 @@ import type { CliCommand } from '../command';
 const usage = `usage:
   stageprune prune IN --out OUT [--criterion ${CRITERIA.join('|')}]
       [--ratio R | --stages backbone=0.3,neck=0.2,head=0.1 | --plan plan.json] [--round 8] [--min-channels 8]
-      [--drop-bottlenecks model.2.m.0,...] [--calib DIR] [--scores taylor.json] [--seed 0] [--json]
+      [--drop-bottlenecks model.2.m.0,...] [--calib DIR] [--scores taylor.json] [--seed 0]
+      [--custom-op-library LIB.so] [--json]
   Structured pruning with dependency groups. Without --ratio/--stages/--plan the staged default
   (backbone 0.3, neck 0.2, head 0.1) applies. The plan actually applied (with channel lists) is saved as
-  OUT's name with .plan.json; replay it with --plan.`;
+  OUT's name with .plan.json; replay it with --plan. The output is written only after onnxruntime loads
+  it; a model with custom-domain ops is pruned around them and checked only when --custom-op-library
+  names the library that implements them (otherwise it is written unchecked, with a warning).`;
 
 const optionalInt = z.string().regex(/^\d+$/, 'must be a non-negative integer').transform(Number).optional();
 
@@ -62,6 +67,7 @@ export const pruneCommand: CliCommand = {
         calib: { type: 'string' },
         scores: { type: 'string' },
         seed: { type: 'string' },
+        'custom-op-library': { type: 'string' },
         json: { type: 'boolean' },
       },
       z.object({
@@ -76,6 +82,7 @@ export const pruneCommand: CliCommand = {
         calib: z.string().optional(),
         scores: z.string().optional(),
         seed: optionalInt,
+        'custom-op-library': z.string().min(1).optional(),
         json: z.boolean().optional(),
       }),
     );
@@ -113,7 +120,20 @@ export const pruneCommand: CliCommand = {
         : {}),
     };
     const result = await pruneModel(model, plan, deps);
-    const bytes = await encodeLoadable(result.model);
+    const custom = customOps(model);
+    const library = flags['custom-op-library'];
+    let bytes: Uint8Array;
+    if (custom.length === 0) bytes = await encodeLoadable(result.model);
+    else {
+      bytes = encodeModel(result.model);
+      if (library) await checkWithCustomOpLibrary(bytes, library);
+      else
+        console.error(
+          `warning: ${input} uses custom ops (${custom.join(', ')}): pruned around them, but onnxruntime ` +
+            `cannot load the result without their library, so it was not checked; pass --custom-op-library LIB`,
+        );
+    }
+    const verified = custom.length === 0 || library !== undefined;
     const planFile = planPath(flags.out);
     writeFileSync(flags.out, bytes);
     // One line per channel list keeps a yolov8x plan readable.
@@ -139,6 +159,8 @@ export const pruneCommand: CliCommand = {
           groups: result.groups,
           frozen,
           plan: planFile,
+          verified,
+          ...(custom.length > 0 ? { customOps: custom } : {}),
         }),
       );
       return 0;

@@ -58,8 +58,11 @@ function broadcast(a: readonly Dim[], b: readonly Dim[]): Dim[] {
   const rank = Math.max(a.length, b.length);
   const out: Dim[] = [];
   for (let i = 0; i < rank; i++) {
-    const x = a[a.length - rank + i] ?? 1;
-    const y = b[b.length - rank + i] ?? 1;
+    // A missing leading dim broadcasts as 1; an unknown one (null) stays unknown.
+    const ia = a.length - rank + i;
+    const ib = b.length - rank + i;
+    const x = ia < 0 ? 1 : a[ia]!;
+    const y = ib < 0 ? 1 : b[ib]!;
     out.push(
       x === 1
         ? y
@@ -133,8 +136,13 @@ function spatialOutput(node: Node, inDims: readonly Dim[], kernel: readonly numb
 }
 
 function conv({ node, shapes }: RuleInput): RuleOutput[] {
-  const x = need(shapes[0]?.dims, 'conv input rank');
   const w = need(shapes[1]?.dims, 'conv weight shape');
+  const x = shapes[0]?.dims;
+  // Behind an op without a shape rule the input is unknown, but the weights still give the output channels.
+  if (!x)
+    return [
+      { shape: { elemType: shapes[1]!.elemType, dims: [null, w[0] ?? null, ...w.slice(2).map(() => null)] } },
+    ];
   const kernel = intsAttr(node, 'kernel_shape') ?? (w.slice(2) as number[]);
   return [
     {

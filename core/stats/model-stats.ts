@@ -5,7 +5,6 @@
 // dimension (YOLO11's attention), and every other op 0. For yolov8n at
 // 640 this gives 8.8550912 GFLOPs train-form, exactly what ultralytics 8.4 prints (8.9), and 8.7439872 fused.
 
-import { StagepruneError } from '../errors';
 import type { Dim, Model, Node } from '../onnx/model';
 import { metadataValue, defaultOpset } from '../onnx/model';
 import { inferShapes } from '../graph/shape-inference';
@@ -29,6 +28,17 @@ export interface ModelStats extends Cost {
   readonly unattributed: Cost;
   /** Op types without a shape rule (kept in the graph, flagged). */
   readonly unknownOps: readonly string[];
+  /** The nodes of those ops. */
+  readonly unknownNodes: readonly {
+    readonly name: string;
+    readonly opType: string;
+    readonly domain: string;
+  }[];
+  /**
+   * Nodes whose FLOPs could not be computed because a shape they need is unknown (behind an unknown op, named
+   * in `after`). Their parameters are counted; `flops` is then a lower bound.
+   */
+  readonly uncosted: readonly { readonly node: string; readonly opType: string; readonly after?: string }[];
   /** The input shape the FLOPs were computed for. */
   readonly inputShape: readonly number[];
 }
@@ -38,10 +48,10 @@ export interface StatsOptions {
   readonly imgsz?: number;
 }
 
-/** A Conv whose weight or output shape cannot be inferred: its cost would be a guess. */
-export class StatsError extends StagepruneError {
-  constructor(message: string) {
-    super('STATS_SHAPE_UNKNOWN', message);
+/** A node whose FLOPs need a shape inference could not give; its parameters are still known. */
+class UnknownShape extends Error {
+  constructor(readonly params: number) {
+    super('shape unknown');
   }
 }
 
@@ -64,8 +74,8 @@ function nodeCost(node: Node, shape: (name: string) => ValueShape | undefined): 
   if (node.opType === 'Conv') {
     const w = staticDims(shape(node.inputs[1]!));
     const out = staticDims(shape(node.outputs[0]!));
-    if (!w || !out) throw new StatsError(`shape of Conv '${node.name}' is unknown`);
-    const params = elementCount(w) + numel(node.inputs[2]);
+    const params = (w ? elementCount(w) : 0) + numel(node.inputs[2]);
+    if (!w || !out) throw new UnknownShape(params);
     // W is [M, C/group, k...]: per output element C/group·k² multiply-accumulates.
     const macsPerOutput = elementCount(w.slice(1));
     return { params, flops: 2 * elementCount(out) * macsPerOutput };
@@ -74,7 +84,7 @@ function nodeCost(node: Node, shape: (name: string) => ValueShape | undefined): 
     // thop (and so ultralytics) counts a matmul's multiply-accumulates: output elements × the shared dim.
     const a = staticDims(shape(node.inputs[0]!));
     const out = staticDims(shape(node.outputs[0]!));
-    if (!a || !out) throw new StatsError(`shape of MatMul '${node.name}' is unknown`);
+    if (!a || !out) throw new UnknownShape(0);
     return { params: 0, flops: 2 * elementCount(out) * a[a.length - 1]! };
   }
   if (node.opType === 'BatchNormalization') {
@@ -102,14 +112,24 @@ export function computeStats(model: Model, options: StatsOptions = {}): ModelSta
     { params: number; flops: number }
   >;
   const unattributed = { params: 0, flops: 0 };
+  const uncosted: { node: string; opType: string; after?: string }[] = [];
+  const unknownAbove = upstreamUnknownOp(graph, new Set(inference.unknownOps));
   let params = 0;
   let flops = 0;
   let maxIndex = -1;
   for (const node of graph.nodes) {
     const index = moduleIndexOfNode(node.name);
     if (index !== undefined) maxIndex = Math.max(maxIndex, index);
-    if (node.domain !== '') continue;
-    const cost = nodeCost(node, shape);
+    if (node.domain !== '' && node.domain !== 'ai.onnx') continue;
+    let cost: Cost;
+    try {
+      cost = nodeCost(node, shape);
+    } catch (err) {
+      if (!(err instanceof UnknownShape)) throw err;
+      const after = unknownAbove(node);
+      uncosted.push({ node: node.name, opType: node.opType, ...(after ? { after } : {}) });
+      cost = { params: err.params, flops: 0 };
+    }
     if (cost.params === 0 && cost.flops === 0) continue;
     params += cost.params;
     flops += cost.flops;
@@ -135,6 +155,40 @@ export function computeStats(model: Model, options: StatsOptions = {}): ModelSta
     })),
     unattributed,
     unknownOps: [...new Set(inference.unknownOps.map((n) => n.opType))],
+    unknownNodes: inference.unknownOps.map((n) => ({ name: n.name, opType: n.opType, domain: n.domain })),
+    uncosted,
     inputShape: Object.values(inputShapes)[0] ?? [],
   };
+}
+
+/** For a node, the nearest op without a shape rule upstream of it (what its unknown shape comes from). */
+function upstreamUnknownOp(
+  graph: Model['graph'],
+  unknown: ReadonlySet<Node>,
+): (node: Node) => string | undefined {
+  const producer = new Map<string, Node>();
+  for (const n of graph.nodes) for (const o of n.outputs) producer.set(o, n);
+  const memo = new Map<Node, string | undefined>();
+  const find = (start: Node): string | undefined => {
+    if (memo.has(start)) return memo.get(start);
+    // Breadth-first over producers (no recursion: graphs can be deep).
+    const seen = new Set<Node>([start]);
+    const queue = [start];
+    let found: string | undefined;
+    for (let i = 0; i < queue.length && found === undefined; i++) {
+      for (const t of queue[i]!.inputs) {
+        const p = producer.get(t);
+        if (!p || seen.has(p)) continue;
+        if (unknown.has(p)) {
+          found = `${p.domain ? p.domain + '.' : ''}${p.opType} '${p.name}'`;
+          break;
+        }
+        seen.add(p);
+        queue.push(p);
+      }
+    }
+    memo.set(start, found);
+    return found;
+  };
+  return find;
 }

@@ -9,6 +9,8 @@ export function statsJson(s: ModelStats) {
     modules: s.modules,
     unattributed: s.unattributed,
     unknownOps: s.unknownOps,
+    unknownNodes: s.unknownNodes,
+    uncosted: s.uncosted,
     inputShape: s.inputShape,
   };
 }

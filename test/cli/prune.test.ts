@@ -114,10 +114,7 @@ test('prune: taylor scores from a file; hrank with calibration images', async ()
     assert.equal(t.code, 0, t.stderr);
     const calib = path.join(dir, 'calib');
     fs.mkdirSync(calib);
-    fs.copyFileSync(
-      path.join(bccdRoot(), 'JPEGImages/BloodImage_00000.jpg'),
-      path.join(calib, 'a.jpg'),
-    );
+    fs.copyFileSync(path.join(bccdRoot(), 'JPEGImages/BloodImage_00000.jpg'), path.join(calib, 'a.jpg'));
     const h = await inProcess(
       'prune',
       input,

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { encodeModel } from '../../core/onnx';
-import { buildYoloV8, yolov8Spec } from '../../core/yolo';
+import { buildYoloV8, yoloSpec, type YoloFamily } from '../../core/yolo';
 import { bccdRoot as bccdDatasetRoot } from '../../runtime/datasets';
 import { venvPython } from '../../runtime/paths';
 import type { TrainerJob } from '../../runtime/trainer-process';
@@ -22,9 +22,12 @@ export function tempDir(prefix: string): string {
   return mkdtempSync(path.join(tmpdir(), `stageprune-${prefix}-`));
 }
 
-/** A tiny train-form YOLOv8 (width `width`, nc classes) from our builder, written to dir. */
-export function tinyModel(dir: string, options: { width?: number; nc?: number; seed?: number; name?: string } = {}): string {
-  const spec = { ...yolov8Spec('n', { nc: options.nc ?? 3, imgsz: 64 }), widthMultiple: options.width ?? 0.125 };
+/** A tiny train-form YOLO (YOLOv8 unless `family` says; width `width`, nc classes) from our builder, written to dir. */
+export function tinyModel(
+  dir: string,
+  options: { width?: number; nc?: number; seed?: number; name?: string; family?: YoloFamily } = {},
+): string {
+  const spec = { ...yoloSpec(options.family ?? 'yolov8', 'n', { nc: options.nc ?? 3, imgsz: 64 }), widthMultiple: options.width ?? 0.125 };
   const file = path.join(dir, options.name ?? 'tiny.onnx');
   writeFileSync(file, encodeModel(buildYoloV8(spec, { seed: options.seed ?? 0 })));
   return file;

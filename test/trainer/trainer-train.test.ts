@@ -49,6 +49,24 @@ test('loss decreases on a fixed batch and weights are written back into the same
   assert.ok(existsSync(done.checkpoint!));
 });
 
+for (const family of ['yolo11', 'yolov5u'] as const) {
+  test(`${family} trains like yolov8 (views baked for batch 1 take batches of 4): loss falls, weights are written back`, { skip, timeout: 120_000 }, async () => {
+    const dir = tempDir(`train-${family}`);
+    const model = tinyModel(dir, { family });
+    const jobFile = await writeTrainerJob(path.join(dir, 'job.json'), tinyJob(dir, model, { epochs: 10, optimizer: { warmup_epochs: 0, nbs: 4, lr0: 0.02 } }));
+    const events: TrainerEvent[] = [];
+    const done = await runTrainer({ jobFile, onEvent: (e) => events.push(e) });
+    const progress = events.filter((e): e is ProgressEvent => e.event === 'progress');
+    const [first, last] = [progress[0]!.loss.total!, progress.at(-1)!.loss.total!];
+    assert.ok(last < first * 0.95, `loss should fall on one repeated batch: ${first} -> ${last}`);
+    const before = decodeModel(readFileSync(model));
+    const after = decodeModel(readFileSync(done.model));
+    const name = family === 'yolo11' ? 'model.10.m.0.attn.qkv.conv.weight' : 'model.2.m.0.cv2.conv.weight';
+    const [w0, w1] = [before, after].map((m) => m.graph.initializers.get(name)!.data as Float32Array);
+    assert.ok(w1!.some((v, i) => v !== w0![i]), `${name} was trained`);
+  });
+}
+
 test('warmup ramps the accumulated batches 1 → nominal, as ultralytics does, so short runs take more optimiser steps', { skip, timeout: 120_000 }, async () => {
   const dir = tempDir('ramp');
   const model = tinyModel(dir);

@@ -4,6 +4,8 @@ itself because it owns the running statistics. Integer shape arithmetic stays on
 
 from __future__ import annotations
 
+import math
+
 from typing import Any, Callable
 
 import onnx
@@ -221,7 +223,18 @@ def reshape(inputs: list[Any], a: dict[str, Any]) -> list[Tensor]:
     shape = ints(inputs[1])
     if not int(a.get("allowzero", 0)):
         shape = [x.shape[i] if s == 0 else s for i, s in enumerate(shape)]
+    # Static exports bake batch 1 into view shapes (YOLO11 attention: [1, heads, width, H*W]); a training
+    # batch holds B images, so a leading 1 that cannot be right for this input becomes B.
+    if shape and shape[0] == 1 and x.dim() > 0 and x.shape[0] > 1:
+        known = math.prod(s for s in shape if s != -1)
+        if -1 in shape or known * x.shape[0] == x.numel():
+            shape = [x.shape[0], *shape[1:]]
     return [x.reshape(shape)]
+
+
+@register("MatMul")
+def matmul(inputs: list[Any], a: dict[str, Any]) -> list[Tensor]:
+    return [torch.matmul(inputs[0], inputs[1])]
 
 
 @register("Transpose")

@@ -10,10 +10,15 @@ import {
   resizeRule,
   sliceRule,
   softmaxRule,
+  shapeRule,
   splitRule,
 } from './rules';
+import { attentionPattern } from './patterns/attention';
 
-/** The registry the engine uses: every op whose channel semantics it knows. Anything else freezes channels. */
+/**
+ * The registry the engine uses: every op whose channel semantics it knows, and the subgraph patterns it
+ * handles as a whole. Anything else freezes channels.
+ */
 export function createDefaultRegistry(): OpRegistry {
   const registry = new OpRegistry()
     .register(convRule)
@@ -22,7 +27,9 @@ export function createDefaultRegistry(): OpRegistry {
     .register(splitRule)
     .register(sliceRule)
     .register(resizeRule)
-    .register(softmaxRule);
+    .register(softmaxRule)
+    .register(shapeRule)
+    .registerPattern(attentionPattern);
   for (const op of PASS_THROUGH_OPS) registry.register(passThroughRule(op));
   for (const op of ELEMENTWISE_OPS) registry.register(elementwiseRule(op));
   return registry;

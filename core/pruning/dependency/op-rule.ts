@@ -24,6 +24,9 @@ export interface CouplingContext {
   dims(tensor: string): readonly number[] | undefined;
   /** The value of a constant operand: an initializer, a Constant node's output, or an Identity of either. */
   constant(name: string): Tensor | undefined;
+  /** Nodes reading a tensor (for ops whose meaning depends on how their output is used, such as Shape). */
+  consumers(tensor: string): readonly Node[];
+  isGraphOutput(tensor: string): boolean;
   /** Channel `a + k` of tensor `ta` is channel `b + k` of `tb` for k in [0, count). */
   coupleRange(ta: string, a: number, tb: string, b: number, count: number): void;
   /** The op creates these channels (a conv's filters): they start a group. */

@@ -9,6 +9,7 @@ export function collectGroupMembers(gs: GroupSet): (group: ChannelGroup) => read
   const channelOfComponent = new Int32Array(cg.componentCount).fill(-1);
   for (const g of gs.groups) g.components.forEach((c, i) => (channelOfComponent[c] = i));
   for (const node of cg.order) {
+    if (cg.patternOf(node)) continue;
     const rule = cg.registry.get(node.opType);
     if (!rule?.members) continue;
     for (const member of rule.members({

@@ -5,7 +5,9 @@
 
 import { floatAttr, intAttr } from '../../onnx/attributes';
 import type { ChannelGraph } from '../dependency/channel-graph';
+import type { Node } from '../../onnx/model';
 import type { CouplingContext } from '../dependency/op-rule';
+import type { PatternMatch } from '../dependency/pattern-rule';
 import type { Criterion } from './criterion';
 import { reduceMembers } from './reductions';
 
@@ -20,15 +22,27 @@ export function propagateNisp(cg: ChannelGraph): Map<string, Float64Array> {
     return v;
   };
   for (const v of cg.model.graph.outputs) if (cg.tensors.has(v.name)) get(v.name).fill(1);
-  for (const node of [...cg.order].reverse()) {
-    const rule = cg.registry.get(node.opType);
-    const outs = node.outputs.filter((t) => cg.tensors.has(t));
-    // Finalise outputs (all consumers done): scale to max 1 so depth does not overflow.
-    for (const t of outs) {
+  // Finalise a node's outputs (all consumers done): scale to max 1 so depth does not overflow.
+  const finalise = (tensors: readonly string[]) => {
+    for (const t of tensors.filter((x) => cg.tensors.has(x))) {
       const v = get(t);
       const max = v.reduce((a, b) => Math.max(a, b), 0);
       if (max > 0) for (let i = 0; i < v.length; i++) v[i]! /= max;
     }
+  };
+  const donePatterns = new Set<PatternMatch>();
+  for (const node of [...cg.order].reverse()) {
+    const match = cg.patternOf(node);
+    if (match) {
+      if (!donePatterns.has(match)) {
+        donePatterns.add(match);
+        finalise(match.outputs);
+        propagatePattern(cg, match, get);
+      }
+      continue;
+    }
+    const rule = cg.registry.get(node.opType);
+    finalise(node.outputs);
     const ins = node.inputs.filter((t) => t && cg.tensors.has(t));
     if (!rule) {
       for (const t of ins) get(t).fill(1);
@@ -58,26 +72,51 @@ export function propagateNisp(cg: ChannelGraph): Map<string, Float64Array> {
       node.opType === 'BatchNormalization'
         ? bnFactor(cg, node.inputs, floatAttr(node, 'epsilon', 1e-5))
         : undefined;
-    const outputs = new Set(node.outputs);
-    const ctx: CouplingContext = {
-      node,
-      opset: cg.opset,
-      channels: (t) => cg.tensors.get(t)?.channels,
-      dims: cg.dims,
-      constant: cg.constant,
-      coupleRange(ta, a, tb, b, count) {
-        const [from, fromAt, to, toAt] = outputs.has(tb) ? [tb, b, ta, a] : [ta, a, tb, b];
-        if (!outputs.has(from) || outputs.has(to) || !cg.tensors.has(from) || !cg.tensors.has(to)) return;
-        const sf = get(from);
-        const st = get(to);
-        for (let j = 0; j < count; j++) st[toAt + j]! += sf[fromAt + j]! * (factor?.[fromAt + j] ?? 1);
-      },
-      source: () => undefined,
-      block: () => undefined,
-    };
-    rule.couple(ctx);
+    rule.couple(backwardContext(cg, node, node.outputs, get, factor));
   }
   return s;
+}
+
+/** A coupling context that adds each output channel's importance to the input channels it maps to. */
+function backwardContext(
+  cg: ChannelGraph,
+  node: Node,
+  outputTensors: readonly string[],
+  get: (t: string) => Float64Array,
+  factor?: Float64Array,
+): CouplingContext {
+  const outputs = new Set(outputTensors);
+  return {
+    node,
+    opset: cg.opset,
+    channels: (t) => cg.tensors.get(t)?.channels,
+    dims: cg.dims,
+    constant: cg.constant,
+    consumers: cg.consumers,
+    isGraphOutput: cg.isGraphOutput,
+    coupleRange(ta, a, tb, b, count) {
+      const [from, fromAt, to, toAt] = outputs.has(tb) ? [tb, b, ta, a] : [ta, a, tb, b];
+      if (!outputs.has(from) || outputs.has(to) || !cg.tensors.has(from) || !cg.tensors.has(to)) return;
+      const sf = get(from);
+      const st = get(to);
+      for (let j = 0; j < count; j++) st[toAt + j]! += sf[fromAt + j]! * (factor?.[fromAt + j] ?? 1);
+    },
+    source: () => undefined,
+    block: () => undefined,
+  };
+}
+
+/**
+ * A pattern passes importance from its outputs back along its couplings; input channels nothing flows
+ * into (attention's key dims, which only meet in a dot product) count as fully important, as the inputs
+ * of an op without a rule do.
+ */
+function propagatePattern(cg: ChannelGraph, match: PatternMatch, get: (t: string) => Float64Array): void {
+  match.couple(backwardContext(cg, match.nodes[0]!, match.outputs, get));
+  for (const t of match.inputs) {
+    const v = get(t);
+    for (let i = 0; i < v.length; i++) if (v[i] === 0) v[i] = 1;
+  }
 }
 
 function bnFactor(cg: ChannelGraph, inputs: readonly string[], eps: number): Float64Array | undefined {

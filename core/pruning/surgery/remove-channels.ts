@@ -7,6 +7,7 @@ import type { Graph, Model, Node, ValueInfo } from '../../onnx/model';
 import type { ChannelGraph } from '../dependency/channel-graph';
 import type { SurgeryContext, SurgeryResult } from '../dependency/op-rule';
 import { PruneError } from '../errors';
+import { addEdit } from '../dependency/patterns/shape-operand';
 import { applyNodeEdits } from './node-edits';
 
 /** Kept channel indices per tracked tensor that loses channels. */
@@ -46,7 +47,25 @@ export function removeComponents(cg: ChannelGraph, removed: ReadonlySet<number>)
       throw new PruneError('PRUNE_SURGERY_FAILED', `removing these channels would leave ${tensor} with none`);
   }
   const edits = new Map<Node, SurgeryResult>();
+  // Declared shapes inside a cut pattern go stale (a view's width changes): they are dropped, not guessed.
+  const stale = new Set<string>();
+  for (const match of cg.patterns) {
+    const boundary = [...match.inputs, ...match.outputs, ...match.virtual.map((v) => v.name)];
+    if (!boundary.some((t) => kept.has(t))) continue;
+    match.internal.forEach((t) => stale.add(t));
+    try {
+      for (const [node, edit] of match.prune({ kept: (t) => kept.get(t), opset: cg.opset }))
+        addEdit(edits, node, edit);
+    } catch (err) {
+      throw new PruneError(
+        'PRUNE_SURGERY_FAILED',
+        `surgery on the ${match.pattern} at ${match.nodes[0]!.name} failed: ${(err as Error).message}`,
+        { cause: err },
+      );
+    }
+  }
   for (const node of cg.order) {
+    if (cg.patternOf(node)) continue;
     const changed = [...node.inputs, ...node.outputs].some((t) => kept.has(t));
     if (!changed) continue;
     const rule = cg.registry.get(node.opType);
@@ -64,7 +83,7 @@ export function removeComponents(cg: ChannelGraph, removed: ReadonlySet<number>)
       dims: cg.dims,
     };
     try {
-      edits.set(node, rule.prune(ctx));
+      addEdit(edits, node, rule.prune(ctx));
     } catch (err) {
       if (err instanceof PruneError) throw err;
       throw new PruneError(
@@ -81,7 +100,7 @@ export function removeComponents(cg: ChannelGraph, removed: ReadonlySet<number>)
   };
   return withGraph(cg.model, {
     ...graph,
-    valueInfo: graph.valueInfo.map(resize),
+    valueInfo: graph.valueInfo.filter((v) => !stale.has(v.name)).map(resize),
     outputs: graph.outputs.map(resize),
     inputs: graph.inputs.map(resize),
   });

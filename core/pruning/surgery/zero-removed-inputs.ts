@@ -6,6 +6,7 @@ import { withGraph } from '../../graph/transform';
 import type { Model, Node } from '../../onnx/model';
 import type { ChannelGraph } from '../dependency/channel-graph';
 import type { SurgeryResult } from '../dependency/op-rule';
+import { addEdit } from '../dependency/patterns/shape-operand';
 import { applyNodeEdits } from './node-edits';
 
 export function zeroRemovedInputs(cg: ChannelGraph, removed: ReadonlySet<number>): Model {
@@ -18,10 +19,12 @@ export function zeroRemovedInputs(cg: ChannelGraph, removed: ReadonlySet<number>
   };
   const edits = new Map<Node, SurgeryResult>();
   for (const node of cg.order) {
+    if (cg.patternOf(node)) continue;
     const rule = cg.registry.get(node.opType);
     if (!rule?.zeroRemovedInputs) continue;
     if (!node.inputs.some((t) => removedOf(t))) continue;
-    edits.set(
+    addEdit(
+      edits,
       node,
       rule.zeroRemovedInputs({
         node,
@@ -29,6 +32,15 @@ export function zeroRemovedInputs(cg: ChannelGraph, removed: ReadonlySet<number>
         constant: cg.constant,
       }),
     );
+  }
+  // Patterns silence channels where they are made; they see the consumers' zeroing above (one conv may get both).
+  const input = (node: Node, slot: number) =>
+    edits.get(node)?.inputs?.find((e) => e.slot === slot)?.value ?? cg.constant(node.inputs[slot] ?? '');
+  const producerOf = (t: string) => cg.order.find((n) => n.outputs.includes(t));
+  for (const match of cg.patterns) {
+    if (![...match.inputs, ...match.outputs].some((t) => removedOf(t))) continue;
+    for (const [node, edit] of match.zeroRemoved({ removed: removedOf, input, producerOf }))
+      addEdit(edits, node, edit);
   }
   return withGraph(cg.model, applyNodeEdits(cg.model.graph, edits));
 }

@@ -9,7 +9,16 @@ import { exportDeployForm } from '../../../core/export';
 import type { Model } from '../../../core/onnx/model';
 import { CRITERIA } from '../../../core/pruning/importance/criterion';
 import { pruneModel, type PruneDeps } from '../../../core/pruning/prune-model';
-import { buildYoloV8, YOLOV8_SIZES, yolov8Spec, type YoloV8Size } from '../../../core/yolo';
+import {
+  archName,
+  buildYolo,
+  buildYoloV8,
+  YOLO_SIZES,
+  YOLOV8_SIZES,
+  yolov8Spec,
+  yoloSpec,
+  type YoloV8Size,
+} from '../../../core/yolo';
 import { bccdRoot } from '../../../runtime/datasets';
 import { onnxActivationRanks } from '../../../runtime/pruning/activations';
 import { encodeLoadable } from '../../../runtime/pruning/loadable';
@@ -47,6 +56,19 @@ for (const size of YOLOV8_SIZES) {
     t.diagnostic(`max relative difference ${await assertInvariant(model, STAGED, randomFeeds(model, 64))}`);
     cache.delete(`${size}@64`);
   });
+}
+
+// YOLO11 (C3k2, C2PSA attention, DWConv class branch) and YOLOv5u (C3), every size; nothing frozen but the
+// image, the head outputs and the decode path.
+for (const family of ['yolo11', 'yolov5u'] as const) {
+  for (const size of YOLO_SIZES) {
+    test(`invariant: ${archName({ family, size })} staged 0.3/0.2/0.1 l1 at 64`, async (t) => {
+      const model = buildYolo(yoloSpec(family, size, { nc: 3, imgsz: 64 }), { batchNorm: 'random', seed: 3 });
+      t.diagnostic(`max relative difference ${await assertInvariant(model, STAGED, randomFeeds(model, 64))}`);
+      const frozen = new Set((await pruneModel(model, STAGED)).frozen.map((f) => f.reason));
+      assert.deepEqual([...frozen].sort(), ['decode-path', 'graph-input', 'graph-output', 'head-output']);
+    });
+  }
 }
 
 for (const criterion of CRITERIA) {

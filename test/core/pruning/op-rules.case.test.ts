@@ -38,6 +38,15 @@ const CASES: Record<string, Case> = {
   Slice: (g, x) => g.slice(g.cbs(x, 24), 4, 20),
   Resize: (g, x) => g.resize(g.cbs(x, 16)),
   Softmax: unary('Softmax', { axis: { type: 'int', value: -1 } }),
+  // Shape read for H and W only (as dynamic Detect heads do): the channels stay prunable.
+  Shape: (g, x) => {
+    const a = g.cbs(x, 16);
+    const [shape] = g.node('Shape', [a], [[4]]);
+    const [hw] = g.node('Gather', [shape!, g.int64([2, 3])], [[2]], { axis: { type: 'int', value: 0 } });
+    const value = { name: '', dataType: 1, dims: [1], data: Float32Array.of(0.5) };
+    const [plane] = g.node('ConstantOfShape', [hw!], [[8, 8]], { value: { type: 'tensor', value } });
+    return g.binary('Add', a, plane!);
+  },
   Identity: unary('Identity'),
   Relu: unary('Relu'),
   LeakyRelu: unary('LeakyRelu'),

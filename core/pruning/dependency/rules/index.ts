@@ -6,3 +6,4 @@ export { concatRule } from './concat';
 export { splitRule } from './split';
 export { sliceRule } from './slice';
 export { resizeRule } from './resize';
+export { shapeRule } from './shape';
