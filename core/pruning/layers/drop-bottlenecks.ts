@@ -1,7 +1,10 @@
-// Layer granularity: remove whole Bottlenecks from C2f blocks. The bottleneck's nodes go; whatever read its
-// output reads its input instead (the next bottleneck), and its slot in the C2f concat is dropped together
-// with the matching input columns of the conv after the concat (C2f's cv2). Unlike channel pruning this
-// changes what the network computes: it is a structural choice to fine-tune after.
+// Layer granularity: remove whole blocks from a module's `m` — Bottlenecks of C2f (v8), C3k2's Bottleneck or
+// C3k (11), C3's bottlenecks (v5u), C3k's inner bottlenecks, C2PSA's PSA blocks. The block's nodes go and
+// whatever read its output reads its input instead. In a C2f-style module, whose concat holds every block's
+// output next to its input, the block's slot is dropped from the concat together with the matching input
+// columns of the conv after it (cv2); in a chain (C3, C3k, C2PSA) only the last block feeds the concat and
+// the slot stays, now fed by the block's input. Unlike channel pruning this changes what the network
+// computes: it is a structural choice to fine-tune after.
 
 import { intAttr } from '../../onnx/attributes';
 import type { Graph, Model, Node } from '../../onnx/model';
@@ -12,21 +15,36 @@ import { constantResolver } from '../dependency/constant-resolver';
 import { PruneError } from '../errors';
 import { selectAlongAxis } from '../surgery/tensor-slice';
 
-/** `model.2.m.0` → `/model.2/m.0/`. */
-function scopeOf(name: string): string {
-  const m = /^model\.(\d+)\.m\.(\d+)$/.exec(name);
-  if (!m) throw new PruneError('PRUNE_UNIT_UNKNOWN', `bottleneck '${name}' is not of the form model.N.m.K`);
-  return `/model.${m[1]}/m.${m[2]}/`;
+/**
+ * A block's parameter prefix (`model.2.m.0`, `model.6.m.0.m.1`) → the node scope the exporter gave it: a
+ * ModuleList element is `/m.0/`, an nn.Sequential element `/m/m.0/` (C3, C3k, C2PSA).
+ */
+function scopeOf(graph: Graph, name: string): string {
+  const m = /^model\.(\d+)((?:\.m\.\d+){1,3})$/.exec(name);
+  if (!m)
+    throw new PruneError(
+      'PRUNE_UNIT_UNKNOWN',
+      `block '${name}' is not of the form model.N.m.K (or model.N.m.K.m.J)`,
+    );
+  let scopes = [`/model.${m[1]}/`];
+  for (const k of m[2]!
+    .slice(1)
+    .split('.m.')
+    .map((s) => s.replace(/^m\./, ''))) {
+    scopes = scopes.flatMap((s) => [`${s}m.${k}/`, `${s}m/m.${k}/`]);
+  }
+  const found = scopes.filter((s) => graph.nodes.some((n) => n.name.startsWith(s)));
+  if (found.length !== 1)
+    throw new PruneError(
+      'PRUNE_UNIT_UNKNOWN',
+      `the model has no block ${name} (no nodes under ${scopes.join(' or ')})`,
+    );
+  return found[0]!;
 }
 
 function dropOne(graph: Graph, name: string, opset: number): Graph {
-  const scope = scopeOf(name);
+  const scope = scopeOf(graph, name);
   const inside = new Set(graph.nodes.filter((n) => n.name.startsWith(scope)));
-  if (inside.size === 0)
-    throw new PruneError(
-      'PRUNE_UNIT_UNKNOWN',
-      `the model has no bottleneck ${name} (no nodes under ${scope})`,
-    );
   const produced = new Set([...inside].flatMap((n) => n.outputs));
   const inputs = new Set(
     [...inside].flatMap((n) => n.inputs).filter((t) => t && !produced.has(t) && !graph.initializers.has(t)),
@@ -44,13 +62,6 @@ function dropOne(graph: Graph, name: string, opset: number): Graph {
     );
   }
   const [input, output] = [dataInputs[0]!, outputs[0]!];
-  const concat = outside.find((n) => n.opType === 'Concat' && n.inputs.includes(output));
-  if (!concat) throw new PruneError('PRUNE_UNIT_UNKNOWN', `${name}: its output does not feed a C2f concat`);
-  const consumers = outside.filter((n) => n.inputs.includes(concat.outputs[0]!));
-  const conv = consumers[0];
-  if (consumers.length !== 1 || conv?.opType !== 'Conv' || intAttr(conv, 'group', 1) !== 1) {
-    throw new PruneError('PRUNE_UNIT_UNKNOWN', `${name}: the C2f concat must feed exactly one dense conv`);
-  }
   const shapes = inferShapes(graph, { opset }).shapes;
   const channels = (t: string) => {
     const d = shapes.get(t)?.dims?.[1];
@@ -58,6 +69,30 @@ function dropOne(graph: Graph, name: string, opset: number): Graph {
       throw new PruneError('PRUNE_SURGERY_FAILED', `${name}: channel count of ${t} unknown`);
     return d;
   };
+  if (channels(input) !== channels(output))
+    throw new PruneError(
+      'PRUNE_UNIT_UNKNOWN',
+      `${name}: its input and output widths differ; it cannot be skipped`,
+    );
+  const concat = outside.find((n) => n.opType === 'Concat' && n.inputs.includes(output));
+  if (!concat || !concat.inputs.includes(input)) {
+    // A chain: readers of the block's output read its input.
+    const nodes = outside.map((n) =>
+      n.inputs.includes(output) ? { ...n, inputs: n.inputs.map((t) => (t === output ? input : t)) } : n,
+    );
+    const outs = graph.outputs.map((o) => (o.name === output ? { ...o, name: input } : o));
+    return pruneUnused({
+      ...graph,
+      nodes,
+      outputs: outs,
+      valueInfo: graph.valueInfo.filter((v) => !produced.has(v.name)),
+    });
+  }
+  const consumers = outside.filter((n) => n.inputs.includes(concat.outputs[0]!));
+  const conv = consumers[0];
+  if (consumers.length !== 1 || conv?.opType !== 'Conv' || intAttr(conv, 'group', 1) !== 1) {
+    throw new PruneError('PRUNE_UNIT_UNKNOWN', `${name}: the C2f concat must feed exactly one dense conv`);
+  }
   const slot = concat.inputs.indexOf(output);
   const offset = concat.inputs.slice(0, slot).reduce((a, t) => a + channels(t), 0);
   const width = channels(output);

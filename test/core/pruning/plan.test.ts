@@ -5,7 +5,7 @@ import { parsePlan, parseStages } from '../../../core/pruning/plan/parse-plan';
 import { removalCount } from '../../../core/pruning/plan/select-channels';
 import { pruneModel } from '../../../core/pruning/prune-model';
 import { computeStats } from '../../../core/stats';
-import { buildYoloV8, yolov8Spec } from '../../../core/yolo';
+import { buildYolo, buildYoloV8, yolov8Spec, yoloSpec } from '../../../core/yolo';
 import { randomFeeds } from '../../support/pruning/invariant';
 import { runModel } from '../../support/pruning/run-onnx';
 import { TinyGraph } from '../../support/pruning/tiny-graph';
@@ -106,6 +106,32 @@ test('layer granularity: dropping C2f bottlenecks removes their nodes and the co
   assert.equal(out['output0']!.length, (4 + 3) * (64 + 16 + 4)); // decoded boxes + class scores per anchor
   await assert.rejects(pruneModel(model, { drop_bottlenecks: ['model.4.m.7'] }), code('PRUNE_UNIT_UNKNOWN'));
   await assert.rejects(pruneModel(model, { drop_bottlenecks: ['model.9'] }), code('PRUNE_UNIT_UNKNOWN'));
+});
+
+test('layer granularity in YOLO11 and YOLOv5u: C3k2 blocks, C3k and C3 bottlenecks, PSA blocks; chains keep their concat slot', async () => {
+  const cases = [
+    ['yolo11', ['model.2.m.0', 'model.6.m.0.m.1', 'model.10.m.0', 'model.22.m.0']],
+    ['yolov5u', ['model.2.m.0', 'model.4.m.1', 'model.13.m.0']],
+  ] as const;
+  for (const [family, blocks] of cases) {
+    const model = buildYolo(yoloSpec(family, 'n', { nc: 3, imgsz: 64 }));
+    const { model: pruned } = await pruneModel(model, { drop_bottlenecks: [...blocks], global_ratio: 0.2 });
+    const gone = (prefix: string) => !pruned.graph.nodes.some((n) => n.name.startsWith(prefix));
+    if (family === 'yolo11') {
+      assert.ok(gone('/model.2/m.0/') && gone('/model.6/m.0/m/m.1/') && gone('/model.10/m/m.0/'));
+      // C3k2 (C2f-style) loses the block's concat slot; C2PSA (a chain) keeps [a, b].
+      assert.equal(pruned.graph.nodes.find((n) => n.name === '/model.2/Concat')!.inputs.length, 2);
+      assert.equal(pruned.graph.nodes.find((n) => n.name === '/model.10/Concat')!.inputs.length, 2);
+    } else {
+      assert.ok(gone('/model.2/m/m.0/') && gone('/model.4/m/m.1/'));
+      assert.ok(pruned.graph.nodes.some((n) => n.name.startsWith('/model.4/m/m.0/')));
+    }
+    assert.ok(computeStats(pruned).params < computeStats(model).params);
+    const out = await runModel(pruned, randomFeeds(model, 64));
+    assert.equal(out['output0']!.length, (4 + 3) * (64 + 16 + 4), family);
+  }
+  const v11 = buildYolo(yoloSpec('yolo11', 'n', { nc: 3, imgsz: 64 }));
+  await assert.rejects(pruneModel(v11, { drop_bottlenecks: ['model.10.m.3'] }), code('PRUNE_UNIT_UNKNOWN'));
 });
 
 test('module granularity: module_hidden shrinks only groups that never leave the module', async () => {
