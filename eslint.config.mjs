@@ -33,6 +33,34 @@ export default tseslint.config(
     },
   },
   {
+    // onnxruntime-node is reached through runtime/ort.ts, which patches it before any tensor is made.
+    files: [
+      'runtime/**/*.ts',
+      'activities/**/*.ts',
+      'cli/**/*.ts',
+      'infra/**/*.ts',
+      'test/**/*.ts',
+      'bench/**/*.ts',
+      'tools/**/*.ts',
+      'workers/**/*.ts',
+    ],
+    ignores: ['runtime/ort.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'onnxruntime-node',
+              message: 'Import { ort } from runtime/ort.ts.',
+              allowTypeImports: true,
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['workflows/**/*.ts'],
     rules: {
       'no-restricted-imports': 'off',

@@ -2,26 +2,39 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { compressModelInputSchema, type CompressModelInput } from '../common/compress-input';
 import type { CompressProgress } from '../common/compress-result';
-import { TASK_QUEUES } from '../common/constants';
 import { searchKeys } from '../common/search-attributes';
+import { loadConfig, type StagepruneConfig } from '../runtime/config';
 import type { compressModel } from '../workflows/compress-model';
 
 export interface StartCompressionOptions {
   workflowId?: string;
-  /** The queue the workflow itself runs on; default stageprune-cpu. */
+  /** The queue the workflow itself runs on; default the configured cpu queue (STAGEPRUNE_CPU_QUEUE). */
   taskQueue?: string;
+  /**
+   * The configured task queues the input's `taskQueues` default to; default `loadConfig()`
+   * (STAGEPRUNE_CPU_QUEUE, STAGEPRUNE_GPU_QUEUE, else stageprune-cpu and stageprune-gpu).
+   */
+  config?: Pick<StagepruneConfig, 'taskQueues'>;
 }
 
 /**
  * Starts `compressModel` from another service. The input is validated here first (the workflow checks it
- * again), so a bad request fails in the caller, not as a failed run.
+ * again), so a bad request fails in the caller, not as a failed run. Unless the input names them, its task
+ * queues are filled in from the configuration: the workflow's graph work runs where the workflow runs, and
+ * training and evaluation on the configured gpu queue, where the gpu worker polls.
  */
 export async function startCompression(
   client: Client,
   input: CompressModelInput,
   options: StartCompressionOptions = {},
 ): Promise<WorkflowHandle<typeof compressModel>> {
-  const parsed = compressModelInputSchema.parse(input);
+  const queues = (options.config ?? loadConfig()).taskQueues;
+  const taskQueue = options.taskQueue ?? queues.cpu;
+  const withQueues: CompressModelInput = {
+    ...input,
+    taskQueues: { cpu: input.taskQueues?.cpu ?? taskQueue, gpu: input.taskQueues?.gpu ?? queues.gpu },
+  };
+  const parsed = compressModelInputSchema.parse(withQueues);
   const modelName =
     parsed.modelName ??
     parsed.model
@@ -29,9 +42,9 @@ export async function startCompression(
       .pop()!
       .replace(/\.onnx$/, '');
   return client.workflow.start<typeof compressModel>('compressModel', {
-    taskQueue: options.taskQueue ?? TASK_QUEUES.cpu,
+    taskQueue,
     workflowId: options.workflowId ?? `compress-${modelName}-${Date.now().toString(36)}`,
-    args: [input],
+    args: [withQueues],
     typedSearchAttributes: new TypedSearchAttributes([
       { key: searchKeys.model, value: modelName },
       { key: searchKeys.planner, value: parsed.planner.kind },

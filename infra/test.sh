@@ -5,6 +5,13 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$STAGEPRUNE_ROOT"
 bash infra/setup.sh
+# Again after setup: the pinned Node it installed goes first on PATH for everything below.
+source infra/env.sh
+# The Node test (test/infra/node-pin.test.ts) then checks that the suite really runs on the pinned Node.
+if [ -x "$STAGEPRUNE_HOME/node/bin/node" ]; then
+  source infra/versions.env
+  export STAGEPRUNE_EXPECT_NODE="$NODE_VERSION"
+fi
 printf '\n==> typecheck\n'
 npx --no-install tsc --noEmit -p .
 printf '\n==> lint\n'

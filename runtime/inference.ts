@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import * as ort from 'onnxruntime-node';
+import { ort } from './ort';
 import { float32ToHalf, halfToFloat32 } from '../core/preprocess';
 import { InferenceError } from './inference-error';
 

@@ -43,10 +43,6 @@ const result = spawnSync(
     '--test-reporter-destination=stdout',
     ...files,
   ],
-  {
-    cwd: root,
-    stdio: 'inherit',
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...process.env },
-  },
+  { cwd: root, stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);

@@ -4,6 +4,7 @@ import {
   defineQuery,
   defineSignal,
   executeChild,
+  patched,
   proxyActivities,
   setHandler,
   upsertMemo,
@@ -18,6 +19,7 @@ import type {
   ModelMetrics,
   PipelineStage,
 } from '../common/compress-result';
+import { TASK_QUEUES } from '../common/constants';
 import type { CriterionInputs } from '../common/criterion-inputs';
 import { searchKeys } from '../common/search-attributes';
 import { evaluationActivity, shortActivity, trainingActivity } from './activity-options';
@@ -66,7 +68,10 @@ export async function compressModel(rawInput: CompressModelInput): Promise<Compr
   const input = parsed.data;
   const runId = workflowInfo().workflowId;
   const cpuQueue = input.taskQueues.cpu ?? workflowInfo().taskQueue;
-  const gpuQueue = input.taskQueues.gpu ?? cpuQueue;
+  // Training and evaluation default to the gpu queue (the workflow cannot read STAGEPRUNE_GPU_QUEUE; the
+  // client and CLI fill `taskQueues` from it). Runs started before this default existed keep running them
+  // on the cpu queue, as they began.
+  const gpuQueue = input.taskQueues.gpu ?? (patched('gpu-queue-default') ? TASK_QUEUES.gpu : cpuQueue);
   const cpu = proxyActivities<Activities>({ ...shortActivity, taskQueue: cpuQueue });
   const gpuEval = proxyActivities<Activities>({ ...evaluationActivity, taskQueue: gpuQueue });
   const gpuTrain = proxyActivities<Activities>({

@@ -11,6 +11,7 @@ import { installWorkerRuntime } from '../../workers/runtime-logging';
 import { parseFlags } from '../args';
 import type { CliCommand } from '../command';
 import { resolveInputs, resultTable, waitWithProgress } from './run';
+import { stderrUploadReporter } from './upload-progress';
 
 const flagsSchema = z.object({ json: z.boolean().default(false) });
 
@@ -48,7 +49,7 @@ export const demoCommand: CliCommand = {
       `stack: temporal ${status.temporal.state} (UI ${status.temporal.ui}), s3 ${status.s3.state} (${status.s3.address})`,
     );
 
-    const uris = await resolveInputs(BASE_MODEL, bccdRoot());
+    const uris = await resolveInputs(BASE_MODEL, bccdRoot(), stderrUploadReporter());
     await installWorkerRuntime('WARN');
     const cpu = await createStagepruneWorker({ config, taskQueue: config.taskQueues.cpu });
     const gpu = await createStagepruneWorker({
@@ -58,9 +59,11 @@ export const demoCommand: CliCommand = {
     });
     const { client, close } = await connectClient(config);
     try {
-      const input = demoInput(uris.model, uris.data);
-      input.taskQueues = { cpu: config.taskQueues.cpu, gpu: config.taskQueues.gpu };
-      const handle = await startCompression(client, input, { taskQueue: config.taskQueues.cpu });
+      // startCompression sends training and evaluation to the configured gpu queue, where `gpu` polls.
+      const handle = await startCompression(client, demoInput(uris.model, uris.data), {
+        taskQueue: config.taskQueues.cpu,
+        config,
+      });
       log(
         `compressModel ${handle.workflowId}: ${status.temporal.ui}/namespaces/${config.temporal.namespace}/workflows/${handle.workflowId}`,
       );

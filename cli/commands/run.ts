@@ -2,18 +2,24 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { connectClient, queryProgress, startCompression } from '../../clients';
-import type { CompressModelInput } from '../../common/compress-input';
+import {
+  CRITERION_NAMES,
+  compressModelInputSchema,
+  type CompressModelInput,
+} from '../../common/compress-input';
 import type { CompressModelResult, CompressProgress } from '../../common/compress-result';
+import { reportHtmlUri } from '../../common/report-location';
 import {
   S3ArtifactStore,
   createS3Client,
   uploadDatasetFolder,
   uploadModelFile,
 } from '../../runtime/artifacts';
-import { loadConfig } from '../../runtime/config';
-import { parseFlags } from '../args';
+import { loadConfig, type StagepruneConfig } from '../../runtime/config';
+import { CliUsageError, parseFlags } from '../args';
 import type { CliCommand } from '../command';
 import { positiveInt } from './flags';
+import { formatBytes, stderrUploadReporter, type UploadReporter } from './upload-progress';
 
 const ratioFlag = (name: string) =>
   z
@@ -30,9 +36,11 @@ const ratioFlag = (name: string) =>
     });
 
 const flagsSchema = z.object({
-  model: z.string({ message: '--model FILE|s3://... is required' }),
-  data: z.string({ message: '--data DIR|s3://... is required' }),
-  planner: z.enum(['staged', 'uniform', 'sensitivity']).default('staged'),
+  model: z.string({ message: 'required: an ONNX file or s3://bucket/key' }),
+  data: z.string({ message: 'required: a dataset folder or s3://bucket/prefix/' }),
+  planner: z
+    .enum(['staged', 'uniform', 'sensitivity'], { message: 'must be one of staged, uniform, sensitivity' })
+    .default('staged'),
   'target-flops': ratioFlag('--target-flops'),
   'target-params': ratioFlag('--target-params'),
   'target-latency': z.coerce
@@ -40,8 +48,12 @@ const flagsSchema = z.object({
     .positive()
     .optional(),
   ratio: ratioFlag('--ratio'),
-  criterion: z.string().default('l1'),
-  granularity: z.enum(['channel', 'layer', 'module']).default('channel'),
+  criterion: z
+    .enum(CRITERION_NAMES, { message: `must be one of ${CRITERION_NAMES.join(', ')}` })
+    .default('l1'),
+  granularity: z
+    .enum(['channel', 'layer', 'module'], { message: 'must be one of channel, layer, module' })
+    .default('channel'),
   epochs: z
     .string()
     .default('10')
@@ -103,19 +115,144 @@ export function resultTable(r: CompressModelResult): string {
     .join('\n');
 }
 
-/** Uploads local inputs (files/folders) and returns the S3 URIs the workflow takes. */
-export async function resolveInputs(model: string, data: string): Promise<{ model: string; data: string }> {
-  if (model.startsWith('s3://') && data.startsWith('s3://')) return { model, data };
+type RunFlags = z.output<typeof flagsSchema>;
+
+const isS3 = (v: string) => v.startsWith('s3://');
+
+/**
+ * Uploads local inputs (files/folders) and returns the S3 URIs the workflow takes, reporting each upload
+ * (the dataset file by file) so a long upload is not silent.
+ */
+export async function resolveInputs(
+  model: string,
+  data: string,
+  report?: UploadReporter,
+): Promise<{ model: string; data: string }> {
+  if (isS3(model) && isS3(data)) return { model, data };
   const config = loadConfig();
   const s3 = createS3Client(config.s3);
   const store = new S3ArtifactStore(s3, config.s3.bucket);
   try {
-    return {
-      model: model.startsWith('s3://') ? model : await uploadModelFile(store, model),
-      data: data.startsWith('s3://') ? data : await uploadDatasetFolder(store, data),
-    };
+    let modelUri = model;
+    if (!isS3(model)) {
+      const size = fs.statSync(model, { throwIfNoEntry: false })?.size;
+      report?.line(`model: uploading ${model}${size === undefined ? '' : ` (${formatBytes(size)})`}`);
+      modelUri = await uploadModelFile(store, model);
+      report?.line(`model: ${modelUri}`);
+    }
+    const dataUri = isS3(data) ? data : await uploadDatasetFolder(store, data, report?.dataset(data));
+    return { model: modelUri, data: dataUri };
   } finally {
     s3.destroy();
+  }
+}
+
+/** The input's fields → the flag (or environment variable) a user sets them with, for error messages. */
+const FLAG_OF: [path: string, flag: string][] = [
+  ['modelName', '--model'],
+  ['model', '--model'],
+  ['data', '--data'],
+  ['planner.ratio', '--ratio'],
+  ['planner', '--planner'],
+  ['criterion', '--criterion'],
+  ['granularity', '--granularity'],
+  ['target.flopsReduction', '--target-flops'],
+  ['target.paramsReduction', '--target-params'],
+  ['target.latencyMs', '--target-latency'],
+  ['finetune.epochs', '--epochs'],
+  ['finetune.maxSteps', '--max-steps'],
+  ['finetune.imgsz', '--imgsz'],
+  ['evaluation.imgsz', '--imgsz'],
+  ['evaluation.maxImages', '--eval-images'],
+  ['finetune.labels', '--no-labels'],
+  ['requireApproval', '--require-approval'],
+  ['taskQueues.cpu', 'STAGEPRUNE_CPU_QUEUE'],
+  ['taskQueues.gpu', 'STAGEPRUNE_GPU_QUEUE'],
+];
+
+function flagOf(issuePath: PropertyKey[]): string {
+  const key = issuePath.map(String).join('.');
+  return FLAG_OF.find(([p]) => key === p || key.startsWith(`${p}.`))?.[1] ?? `input ${key || '(root)'}`;
+}
+
+/** The workflow input the flags describe, with the given model and data URIs. */
+export function inputFromFlags(
+  f: RunFlags,
+  uris: { model: string; data: string },
+  config: Pick<StagepruneConfig, 'taskQueues'>,
+): CompressModelInput {
+  const planner: CompressModelInput['planner'] =
+    f.planner === 'uniform'
+      ? { kind: 'uniform', ratio: f.ratio ?? 0.3 }
+      : f.planner === 'sensitivity'
+        ? { kind: 'sensitivity' }
+        : { kind: 'staged' };
+  return {
+    model: uris.model,
+    // An uploaded file is stored under its hash: keep its own name for search attributes and the report.
+    ...(isS3(f.model) ? {} : { modelName: path.basename(f.model).replace(/\.onnx$/i, '') }),
+    data: uris.data,
+    planner,
+    criterion: f.criterion,
+    granularity: f.granularity,
+    target: {
+      ...(f['target-flops'] ? { flopsReduction: f['target-flops'] } : {}),
+      ...(f['target-params'] ? { paramsReduction: f['target-params'] } : {}),
+      ...(f['target-latency'] ? { latencyMs: f['target-latency'] } : {}),
+    },
+    finetune: {
+      epochs: f.epochs,
+      labels: !f['no-labels'],
+      ...(f['max-steps'] ? { maxSteps: f['max-steps'] } : {}),
+      ...(f.imgsz ? { imgsz: f.imgsz } : {}),
+    },
+    evaluation: {
+      ...(f.imgsz ? { imgsz: f.imgsz } : {}),
+      ...(f['eval-images'] ? { maxImages: f['eval-images'] } : {}),
+    },
+    requireApproval: f['require-approval'],
+    // Training and evaluation go to the configured gpu queue, graph work to the cpu queue.
+    taskQueues: { cpu: config.taskQueues.cpu, gpu: config.taskQueues.gpu },
+  };
+}
+
+/**
+ * Everything `run` can check before it uploads or connects: local paths exist, and the input the flags
+ * describe passes the workflow's own schema (local paths stand in as placeholder S3 URIs). Each problem is
+ * one line naming its flag.
+ */
+export function checkRunInput(f: RunFlags, config: StagepruneConfig): void {
+  if (!isS3(f.model) && !(fs.existsSync(f.model) && fs.statSync(f.model).isFile()))
+    throw new CliUsageError(
+      `--model: ${f.model || "''"} is not a file (give an ONNX file or s3://bucket/key)`,
+    );
+  if (!isS3(f.data) && !(fs.existsSync(f.data) && fs.statSync(f.data).isDirectory()))
+    throw new CliUsageError(
+      `--data: ${f.data || "''"} is not a folder (give a dataset folder or s3://bucket/prefix/)`,
+    );
+  const placeholder = `s3://${config.s3.bucket}/local-upload/`;
+  const input = inputFromFlags(
+    f,
+    {
+      model: isS3(f.model) ? f.model : `${placeholder}${path.basename(f.model)}`,
+      data: isS3(f.data) ? f.data : placeholder,
+    },
+    config,
+  );
+  const parsed = compressModelInputSchema.safeParse(input);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${flagOf(i.path)}: ${i.message}`);
+    throw new CliUsageError([...new Set(lines)].join('; '));
+  }
+}
+
+/** loadConfig, with a bad environment variable reported as one line instead of a zod stack. */
+function loadCliConfig(): StagepruneConfig {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (!(err instanceof z.ZodError)) throw err;
+    throw new CliUsageError(err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   }
 }
 
@@ -125,62 +262,38 @@ export const runCommand: CliCommand = {
   usage: [
     'usage: stageprune run --model FILE|s3://… --data DIR|s3://… [--planner staged|uniform|sensitivity]',
     '                      [--target-flops 0.5] [--target-params R] [--target-latency MS] [--ratio R]',
-    '                      [--criterion l1] [--granularity channel|layer|module] [--epochs N] [--max-steps N]',
-    '                      [--imgsz N] [--eval-images N] [--no-labels] [--require-approval]',
-    '                      [--workflow-id ID] [--wait] [--json]',
+    `                      [--criterion ${CRITERION_NAMES.join('|')}] [--granularity channel|layer|module]`,
+    '                      [--epochs N] [--max-steps N] [--imgsz N] [--eval-images N] [--no-labels]',
+    '                      [--require-approval] [--workflow-id ID] [--wait] [--json]',
+    '',
+    'Training and evaluation run on STAGEPRUNE_GPU_QUEUE (stageprune-gpu), the rest on STAGEPRUNE_CPU_QUEUE',
+    '(stageprune-cpu): run a worker on each. Upload progress goes to stderr.',
   ].join('\n'),
   async run(args) {
     const { flags: f } = parseFlags(args, options, flagsSchema);
-    if (!f.model.startsWith('s3://') && !fs.existsSync(f.model))
-      throw new Error(`--model: ${f.model} not found`);
-    const uris = await resolveInputs(f.model, f.data);
-    const planner: CompressModelInput['planner'] =
-      f.planner === 'uniform'
-        ? { kind: 'uniform', ratio: f.ratio ?? 0.3 }
-        : f.planner === 'sensitivity'
-          ? { kind: 'sensitivity' }
-          : { kind: 'staged' };
-    const input: CompressModelInput = {
-      model: uris.model,
-      // An uploaded file is stored under its hash: keep its own name for search attributes and the report.
-      ...(f.model.startsWith('s3://') ? {} : { modelName: path.basename(f.model).replace(/\.onnx$/i, '') }),
-      data: uris.data,
-      planner,
-      criterion: f.criterion as CompressModelInput['criterion'],
-      granularity: f.granularity,
-      target: {
-        ...(f['target-flops'] ? { flopsReduction: f['target-flops'] } : {}),
-        ...(f['target-params'] ? { paramsReduction: f['target-params'] } : {}),
-        ...(f['target-latency'] ? { latencyMs: f['target-latency'] } : {}),
-      },
-      finetune: {
-        epochs: f.epochs,
-        labels: !f['no-labels'],
-        ...(f['max-steps'] ? { maxSteps: f['max-steps'] } : {}),
-        ...(f.imgsz ? { imgsz: f.imgsz } : {}),
-      },
-      evaluation: {
-        ...(f.imgsz ? { imgsz: f.imgsz } : {}),
-        ...(f['eval-images'] ? { maxImages: f['eval-images'] } : {}),
-      },
-      requireApproval: f['require-approval'],
-    };
-    const config = loadConfig();
+    const config = loadCliConfig();
+    // Every check comes before the first upload and the connection to Temporal.
+    checkRunInput(f, config);
+    const uris = await resolveInputs(f.model, f.data, stderrUploadReporter());
+    const input = inputFromFlags(f, uris, config);
     const { client, close } = await connectClient(config);
     try {
       const handle = await startCompression(client, input, {
         workflowId: f['workflow-id'],
         taskQueue: config.taskQueues.cpu,
+        config,
       });
       if (!f.wait) {
         console.log(f.json ? JSON.stringify({ run_id: handle.workflowId }) : `started ${handle.workflowId}`);
         return 0;
       }
       const result = await waitWithProgress(handle, !f.json);
+      // The last line names the HTML report (writeReport's runs/<id>/report.html), for `stageprune report`.
+      const report = reportHtmlUri(config.s3.bucket, result.runId);
       console.log(
         f.json
-          ? JSON.stringify({ run_id: result.runId, before: result.before, after: result.after })
-          : resultTable(result),
+          ? JSON.stringify({ run_id: result.runId, before: result.before, after: result.after, report })
+          : `${resultTable(result)}\nreport: ${report}`,
       );
       return 0;
     } finally {

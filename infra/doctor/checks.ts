@@ -12,6 +12,8 @@ import { tinyAddModel } from './tiny-model';
 export interface CheckResult {
   ok: boolean;
   detail: string;
+  /** Passes, but something should be fixed (the detail says what). */
+  warning?: boolean;
 }
 
 export type Check = (config: StagepruneConfig) => Promise<CheckResult>;
@@ -19,16 +21,38 @@ export type Check = (config: StagepruneConfig) => Promise<CheckResult>;
 const SETUP_HINT = 'run `bash infra/setup.sh`';
 const STACK_HINT = 'run `npx --no-install stageprune stack up`';
 
-export const checkNode: Check = async () => {
-  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
-  const ok = major > 20 || (major === 20 && minor >= 9);
-  return {
-    ok,
-    detail: ok
-      ? `node ${process.versions.node}`
-      : `node ${process.versions.node} is too old; install Node >= 20.9`,
-  };
-};
+/** The Node version infra/setup.sh pins (infra/versions.env), if the file names one. */
+export function pinnedNodeVersion(): string | undefined {
+  try {
+    const env = fs.readFileSync(path.join(repoRoot, 'infra', 'versions.env'), 'utf8');
+    return /^NODE_VERSION=(\S+)$/m.exec(env)?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Which node runs and whether it will do: below 20.9 nothing runs; below 22 it runs but is past end of life
+ * and the AWS SDK's releases from January 2027 need 22; 24 (the pinned version) is what is tested.
+ */
+export function nodeCheck(version: string, execPath: string, pinned = pinnedNodeVersion()): CheckResult {
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  const which = `node ${version} (${execPath})`;
+  const fix = `${SETUP_HINT}, then \`source infra/env.sh\` to run on the pinned Node ${pinned ?? '24'}`;
+  if (major < 20 || (major === 20 && minor < 9))
+    return { ok: false, detail: `${which} is too old (stageprune needs >= 20.9); ${fix}` };
+  if (major < 22)
+    return {
+      ok: true,
+      warning: true,
+      detail: `warning: ${which} is past end of life and the AWS SDK's releases from January 2027 need Node >= 22; ${fix}`,
+    };
+  if (pinned !== undefined && version !== pinned)
+    return { ok: true, detail: `${which}; tested on the pinned ${pinned} (\`source infra/env.sh\`)` };
+  return { ok: true, detail: `${which}${pinned === version ? ', the pinned version' : ''}` };
+}
+
+export const checkNode: Check = async () => nodeCheck(process.versions.node, process.execPath);
 
 export const checkTypeScript: Check = async () => {
   const tsc = path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
@@ -44,7 +68,7 @@ export const checkTypeScript: Check = async () => {
 
 export const checkOnnxRuntime: Check = async () => {
   try {
-    const ort = await import('onnxruntime-node');
+    const { ort } = await import('../../runtime/ort.js');
     const session = await ort.InferenceSession.create(tinyAddModel(), { executionProviders: ['cpu'] });
     const x = new ort.Tensor('float32', Float32Array.from([1, 2, 3, 4]), [1, 4]);
     const out = await session.run({ x });

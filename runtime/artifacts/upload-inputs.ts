@@ -32,6 +32,16 @@ function listFiles(dir: string, rel = ''): string[] {
     .sort();
 }
 
+/** What a dataset upload reports as it goes (the CLI shows it on stderr). */
+export interface DatasetUploadEvents {
+  /** The folder's listing matches an earlier upload: nothing is sent. */
+  onSkip?(files: number, uri: string): void;
+  /** Before the first file is sent: how many files and bytes will be. */
+  onStart?(files: number, bytes: number): void;
+  /** After each file is stored (`done` of `total`, in completion order). */
+  onFile?(done: number, total: number): void;
+}
+
 /**
  * A local dataset folder → an S3 prefix named by the folder's content listing (names, sizes, mtimes), so a
  * second upload of the same folder is skipped and a changed folder gets a new prefix.
@@ -39,30 +49,34 @@ function listFiles(dir: string, rel = ''): string[] {
 export async function uploadDatasetFolder(
   store: ArtifactStore,
   dir: string,
-  onFile?: (done: number, total: number) => void,
+  events: DatasetUploadEvents = {},
 ): Promise<string> {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
     throw new LocalInputError(`dataset folder not found: ${dir}`);
   const files = listFiles(dir);
   if (files.length === 0) throw new LocalInputError(`dataset folder is empty: ${dir}`);
-  const listing = files.map((f) => {
-    const st = fs.statSync(path.join(dir, f));
-    return `${f}\t${st.size}\t${Math.floor(st.mtimeMs)}`;
-  });
+  const stats = files.map((f) => fs.statSync(path.join(dir, f)));
+  const listing = files.map((f, i) => `${f}\t${stats[i]!.size}\t${Math.floor(stats[i]!.mtimeMs)}`);
   const id = createHash('sha256').update(listing.join('\n')).digest('hex').slice(0, 16);
   const prefix = `datasets/${path.basename(path.resolve(dir))}-${id}/`;
+  const uri = `s3://${store.bucket}/${prefix}`;
   const marker = `${prefix}.stageprune-uploaded`;
   try {
     await store.getJson(marker);
-    return `s3://${store.bucket}/${prefix}`;
+    events.onSkip?.(files.length, uri);
+    return uri;
   } catch {
     /* not uploaded yet */
   }
+  events.onStart?.(
+    files.length,
+    stats.reduce((sum, st) => sum + st.size, 0),
+  );
   let done = 0;
   await forEachConcurrent(files, 8, async (f) => {
     await store.putObject(`${prefix}${f}`, fs.readFileSync(path.join(dir, f)));
-    onFile?.(++done, files.length);
+    events.onFile?.(++done, files.length);
   });
   await store.putJson(marker, { files: files.length, at: new Date().toISOString() });
-  return `s3://${store.bucket}/${prefix}`;
+  return uri;
 }

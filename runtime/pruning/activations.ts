@@ -2,7 +2,7 @@
 // outputs, every calibration image is run once, and each channel's H×W map gets its matrix rank (Gaussian
 // elimination with a relative tolerance, as numpy's matrix_rank does with SVD). Ranks are averaged over images.
 
-import * as ort from 'onnxruntime-node';
+import { ort } from '../ort';
 import { DataType } from '../../core/onnx/data-type';
 import { encodeModel } from '../../core/onnx/encode';
 import type { Model } from '../../core/onnx/model';

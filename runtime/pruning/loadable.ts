@@ -1,6 +1,6 @@
 // A pruned model is written only after onnxruntime accepts it: never an invalid model on disk.
 
-import * as ort from 'onnxruntime-node';
+import { ort } from '../ort';
 import { encodeModel } from '../../core/onnx/encode';
 import type { Model } from '../../core/onnx/model';
 import { PruneError } from '../../core/pruning/errors';

@@ -1,18 +1,21 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { WorkflowFailedError } from '@temporalio/client';
-import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
+import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ActivityFailure, ApplicationFailure, defaultPayloadConverter } from '@temporalio/common';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { queryProgress, startCompression, type CompressModelInput } from '../../clients';
 import type { CompressModelResult } from '../../common/compress-result';
+import { TASK_QUEUES } from '../../common/constants';
 import { inputJsonSchema } from '../../common/input-json-schema';
 import { searchKeys } from '../../common/search-attributes';
 import { repoRoot, temporalBinary } from '../../runtime/paths';
 import { parseS3Uri } from '../../common/s3-uri';
 import { createS3Client } from '../../runtime/artifacts';
+import { createStagepruneWorker } from '../../workers/create-worker';
+import { inProcess } from '../support/cli-in-process';
 import { startPipelineEnv, type PipelineEnv } from '../support/pipeline-env';
 
 /** Small budgets: a tiny model, 8 images, 2 optimiser steps. */
@@ -34,6 +37,34 @@ function failureOf(err: unknown): ApplicationFailure {
   const cause = err.cause instanceof ActivityFailure ? err.cause.cause : err.cause;
   assert.ok(cause instanceof ApplicationFailure, `expected an ApplicationFailure, got ${String(cause)}`);
   return cause;
+}
+
+/** The activities the workflow itself scheduled (not its children's), with the queue each went to. */
+async function scheduledActivities(handle: WorkflowHandle): Promise<{ type: string; queue: string }[]> {
+  const history = await handle.fetchHistory();
+  return (history.events ?? []).flatMap((e) => {
+    const a = e.activityTaskScheduledEventAttributes;
+    return a ? [{ type: a.activityType?.name ?? '?', queue: a.taskQueue?.name ?? '?' }] : [];
+  });
+}
+
+/** Training, Taylor scoring and evaluation all went to `gpuQueue`; graph work stayed on `cpuQueue`. */
+function assertGpuWorkOn(
+  scheduled: { type: string; queue: string }[],
+  gpuQueue: string,
+  cpuQueue: string,
+  expected: string[],
+): void {
+  const gpuWork = new Set(['evaluateModel', 'finetune', 'scoreTaylor']);
+  for (const type of expected)
+    assert.ok(
+      scheduled.some((s) => s.type === type),
+      `${type} was not scheduled: ${JSON.stringify(scheduled)}`,
+    );
+  for (const s of scheduled) {
+    if (gpuWork.has(s.type)) assert.equal(s.queue, gpuQueue, `${s.type} went to ${s.queue}`);
+    else assert.equal(s.queue, cpuQueue, `${s.type} went to ${s.queue}`);
+  }
 }
 
 describe('compressModel against the real Temporal dev server and MinIO', () => {
@@ -238,6 +269,133 @@ describe('compressModel against the real Temporal dev server and MinIO', () => {
     const handle = p.client.workflow.getHandle(workflowId);
     const result = (await p.withWorkers(() => handle.result())) as CompressModelResult;
     assert.ok(result.after!.params < result.before.params);
+  });
+
+  test('without taskQueues in the input, the workflow sends fine-tuning, Taylor scoring and evaluation to stageprune-gpu', async () => {
+    const cpuQueue = p.env.config.taskQueues.cpu;
+    const handle = await p.client.workflow.start('compressModel', {
+      taskQueue: cpuQueue,
+      workflowId: `default-queues-${Date.now()}`,
+      args: [
+        {
+          model: p.modelUri,
+          data: p.dataUri,
+          criterion: 'taylor',
+          importance: { taylorBatches: 1 },
+          finetune: { epochs: 1, maxSteps: 1, batch: 4, device: 'cpu' },
+          evaluation: { latencyRuns: 1 },
+        },
+      ],
+    });
+    // Only a cpu worker on the cpu queue and a worker on the workflow's default gpu queue: fine-tuning or
+    // evaluation falling back to the cpu queue would run there and fail the queue assertions below.
+    const gpu = await createStagepruneWorker({
+      config: p.env.config,
+      taskQueue: TASK_QUEUES.gpu,
+      workDir: p.workDir,
+    });
+    try {
+      await gpu.worker.runUntil(p.withWorkers(() => handle.result(), ['cpu']));
+    } finally {
+      await gpu.close();
+    }
+    assertGpuWorkOn(await scheduledActivities(handle), TASK_QUEUES.gpu, cpuQueue, [
+      'importModel',
+      'scoreTaylor',
+      'evaluateModel',
+      'finetune',
+    ]);
+  });
+
+  test('startCompression fills taskQueues from the configuration unless the input names them', async () => {
+    const config = { taskQueues: { cpu: `cfg-cpu-${Date.now()}`, gpu: 'cfg-gpu' } };
+    // Nobody polls these queues: the runs stay open, and their start event shows the input as sent.
+    const started = async (handle: WorkflowHandle) => {
+      const history = await handle.fetchHistory();
+      await handle.terminate('test done');
+      const attrs = history.events![0]!.workflowExecutionStartedEventAttributes!;
+      const input = defaultPayloadConverter.fromPayload<CompressModelInput>(attrs.input!.payloads![0]!);
+      return { queue: attrs.taskQueue?.name, taskQueues: input.taskQueues };
+    };
+    const plain = { model: p.modelUri, data: p.dataUri };
+    assert.deepEqual(await started(await startCompression(p.client, plain, { config })), {
+      queue: config.taskQueues.cpu,
+      taskQueues: config.taskQueues,
+    });
+    assert.deepEqual(
+      await started(await startCompression(p.client, plain, { config, taskQueue: 'elsewhere-cpu' })),
+      { queue: 'elsewhere-cpu', taskQueues: { cpu: 'elsewhere-cpu', gpu: 'cfg-gpu' } },
+      'cpu work stays with the workflow when the caller picks its queue',
+    );
+    assert.deepEqual(
+      await started(
+        await startCompression(p.client, { ...plain, taskQueues: { gpu: 'my-gpu' } }, { config }),
+      ),
+      { queue: config.taskQueues.cpu, taskQueues: { cpu: config.taskQueues.cpu, gpu: 'my-gpu' } },
+      "the input's own queue wins",
+    );
+  });
+
+  test('stageprune run sends gpu work to STAGEPRUNE_GPU_QUEUE and reports its uploads on stderr only', async () => {
+    const gpuQueue = `gpu-from-env-${Date.now()}`;
+    const env: Record<string, string> = {
+      STAGEPRUNE_TEMPORAL_ADDRESS: p.env.config.temporal.address,
+      STAGEPRUNE_S3_ENDPOINT: p.env.config.s3.endpoint,
+      STAGEPRUNE_S3_BUCKET: p.env.config.s3.bucket,
+      STAGEPRUNE_CPU_QUEUE: p.env.config.taskQueues.cpu,
+      STAGEPRUNE_GPU_QUEUE: gpuQueue,
+      AWS_ACCESS_KEY_ID: '',
+      AWS_SECRET_ACCESS_KEY: '',
+    };
+    const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, env);
+    const workflowId = `cli-run-${Date.now()}`;
+    let r: Awaited<ReturnType<typeof inProcess>>;
+    try {
+      // The local files the pipeline env uploaded at start: the CLI finds both already stored.
+      r = await inProcess(
+        'run',
+        '--model',
+        path.join(p.env.stateDir, 'tiny.onnx'),
+        '--data',
+        path.join(p.env.stateDir, 'mini-bccd'),
+        '--epochs',
+        '1',
+        '--max-steps',
+        '1',
+        '--eval-images',
+        '2',
+        '--workflow-id',
+        workflowId,
+        '--json',
+      );
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), { run_id: workflowId }, 'stdout is only the JSON line');
+    assert.match(r.stderr, /^model: uploading .*tiny\.onnx \(\d/m);
+    assert.ok(r.stderr.includes(`model: ${p.modelUri}`), r.stderr);
+    assert.ok(r.stderr.includes(`already uploaded (`) && r.stderr.includes(p.dataUri), r.stderr);
+
+    const handle = p.client.workflow.getHandle(workflowId);
+    const gpu = await createStagepruneWorker({
+      config: p.env.config,
+      taskQueue: gpuQueue,
+      workDir: p.workDir,
+    });
+    try {
+      await gpu.worker.runUntil(p.withWorkers(() => handle.result(), ['cpu']));
+    } finally {
+      await gpu.close();
+    }
+    assertGpuWorkOn(await scheduledActivities(handle), gpuQueue, p.env.config.taskQueues.cpu, [
+      'evaluateModel',
+      'finetune',
+    ]);
   });
 
   test('the committed JSON Schema of the input is current', () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as ort from 'onnxruntime-node';
+import { ort } from '../../../runtime/ort';
 import {
   DataType,
   decodeModel,

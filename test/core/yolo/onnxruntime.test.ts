@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as ort from 'onnxruntime-node';
+import { ort } from '../../../runtime/ort';
 import { encodeModel } from '../../../core/onnx';
 import { exportDeployForm } from '../../../core/export';
 import { anchorCount, buildYoloV8, yolov8Spec, type YoloV8Size } from '../../../core/yolo';

@@ -1,7 +1,7 @@
 // Runs an in-memory Model with onnxruntime-node on CPU and returns every graph output as Float32Array.
 // Test support only: the product's inference path is runtime/.
 
-import * as ort from 'onnxruntime-node';
+import { ort } from '../../../runtime/ort';
 import { encodeModel } from '../../../core/onnx/encode';
 import type { Model } from '../../../core/onnx/model';
 

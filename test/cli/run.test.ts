@@ -1,0 +1,152 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { stderrUploadReporter } from '../../cli/commands/upload-progress';
+import type { ArtifactStore } from '../../runtime/artifacts';
+import { uploadDatasetFolder } from '../../runtime/artifacts';
+import { inProcess } from '../support/cli-in-process';
+
+/**
+ * `run` checks every flag before it uploads or connects. S3 and Temporal point at listeners that count
+ * connections: a check that came after an upload or a connection would show up there (and fail differently).
+ */
+describe('stageprune run: flags are checked before anything is uploaded', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stageprune-run-'));
+  const model = path.join(dir, 'm.onnx');
+  const data = path.join(dir, 'data');
+  const listeners: net.Server[] = [];
+  let connections = 0;
+  const saved = {
+    STAGEPRUNE_S3_ENDPOINT: process.env.STAGEPRUNE_S3_ENDPOINT,
+    STAGEPRUNE_TEMPORAL_ADDRESS: process.env.STAGEPRUNE_TEMPORAL_ADDRESS,
+  };
+
+  async function countingListener(): Promise<number> {
+    const server = net.createServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    listeners.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return (server.address() as net.AddressInfo).port;
+  }
+
+  before(async () => {
+    fs.writeFileSync(model, 'not read before the checks pass');
+    fs.mkdirSync(path.join(data, 'JPEGImages'), { recursive: true });
+    fs.writeFileSync(path.join(data, 'JPEGImages', 'a.jpg'), 'x');
+    process.env.STAGEPRUNE_S3_ENDPOINT = `http://127.0.0.1:${await countingListener()}`;
+    process.env.STAGEPRUNE_TEMPORAL_ADDRESS = `127.0.0.1:${await countingListener()}`;
+  });
+  after(() => {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    for (const s of listeners) s.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** One stderr line, naming the flag, exit 1, nothing sent anywhere. */
+  async function rejected(flag: string, ...args: string[]): Promise<string> {
+    const r = await inProcess('run', ...args);
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(r.stdout, '');
+    const lines = r.stderr.split('\n');
+    assert.equal(lines.length, 1, `expected one line, got:\n${r.stderr}`);
+    assert.ok(lines[0]!.startsWith(`stageprune run: CLI_USAGE: ${flag}: `), lines[0]);
+    assert.equal(lines[0]!.split(flag).length - 1, 1, `the flag is named once: ${lines[0]}`);
+    assert.equal(connections, 0, 'nothing may reach S3 or Temporal before the flags are checked');
+    return lines[0]!;
+  }
+
+  test('an unknown --criterion names the criteria the workflow accepts', async () => {
+    const line = await rejected('--criterion', '--model', model, '--data', data, '--criterion', 'nonsense');
+    assert.match(line, /l1, l2, bn-gamma, fpgm, random, hrank, nisp, taylor/);
+  });
+
+  test('a missing --model', async () => {
+    const line = await rejected('--model', '--data', data);
+    assert.match(line, /required/);
+  });
+
+  test('a --data folder that does not exist', async () => {
+    const line = await rejected('--data', '--model', model, '--data', path.join(dir, 'nope'));
+    assert.match(line, /nope is not a folder/);
+  });
+
+  test("a value only the workflow's schema rejects names its flag (--epochs above the schema's 1000)", async () => {
+    await rejected('--epochs', '--model', model, '--data', data, '--epochs', '5000');
+  });
+
+  test('an S3 URI the schema rejects', async () => {
+    await rejected('--data', '--model', model, '--data', 's3://');
+  });
+});
+
+/** An in-memory store: enough of ArtifactStore for uploadDatasetFolder. */
+function memoryStore(): ArtifactStore & { objects: Map<string, Uint8Array> } {
+  const objects = new Map<string, Uint8Array>();
+  return {
+    bucket: 'mem',
+    objects,
+    async putObject(key: string, bytes: Uint8Array) {
+      objects.set(key, bytes);
+    },
+    async putJson(key: string, value: unknown) {
+      objects.set(key, new TextEncoder().encode(JSON.stringify(value)));
+    },
+    async getJson(key: string) {
+      const b = objects.get(key);
+      if (!b) throw new Error(`missing ${key}`);
+      return JSON.parse(new TextDecoder().decode(b)) as unknown;
+    },
+  } as unknown as ArtifactStore & { objects: Map<string, Uint8Array> };
+}
+
+describe('upload progress', () => {
+  test('a dataset upload reports its size, a line every 10% of the files, then "already uploaded" the second time', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stageprune-upload-'));
+    try {
+      for (let i = 0; i < 50; i++)
+        fs.writeFileSync(path.join(dir, `f${String(i).padStart(2, '0')}.txt`), 'ab');
+      const store = memoryStore();
+      const lines: string[] = [];
+      const report = stderrUploadReporter({ tty: false, line: (t) => lines.push(t) });
+      const uri = await uploadDatasetFolder(store, dir, report.dataset(dir));
+      assert.equal(lines[0], `dataset: uploading 50 files (100 B) from ${dir}`);
+      const counts = lines.slice(1);
+      assert.equal(counts.length, 11, counts.join('\n'));
+      assert.equal(counts.at(-1), 'dataset: 50/50 files (100%)');
+      assert.equal(store.objects.size, 51);
+
+      lines.length = 0;
+      assert.equal(await uploadDatasetFolder(store, dir, report.dataset(dir)), uri);
+      assert.deepEqual(lines, [`dataset: ${dir} already uploaded (50 files): ${uri}`]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('on a terminal the count is one line, rewritten at most every interval and finished at 100%', () => {
+    let t = 0;
+    const out: string[] = [];
+    const report = stderrUploadReporter({
+      tty: true,
+      write: (s) => out.push(s),
+      intervalMs: 100,
+      now: () => t,
+    });
+    const events = report.dataset('d');
+    for (let done = 1; done <= 1000; done++) {
+      t += 1;
+      events.onFile?.(done, 1000);
+    }
+    assert.ok(out.length >= 10 && out.length <= 12, `${out.length} writes`);
+    assert.ok(out.every((s) => s.startsWith('\r')));
+    assert.equal(out.at(-1), '\rdataset: 1000/1000 files (100%)\n');
+  });
+});
