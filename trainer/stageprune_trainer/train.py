@@ -28,7 +28,7 @@ from .schedule import accumulate_at, group_lr_momentum, lr_factor, warmup_steps
 from .signals import install as install_signal_handlers
 from .signals import stop as _stop
 from .taylor import TaylorAccumulator
-from .yolo_head import HeadSpec, class_names, find_head
+from .yolo_head import HeadSpec, class_names, find_head, stamp_class_names
 
 class Run:
     def __init__(self, job: dict[str, Any]):
@@ -66,11 +66,15 @@ class Run:
             raise ModelError(f"CWD needs as many student as teacher feature tensors ({len(s_neck)} vs {len(t_neck)})")
         self.s_neck, self.t_neck = s_neck, t_neck
         s_outs = (self.head.box + self.head.cls if need_head else []) + (s_neck if self.use_cwd else [])
-        self.student = OnnxModule(self.student_proto, list(dict.fromkeys(s_outs))).to(self.device)
+        # Channels-last (NHWC) weights and activations: oneDNN's convolutions run ~12% faster on this CPU for
+        # yolov8n at 416 (measured 17.4 -> 19.5 images/s, 2 threads); cuDNN prefers it under AMP too.
+        self.memory_format = torch.channels_last
+        self.student = OnnxModule(self.student_proto, list(dict.fromkeys(s_outs))).to(self.device, memory_format=self.memory_format)
         self.teacher: OnnxModule | None = None
         if self.teacher_proto is not None and self.t_head is not None:
             t_outs = (t_neck if self.use_cwd else []) + (self.t_head.box + self.t_head.cls if self.out_w > 0 else [])
-            self.teacher = OnnxModule(self.teacher_proto, list(dict.fromkeys(t_outs))).to(self.device).eval()
+            self.teacher = OnnxModule(self.teacher_proto, list(dict.fromkeys(t_outs))).to(
+                self.device, memory_format=self.memory_format).eval()
             for p in self.teacher.parameters():
                 p.requires_grad_(False)
 
@@ -174,7 +178,7 @@ class Run:
 
     # -- loss -----------------------------------------------------------------------------------------
     def loss(self, images: torch.Tensor, targets: torch.Tensor) -> tuple[torch.Tensor, dict[str, float]]:
-        x = images.to(self.device, non_blocking=True).float() / 255
+        x = (images.to(self.device, non_blocking=True).float() / 255).contiguous(memory_format=self.memory_format)
         parts: dict[str, float] = {}
         with torch.autocast(self.device.type, enabled=self.amp):
             so = self.student(x)
@@ -320,7 +324,11 @@ class Run:
         out_model = os.path.join(job["out"], "model.onnx")
         os.makedirs(job["out"], exist_ok=True)
         tmp = out_model + ".tmp"
-        onnx.save(write_back(self.student_proto, state), tmp)
+        trained = write_back(self.student_proto, state)
+        # With labels, the data set's classes are what the head learnt: name them in the model.
+        if self.use_det:
+            stamp_class_names(trained, self.dataset.names, self.head.nc)
+        onnx.save(trained, tmp)
         os.replace(tmp, out_model)
         taylor_path = None
         if job["taylor"]:
