@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { z } from 'zod';
 import { DEFAULT_BUCKET, DEFAULT_NAMESPACE, TASK_QUEUES } from '../common/constants';
 
@@ -7,6 +8,9 @@ import { DEFAULT_BUCKET, DEFAULT_NAMESPACE, TASK_QUEUES } from '../common/consta
  * endpoint is the local one and no AWS credentials are set.
  */
 const port = z.coerce.number().int().min(1).max(65535);
+const flag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
+  .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
 
 const envSchema = z.object({
   STAGEPRUNE_TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
@@ -22,15 +26,50 @@ const envSchema = z.object({
   STAGEPRUNE_GPU_QUEUE: z.string().default(TASK_QUEUES.gpu),
   AWS_ACCESS_KEY_ID: z.string().optional(),
   AWS_SECRET_ACCESS_KEY: z.string().optional(),
+  /** Buckets model and data URIs may name (comma-separated); default: the artifact bucket only. */
+  STAGEPRUNE_S3_INPUT_BUCKETS: z.string().optional(),
+  /** Path-style requests (MinIO and most S3-compatible servers); `false` for AWS virtual-hosted style. */
+  STAGEPRUNE_S3_FORCE_PATH_STYLE: flag.default(true),
+  /** TLS to the Temporal frontend: on with `true`, or implied by a CA, client certificate or API key. */
+  STAGEPRUNE_TEMPORAL_TLS: flag.optional(),
+  STAGEPRUNE_TEMPORAL_TLS_CA_FILE: z.string().min(1).optional(),
+  /** mTLS client certificate and key (PEM files), e.g. a Temporal Cloud namespace with certificate auth. */
+  STAGEPRUNE_TEMPORAL_TLS_CERT_FILE: z.string().min(1).optional(),
+  STAGEPRUNE_TEMPORAL_TLS_KEY_FILE: z.string().min(1).optional(),
+  STAGEPRUNE_TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
+  /** API key (Temporal Cloud API-key auth); or a file holding it, as a mounted secret. */
+  STAGEPRUNE_TEMPORAL_API_KEY: z.string().min(1).optional(),
+  STAGEPRUNE_TEMPORAL_API_KEY_FILE: z.string().min(1).optional(),
 });
 
+export interface TemporalTlsConfig {
+  /** SNI / certificate host name override. */
+  serverName?: string;
+  /** PEM file of the CA that signed the server's certificate (default: the system's roots). */
+  caFile?: string;
+  /** mTLS client certificate and key (PEM files). */
+  clientCertFile?: string;
+  clientKeyFile?: string;
+}
+
 export interface StagepruneConfig {
-  temporal: { address: string; namespace: string; uiPort: number };
+  temporal: {
+    address: string;
+    namespace: string;
+    uiPort: number;
+    /** Undefined: plaintext (the local stack). */
+    tls?: TemporalTlsConfig;
+    /** Sent as a bearer token; never logged, never in a workflow's input. */
+    apiKey?: string;
+  };
   s3: {
     endpoint: string;
     bucket: string;
     region: string;
     consolePort: number;
+    forcePathStyle: boolean;
+    /** Buckets model and data URIs may name; the import activities refuse any other. */
+    inputBuckets: string[];
     /** Explicit credentials, or undefined to let the AWS SDK's default chain find them. */
     credentials?: { accessKeyId: string; secretAccessKey: string };
     /** Root credentials the local MinIO is started with. */
@@ -48,17 +87,58 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StagepruneConf
       : isLoopback(e.STAGEPRUNE_S3_ENDPOINT)
         ? { accessKeyId: localRoot.user, secretAccessKey: localRoot.password }
         : undefined;
+  const apiKey =
+    e.STAGEPRUNE_TEMPORAL_API_KEY ??
+    (e.STAGEPRUNE_TEMPORAL_API_KEY_FILE
+      ? fs.readFileSync(e.STAGEPRUNE_TEMPORAL_API_KEY_FILE, 'utf8').trim()
+      : undefined);
+  if (
+    (e.STAGEPRUNE_TEMPORAL_TLS_CERT_FILE === undefined) !==
+    (e.STAGEPRUNE_TEMPORAL_TLS_KEY_FILE === undefined)
+  ) {
+    throw new Error('STAGEPRUNE_TEMPORAL_TLS_CERT_FILE and STAGEPRUNE_TEMPORAL_TLS_KEY_FILE go together');
+  }
+  const tlsAsked =
+    e.STAGEPRUNE_TEMPORAL_TLS ??
+    Boolean(
+      apiKey ||
+      e.STAGEPRUNE_TEMPORAL_TLS_CA_FILE ||
+      e.STAGEPRUNE_TEMPORAL_TLS_CERT_FILE ||
+      e.STAGEPRUNE_TEMPORAL_TLS_SERVER_NAME,
+    );
+  const tls: TemporalTlsConfig | undefined = tlsAsked
+    ? {
+        ...(e.STAGEPRUNE_TEMPORAL_TLS_SERVER_NAME
+          ? { serverName: e.STAGEPRUNE_TEMPORAL_TLS_SERVER_NAME }
+          : {}),
+        ...(e.STAGEPRUNE_TEMPORAL_TLS_CA_FILE ? { caFile: e.STAGEPRUNE_TEMPORAL_TLS_CA_FILE } : {}),
+        ...(e.STAGEPRUNE_TEMPORAL_TLS_CERT_FILE && e.STAGEPRUNE_TEMPORAL_TLS_KEY_FILE
+          ? {
+              clientCertFile: e.STAGEPRUNE_TEMPORAL_TLS_CERT_FILE,
+              clientKeyFile: e.STAGEPRUNE_TEMPORAL_TLS_KEY_FILE,
+            }
+          : {}),
+      }
+    : undefined;
+  const inputBuckets = (e.STAGEPRUNE_S3_INPUT_BUCKETS ?? '')
+    .split(',')
+    .map((b) => b.trim())
+    .filter((b) => b.length > 0);
   return {
     temporal: {
       address: e.STAGEPRUNE_TEMPORAL_ADDRESS,
       namespace: e.STAGEPRUNE_TEMPORAL_NAMESPACE,
       uiPort: e.STAGEPRUNE_TEMPORAL_UI_PORT,
+      ...(tls ? { tls } : {}),
+      ...(apiKey ? { apiKey } : {}),
     },
     s3: {
       endpoint: e.STAGEPRUNE_S3_ENDPOINT,
       bucket: e.STAGEPRUNE_S3_BUCKET,
       region: e.STAGEPRUNE_S3_REGION,
       consolePort: e.STAGEPRUNE_S3_CONSOLE_PORT,
+      forcePathStyle: e.STAGEPRUNE_S3_FORCE_PATH_STYLE,
+      inputBuckets: inputBuckets.length > 0 ? inputBuckets : [e.STAGEPRUNE_S3_BUCKET],
       credentials,
       localRoot,
     },

@@ -4,6 +4,19 @@ import { createActivities } from '../activities';
 import { LocalArtifactCache, S3ArtifactStore, createS3Client } from '../runtime/artifacts';
 import type { StagepruneConfig } from '../runtime/config';
 import { stateDir } from '../runtime/paths';
+import { temporalConnectionOptions } from '../runtime/temporal-connection';
+
+/**
+ * Worker Versioning (worker deployments): every worker of one build carries the same deployment version
+ * (`name.buildId`), the cpu and gpu workers of a build together. With `pinned` a run stays on the build it
+ * started on, so a deploy never replays an old history on new workflow code; the new build takes new runs
+ * once it is made current (docs/OPERATIONS.md).
+ */
+export interface WorkerDeployment {
+  name: string;
+  buildId: string;
+  versioning: 'off' | 'pinned' | 'auto-upgrade';
+}
 
 export interface StagepruneWorkerOptions {
   config: StagepruneConfig;
@@ -17,13 +30,26 @@ export interface StagepruneWorkerOptions {
   workDir?: string;
   /** A ready workflow bundle (tests share one across workers to save the bundling time). */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Build ID and Worker Versioning; without it the worker is unversioned. */
+  deployment?: WorkerDeployment;
+}
+
+/** The SDK's worker deployment options for a deployment setting. */
+export function workerDeploymentOptions(d: WorkerDeployment): WorkerOptions['workerDeploymentOptions'] {
+  const version = { deploymentName: d.name, buildId: d.buildId };
+  if (d.versioning === 'off') return { version, useWorkerVersioning: false };
+  return {
+    version,
+    useWorkerVersioning: true,
+    defaultVersioningBehavior: d.versioning === 'pinned' ? 'PINNED' : 'AUTO_UPGRADE',
+  };
 }
 
 /** A worker with every workflow and all activities wired to their clients. The caller runs and closes it. */
 export async function createStagepruneWorker(
   o: StagepruneWorkerOptions,
 ): Promise<{ worker: Worker; close: () => Promise<void> }> {
-  const connection = await NativeConnection.connect({ address: o.config.temporal.address });
+  const connection = await NativeConnection.connect(temporalConnectionOptions(o.config.temporal));
   const s3 = createS3Client(o.config.s3);
   const store = new S3ArtifactStore(s3, o.config.s3.bucket);
   const workRoot = o.workDir ?? path.join(stateDir, 'work');
@@ -31,6 +57,7 @@ export async function createStagepruneWorker(
     store,
     cache: new LocalArtifactCache(store, path.join(workRoot, 'cache')),
     workDir: workRoot,
+    inputBuckets: o.config.s3.inputBuckets,
   });
   const worker = await Worker.create({
     connection,
@@ -41,6 +68,7 @@ export async function createStagepruneWorker(
     maxConcurrentActivityTaskExecutions: o.maxConcurrentActivities ?? 4,
     maxConcurrentWorkflowTaskExecutions: o.maxConcurrentWorkflowTasks ?? 20,
     shutdownGraceTime: o.shutdownGraceTime ?? '30 seconds',
+    ...(o.deployment ? { workerDeploymentOptions: workerDeploymentOptions(o.deployment) } : {}),
   });
   return {
     worker,

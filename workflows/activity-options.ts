@@ -7,15 +7,25 @@ const transientRetry = {
   maximumAttempts: 5,
 } as const;
 
+/**
+ * How soon a dead worker (kill -9, a lost machine) is noticed for the steps that only send liveness
+ * heartbeats (activities/liveness.ts, every 5 s); without it a lost evaluation waited for its one-hour
+ * start-to-close timeout. Generous, because a heartbeat can only be sent between synchronous stretches of
+ * graph work (about a second each for yolov8x).
+ */
+const livenessTimeout = '2 minutes';
+
 /** Short graph/storage work: seconds to minutes, retried with backoff on transient failures. */
 export const shortActivity: ActivityOptions = {
   startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: livenessTimeout,
   retry: transientRetry,
 };
 
-/** Evaluation and latency: minutes; a worker that dies is noticed through the heartbeat-free timeout. */
+/** Evaluation and latency: minutes; a worker that dies is noticed through the liveness heartbeat. */
 export const evaluationActivity: ActivityOptions = {
   startToCloseTimeout: '1 hour',
+  heartbeatTimeout: livenessTimeout,
   retry: transientRetry,
 };
 
@@ -28,4 +38,14 @@ export const trainingActivity: ActivityOptions = {
   heartbeatTimeout: '2 minutes',
   retry: { ...transientRetry, maximumAttempts: 10 },
   cancellationType: 'WAIT_CANCELLATION_COMPLETED',
+};
+
+/**
+ * Latency measurement: a table of hundreds of timed models can take most of an hour; it heartbeats per model.
+ * Few retries: a measurement that keeps failing is a broken model or provider, not a transient fault.
+ */
+export const measurementActivity: ActivityOptions = {
+  startToCloseTimeout: '4 hours',
+  heartbeatTimeout: '5 minutes',
+  retry: { ...transientRetry, maximumAttempts: 3 },
 };

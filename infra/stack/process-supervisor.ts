@@ -52,12 +52,13 @@ export function startDetached(
   command: string,
   args: string[],
   env: NodeJS.ProcessEnv = process.env,
+  cwd?: string,
 ): number {
   fs.mkdirSync(path.dirname(p.pidFile), { recursive: true });
   fs.mkdirSync(path.dirname(p.logFile), { recursive: true });
   const log = fs.openSync(p.logFile, 'a');
   fs.writeSync(log, `\n--- ${new Date().toISOString()} ${command} ${args.join(' ')}\n`);
-  const child = spawn(command, args, { detached: true, stdio: ['ignore', log, log], env });
+  const child = spawn(command, args, { detached: true, stdio: ['ignore', log, log], env, cwd });
   fs.closeSync(log);
   if (child.pid === undefined) throw new Error(`could not start ${p.name} (${command})`);
   child.unref();
@@ -65,11 +66,18 @@ export function startDetached(
   return child.pid;
 }
 
-/** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. */
-export async function stopProcess(p: ManagedProcess, graceMs = 10_000): Promise<boolean> {
+/**
+ * `signal` (SIGTERM unless told: PostgreSQL's fast shutdown is SIGINT), then SIGKILL after `graceMs`;
+ * resolves once the process is gone.
+ */
+export async function stopProcess(
+  p: ManagedProcess,
+  graceMs = 10_000,
+  signal: NodeJS.Signals = 'SIGTERM',
+): Promise<boolean> {
   const pid = runningPid(p);
   if (pid === undefined) return false;
-  signalGroup(pid, 'SIGTERM');
+  signalGroup(pid, signal);
   const deadline = Date.now() + graceMs;
   while (isAlive(pid) && Date.now() < deadline) await sleep(100);
   if (isAlive(pid)) {
@@ -78,6 +86,11 @@ export async function stopProcess(p: ManagedProcess, graceMs = 10_000): Promise<
   }
   fs.rmSync(p.pidFile, { force: true });
   return true;
+}
+
+/** SIGKILL to the process group at once (a crashed machine, for chaos tests); resolves when it is gone. */
+export async function killProcess(p: ManagedProcess): Promise<boolean> {
+  return stopProcess(p, 0, 'SIGKILL');
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {

@@ -44,7 +44,10 @@ export async function temporalHealthy(
 }
 
 /** True once the namespace exists and our search attributes are registered in it. */
-export async function temporalReady(o: StackOptions['temporal'], timeoutMs = 2000): Promise<boolean> {
+export async function temporalReady(
+  o: Pick<StackOptions['temporal'], 'ip' | 'port' | 'namespace' | 'searchAttributes'>,
+  timeoutMs = 2000,
+): Promise<boolean> {
   let connection: Connection | undefined;
   try {
     connection = await Connection.connect({ address: `${o.ip}:${o.port}`, connectTimeout: timeoutMs });

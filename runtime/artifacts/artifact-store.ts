@@ -15,7 +15,7 @@ export interface ArtifactStore {
   /** Writes a named object (user inputs uploaded by the CLI). */
   putObject(key: string, bytes: Uint8Array): Promise<void>;
   getJson(key: string): Promise<unknown>;
-  /** Reads any object (not verified against a hash): user inputs named by URI. */
+  /** Reads any object named by URI; content-addressed keys are verified against the hash in the key. */
   getObject(bucket: string, key: string): Promise<Uint8Array>;
   /** Every object under a prefix (paginated under the hood). */
   list(bucket: string, prefix: string): Promise<StoredObject[]>;

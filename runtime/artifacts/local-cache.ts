@@ -27,7 +27,9 @@ export class LocalArtifactCache {
   /** The artifact as a local file (downloaded once, verified by sha256). */
   async file(ref: ArtifactRef, extension = '.onnx'): Promise<string> {
     const file = path.join(this.root, 'sha256', `${ref.sha256}${extension}`);
-    if (fs.existsSync(file)) return file;
+    // Verified when it was downloaded and renamed into place whole; a size that no longer matches (a
+    // truncated or replaced local file) sends it back to the store, which verifies the sha256 again.
+    if (fs.existsSync(file) && fs.statSync(file).size === ref.size) return file;
     const bytes = await this.store.get(ref);
     writeAtomic(file, bytes);
     return file;

@@ -9,7 +9,7 @@ import {
   S3ServiceException,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { contentKey, type ArtifactRef } from '../../common/artifact-ref';
+import { contentKey, contentKeyHash, type ArtifactRef } from '../../common/artifact-ref';
 import type { ArtifactStore, StoredObject } from './artifact-store';
 import {
   ArtifactIntegrityError,
@@ -102,8 +102,18 @@ export class S3ArtifactStore implements ArtifactStore {
     return JSON.parse(Buffer.from(bytes).toString('utf8'));
   }
 
-  getObject(bucket: string, key: string): Promise<Uint8Array> {
-    return this.getBytes(bucket, key);
+  /**
+   * Any object by name. A content-addressed key (a model the CLI uploaded, an artifact named by URI) is
+   * verified against the hash its key carries, like `get`: no corrupt or replaced artifact is ever used.
+   */
+  async getObject(bucket: string, key: string): Promise<Uint8Array> {
+    const bytes = await this.getBytes(bucket, key);
+    const expected = contentKeyHash(key);
+    if (expected !== undefined) {
+      const actual = sha256Hex(bytes);
+      if (actual !== expected) throw new ArtifactIntegrityError(bucket, key, expected, actual);
+    }
+    return bytes;
   }
 
   async list(bucket: string, prefix: string): Promise<StoredObject[]> {

@@ -1,17 +1,25 @@
 import { CreateBucketCommand, HeadBucketCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import type { StagepruneConfig } from '../config';
 
-/** An S3 client for the configured endpoint (path-style, as S3-compatible servers expect). */
+/**
+ * An S3 client for the configured endpoint (path-style unless told otherwise, as S3-compatible servers
+ * expect). Without explicit credentials the AWS SDK's default chain finds them (environment, shared config
+ * and profiles, web identity / IRSA, ECS and EC2 instance roles).
+ */
 export function createS3Client(
-  s3: Pick<StagepruneConfig['s3'], 'endpoint' | 'region' | 'credentials'>,
+  s3: Pick<StagepruneConfig['s3'], 'endpoint' | 'region' | 'credentials'> &
+    Partial<Pick<StagepruneConfig['s3'], 'forcePathStyle'>>,
 ): S3Client {
   return new S3Client({
     endpoint: s3.endpoint,
     region: s3.region,
-    forcePathStyle: true,
+    forcePathStyle: s3.forcePathStyle ?? true,
     credentials: s3.credentials,
     // Local servers answer fast; do not let a dead one hang a health check for minutes.
     maxAttempts: 2,
+    // A server that accepts the connection and then stalls (a paused or wedged MinIO) must fail the call
+    // as STORE_UNAVAILABLE, not hang the activity: no connection in 5 s or a silent socket for 60 s.
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: 60_000 },
   });
 }
 
