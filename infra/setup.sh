@@ -4,6 +4,16 @@
 # venv (trainer + temporal CLI), and the MinIO server binary built from its Go module. Idempotent: each step
 # is skipped when its result is current.
 set -euo pipefail
+# --gpu: install onnxruntime-node's CUDA provider and its CUDA libraries (infra/setup-gpu.sh) even where no
+# GPU is visible; --no-gpu: never. Default: only where a GPU is visible (/dev/nvidia0 or nvidia-smi -L).
+gpu=auto
+for arg in "$@"; do
+  case "$arg" in
+    --gpu) gpu=yes ;;
+    --no-gpu) gpu=no ;;
+    *) echo "setup.sh: unknown argument '$arg' (expected --gpu or --no-gpu)" >&2; exit 2 ;;
+  esac
+done
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 source "$STAGEPRUNE_ROOT/infra/versions.env"
 cd "$STAGEPRUNE_ROOT"
@@ -40,6 +50,16 @@ else
   echo "$req_sum" > "$venv/.stageprune-req"
 fi
 "$venv/bin/temporal" --version
+
+step "CUDA provider for onnxruntime-node (--gpu, or where a GPU is visible)"
+if [ "$gpu" = auto ] && { [ -e /dev/nvidia0 ] || { command -v nvidia-smi >/dev/null && nvidia-smi -L >/dev/null 2>&1; }; }; then
+  gpu=yes
+fi
+if [ "$gpu" = yes ]; then
+  bash infra/setup-gpu.sh
+else
+  echo "skipped: no GPU visible and --gpu not given (CPU inference and training need none of it)"
+fi
 
 step "S3-compatible server: MinIO $MINIO_VERSION built from its Go module"
 minio_bin="$STAGEPRUNE_HOME/bin/minio"

@@ -38,6 +38,8 @@ export interface EvaluateOptions {
   readonly model: string;
   readonly data: string;
   readonly split: string;
+  /** Evaluate only the first `limit` images of the split (calibration subsets, small budgets). */
+  readonly limit?: number;
   /** Square input size; default: the model's fixed size, else its `imgsz` metadata, else 640. */
   readonly imgsz?: number;
   /** Images per inference call; default: the model's fixed batch, else 8. */
@@ -138,7 +140,7 @@ export async function evaluateModel(options: EvaluateOptions): Promise<Evaluatio
         `${options.model}: the model's batch is fixed at ${detector.fixedBatch}, --batch is ${batch}`,
       );
     }
-    const loaded = await loadDataset(options.data, { split: options.split, policy });
+    const loaded = await loadDataset(options.data, { split: options.split, policy, limit: options.limit });
     const validator = loaded.validator;
     const names = meta.names;
     const nc = detector.numClasses ?? names?.length ?? loaded.dataset.classNames.length;

@@ -20,3 +20,21 @@ export class InferenceError extends StagepruneError {
     super(code, message, { isInputError: true, ...options });
   }
 }
+
+/** Why the CUDA execution provider is unusable (runtime/cuda/status.ts), the same words in every message. */
+export type CudaUnavailableReason = 'provider-missing' | 'library-missing' | 'no-device' | 'session-failed';
+
+/**
+ * `EP_UNAVAILABLE` for CUDA, saying which part is missing: `missing` names the library files (or the
+ * device node) so callers and tests need not parse the message. Never a reason to fall back to the CPU.
+ */
+export class CudaUnavailableError extends InferenceError {
+  constructor(
+    readonly reason: CudaUnavailableReason,
+    readonly missing: readonly string[],
+    message: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super('EP_UNAVAILABLE', message, options);
+  }
+}

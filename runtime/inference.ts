@@ -1,8 +1,14 @@
-import { existsSync, readdirSync } from 'node:fs';
-import path from 'node:path';
+import { existsSync } from 'node:fs';
 import { ort } from './ort';
+import {
+  cudaProviderState,
+  cudaSessionError,
+  defaultCudaLayout,
+  describeCudaState,
+  requireCudaProvider,
+} from './cuda';
 import { float32ToHalf, halfToFloat32 } from '../core/preprocess';
-import { InferenceError } from './inference-error';
+import { CudaUnavailableError, InferenceError } from './inference-error';
 
 export type ExecutionProvider = 'cpu' | 'cuda';
 
@@ -14,6 +20,8 @@ export interface SessionConfig {
   /** Threads across independent ops (used with parallel execution only). */
   readonly interOpThreads?: number;
   readonly graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
+  /** CUDA device ordinal (ep 'cuda' only); default 0. */
+  readonly deviceId?: number;
 }
 
 export const DEFAULT_SESSION: SessionConfig = { ep: 'cpu', graphOptimizationLevel: 'all' };
@@ -40,34 +48,20 @@ export interface DetectorSession {
   release(): Promise<void>;
 }
 
-function cudaProviderLibrary(): string | null {
-  const binRoot = path.join(path.dirname(require.resolve('onnxruntime-node')), '..', 'bin');
-  if (!existsSync(binRoot)) return null;
-  for (const napi of readdirSync(binRoot)) {
-    const lib = path.join(binRoot, napi, process.platform, process.arch, 'libonnxruntime_providers_cuda.so');
-    if (existsSync(lib)) return lib;
-  }
-  return null;
-}
-
 /**
- * Whether an execution provider can be used here. CUDA needs onnxruntime-node's CUDA provider library,
- * which its installer downloads only when not told to skip it (this repo installs with
- * ONNXRUNTIME_NODE_INSTALL=skip), plus CUDA/cuDNN libraries on the machine.
+ * Whether an execution provider can be used here. CUDA needs onnxruntime-node's CUDA provider (from the
+ * onnxruntime-gpu wheel of the same version, installed by `bash infra/setup.sh --gpu`), the CUDA libraries
+ * it loads, the NVIDIA driver and a device (runtime/cuda/status.ts); `reason` says which is missing.
  */
 export function providerAvailability(ep: ExecutionProvider): { available: boolean; reason?: string } {
   if (ep === 'cpu') return { available: true };
   const listed = ort.listSupportedBackends().find((b) => b.name === ep);
   if (!listed) return { available: false, reason: `this onnxruntime-node build has no '${ep}' backend` };
-  if (!cudaProviderLibrary()) {
-    return {
-      available: false,
-      reason:
-        "onnxruntime-node's CUDA provider library (libonnxruntime_providers_cuda.so) is not installed: npm ran with " +
-        'ONNXRUNTIME_NODE_INSTALL=skip. Reinstall onnxruntime-node with ONNXRUNTIME_NODE_INSTALL=cuda12 on a machine with CUDA 12 and cuDNN 9.',
-    };
-  }
-  return { available: true };
+  const layout = defaultCudaLayout();
+  const state = cudaProviderState(layout);
+  return state.kind === 'ready'
+    ? { available: true }
+    : { available: false, reason: describeCudaState(state, layout) };
 }
 
 function dimsOf(meta: ort.InferenceSession.ValueMetadata | undefined): (number | string)[] | null {
@@ -81,18 +75,19 @@ export async function openDetector(
 ): Promise<DetectorSession> {
   if (!existsSync(modelPath))
     throw new InferenceError('MODEL_NOT_FOUND', `${modelPath}: model file not found`);
-  const availability = providerAvailability(config.ep);
-  if (!availability.available) {
-    throw new InferenceError(
-      'EP_UNAVAILABLE',
-      `execution provider '${config.ep}' is not available: ${availability.reason}`,
-      {
-        isInputError: true,
-      },
-    );
+  // CUDA: the provider, its libraries and a device must be there (typed error naming what is missing),
+  // and they are loaded here so that onnxruntime finds them without LD_LIBRARY_PATH.
+  if (config.ep === 'cuda') {
+    if (!ort.listSupportedBackends().some((b) => b.name === 'cuda'))
+      throw new CudaUnavailableError(
+        'provider-missing',
+        [],
+        "this onnxruntime-node build has no 'cuda' backend",
+      );
+    requireCudaProvider();
   }
   const options: ort.InferenceSession.SessionOptions = {
-    executionProviders: [config.ep],
+    executionProviders: [config.ep === 'cuda' ? { name: 'cuda', deviceId: config.deviceId ?? 0 } : 'cpu'],
     graphOptimizationLevel: config.graphOptimizationLevel ?? 'all',
     executionMode: 'sequential',
     logSeverityLevel: 3,
@@ -103,9 +98,9 @@ export async function openDetector(
   try {
     session = await ort.InferenceSession.create(modelPath, options);
   } catch (err) {
-    const code = config.ep === 'cpu' ? 'MODEL_LOAD_FAILED' : 'EP_UNAVAILABLE';
+    if (config.ep === 'cuda') throw cudaSessionError(modelPath, err);
     throw new InferenceError(
-      code,
+      'MODEL_LOAD_FAILED',
       `${modelPath}: cannot create a '${config.ep}' session: ${(err as Error).message}`,
       { cause: err },
     );

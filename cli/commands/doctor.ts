@@ -8,7 +8,8 @@ const flagsSchema = z.object({ json: z.boolean().default(false) });
 
 export const doctorCommand: CliCommand = {
   name: 'doctor',
-  summary: 'check every component (node, TypeScript, onnxruntime, Python/torch, Temporal, S3)',
+  summary:
+    'check every component (node, TypeScript, onnxruntime and its CUDA provider, Python/torch, Temporal, S3)',
   usage:
     'usage: stageprune doctor [--json]\n\nExits non-zero naming each failing component and how to fix it.',
   async run(args) {

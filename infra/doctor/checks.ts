@@ -1,12 +1,15 @@
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { S3ArtifactStore, createS3Client } from '../../runtime/artifacts';
 import type { StagepruneConfig } from '../../runtime/config';
+import type * as OrtModule from '../../runtime/ort';
 import { repoRoot, venvPython } from '../../runtime/paths';
 import { splitHostPort } from '../stack/stack-options';
 import { temporalHealthy } from '../stack/temporal-server';
+import { checkCuda } from './cuda-check';
 import { tinyAddModel } from './tiny-model';
 
 export interface CheckResult {
@@ -68,7 +71,10 @@ export const checkTypeScript: Check = async () => {
 
 export const checkOnnxRuntime: Check = async () => {
   try {
-    const { ort } = await import('../../runtime/ort.js');
+    // Loaded here, not at the top, so a broken native binding is a failed check rather than a crashed
+    // doctor; through require: the CLI loads TypeScript with tsx's CommonJS hook only, and an import() would
+    // go to Node's ESM loader, which cannot find runtime/ort.ts (doctor then reported onnxruntime missing).
+    const { ort } = createRequire(__filename)('../../runtime/ort') as typeof OrtModule;
     const session = await ort.InferenceSession.create(tinyAddModel(), { executionProviders: ['cpu'] });
     const x = new ort.Tensor('float32', Float32Array.from([1, 2, 3, 4]), [1, 4]);
     const out = await session.run({ x });
@@ -149,6 +155,7 @@ export const checks: Record<string, Check> = {
   node: checkNode,
   typescript: checkTypeScript,
   onnxruntime: checkOnnxRuntime,
+  cuda: checkCuda,
   python: checkPython,
   temporal: checkTemporal,
   s3: checkS3,

@@ -57,3 +57,12 @@ def check_compatible(ck: dict[str, Any], identity: dict[str, Any], path: str) ->
                 f"checkpoint {path} belongs to a different run: its {what} differs from this job's "
                 f"({str(ck.get('identity', {}).get(key))[:80]} vs {str(identity.get(key))[:80]})"
             )
+
+
+def grad_rescale(saved_scaler: dict[str, Any], amp: bool, current_scale: float) -> float:
+    """Factor for the accumulated gradients of an unfinished window when resuming. They were saved as the
+    GradScaler left them: multiplied by its scale under AMP (CUDA), unscaled without (a disabled scaler's
+    state is empty). A resume on the same kind of device gets 1; one that switches AMP on or off (a CPU
+    checkpoint resumed on CUDA, or the reverse) gets what makes them match this run's scaler."""
+    saved = float(saved_scaler.get("scale", 1.0)) if saved_scaler else 1.0
+    return (current_scale if amp else 1.0) / saved
