@@ -4,6 +4,7 @@ import { doctorCommand } from './doctor';
 import { demoCommand } from './demo';
 import { runCommand } from './run';
 import { statusCommand } from './status';
+import { reportCommand } from './report';
 import { modelCommand } from './model';
 import { trainCommand } from './train';
 import { finetuneCommand } from './finetune';
@@ -18,6 +19,7 @@ export const commands: readonly CliCommand[] = [
   demoCommand,
   runCommand,
   statusCommand,
+  reportCommand,
   modelCommand,
   trainCommand,
   finetuneCommand,

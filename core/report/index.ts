@@ -1,6 +1,13 @@
 export * from './run-report';
 export * from './report-markdown';
+export * from './report-html';
 export * from './sensitivity-svg';
 export * from './ratios-svg';
+export * from './kept-channels-svg';
+export * from './pareto-svg';
+export * from './line-chart-svg';
+export * from './search-trajectory';
+export * from './finetune-loss';
+export * from './detection-diff';
 export * from './format';
-export { STAGE_COLORS } from './svg';
+export { STAGE_COLORS, seriesColor } from './svg';

@@ -4,7 +4,7 @@
 
 import { PRUNED_YOLO_ORDER } from '../planning/rank-sensitivity';
 import { cell, formatDuration, formatFlops, groupThousands, percentChange } from './format';
-import type { ModelMetrics, RunReport } from './run-report';
+import type { RunReport, ScalarMetric } from './run-report';
 
 function describeTarget(t: RunReport['input']['target']): string {
   const parts = [
@@ -40,7 +40,7 @@ function describePlanned(p: NonNullable<RunReport['planned']>): string {
   return text;
 }
 
-const METRIC_ROWS: { label: string; key: keyof ModelMetrics; format: (v: number) => string }[] = [
+const METRIC_ROWS: { label: string; key: ScalarMetric; format: (v: number) => string }[] = [
   { label: 'Params', key: 'params', format: groupThousands },
   { label: 'FLOPs', key: 'flops', format: formatFlops },
   { label: 'CPU latency (ms)', key: 'latency_ms', format: (v) => v.toFixed(2) },

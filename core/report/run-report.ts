@@ -4,27 +4,93 @@
 
 import { z } from 'zod';
 import type { StageRanking } from '../planning/rank-sensitivity';
+import { SensitivityBaselineSchema, SensitivityCurveSchema } from '../planning/sensitivity-types';
 import type { ModelStats } from '../stats/model-stats';
 import type { LayerRatio } from './ratios-svg';
+import { ReportSearchSchema } from './search-trajectory';
+import { FinetuneLossSchema } from './finetune-loss';
 
 const count = z.number().finite().nonnegative();
 const CostSchema = z.object({ params: count, flops: count });
 const StageCostsSchema = z.object({ backbone: CostSchema, neck: CostSchema, head: CostSchema });
-
-export const ModelMetricsSchema = z.object({
-  params: count,
-  flops: count,
-  /** Mean CPU latency per image, ms (the `bench` measurement). */
-  latency_ms: count,
-  map50_95: z.number().finite(),
-  map50: z.number().finite(),
-});
 
 /** Plots are linked from the Markdown by plain relative file names next to it, never paths out of the run. */
 const relativeFile = z
   .string()
   .min(1)
   .refine((s) => !s.startsWith('/') && !s.includes('..') && !s.includes('://'), 'a relative file name');
+
+/** The spread of the latency samples behind `latency_ms` (one process, one machine, batch 1). */
+export const LatencySpreadSchema = z.object({
+  runs: z.number().int().positive(),
+  median_ms: count,
+  p90_ms: count,
+  min_ms: count,
+  max_ms: count,
+  mean_ms: count,
+});
+
+/** AP per class on the evaluation split; null for a class without ground truth there. */
+export const ClassApSchema = z.object({
+  name: z.string(),
+  ap50_95: z.number().finite().nullable(),
+  ap50: z.number().finite().nullable(),
+});
+
+export const ModelMetricsSchema = z.object({
+  params: count,
+  flops: count,
+  /** Median CPU latency per image, ms (the `bench` measurement). */
+  latency_ms: count,
+  map50_95: z.number().finite(),
+  map50: z.number().finite(),
+  latency: LatencySpreadSchema.optional(),
+  per_class: z.array(ClassApSchema).optional(),
+});
+
+const StageRatiosSchema = z.object({
+  backbone: z.number().min(0).max(1),
+  neck: z.number().min(0).max(1),
+  head: z.number().min(0).max(1),
+});
+
+/** One model the run evaluated, for the Pareto plot. */
+export const ParetoPointSchema = z.object({
+  label: z.string().min(1),
+  source: z.enum(['baseline', 'pruned', 'final', 'scan', 'search']),
+  flops: count.optional(),
+  latency_ms: count.optional(),
+  map50_95: z.number().finite(),
+  /** Where the mAP was measured: scan and search points use a calibration subset, not the evaluation split. */
+  split: z.string().optional(),
+  chosen: z.boolean().default(false),
+});
+
+const MatchCountsSchema = z.object({
+  detections: count,
+  matched: count,
+  false_positives: count,
+  missed: count,
+});
+
+/** Test images drawn three times: ground truth, the original's and the compressed model's detections. */
+export const DetectionExamplesSchema = z.object({
+  split: z.string(),
+  iou: z.number(),
+  min_score: z.number(),
+  class_names: z.array(z.string()),
+  /** Images both models ran on (the images shown are the most different of these). */
+  images_compared: count,
+  images: z.array(
+    z.object({
+      file: z.string(),
+      ground_truth: count,
+      original: MatchCountsSchema,
+      compressed: MatchCountsSchema,
+      panels: z.object({ ground_truth: relativeFile, original: relativeFile, compressed: relativeFile }),
+    }),
+  ),
+});
 
 export const LayerRatioSchema = z.object({
   name: z.string(),
@@ -53,7 +119,17 @@ export const RunReportSchema = z.object({
   /** Wall time of each pipeline step in run order; `reused` when a retry found its output already stored. */
   steps: z.array(z.object({ name: z.string().min(1), wall_s: count, reused: z.boolean().optional() })),
   before: ModelMetricsSchema,
+  /** Right after pruning, before fine-tuning. */
+  pruned: ModelMetricsSchema.optional(),
   after: ModelMetricsSchema,
+  /** Each target the input named, and whether the compressed model (`after`) meets it as measured. */
+  target_met: z
+    .object({
+      flops: z.boolean().optional(),
+      params: z.boolean().optional(),
+      latency: z.boolean().optional(),
+    })
+    .optional(),
   /** Per-stage cost before and after (ModelStats.stages of both models). */
   stages: z.object({ before: StageCostsSchema, after: StageCostsSchema }).optional(),
   /** What the plan was made to meet (a latency budget appears as a FLOPs reduction), and whether it was. */
@@ -85,10 +161,30 @@ export const RunReportSchema = z.object({
         }),
       ),
       matches_pruned_yolo: z.boolean(),
+      /** The scan's points per unit and its unpruned baseline (calibration subset), for the curves. */
+      baseline: SensitivityBaselineSchema.optional(),
+      curves: z.array(SensitivityCurveSchema).optional(),
     })
     .optional(),
   layers: z.array(LayerRatioSchema).optional(),
-  plots: z.object({ sensitivity: relativeFile.optional(), ratios: relativeFile.optional() }),
+  /**
+   * Reference fractions of channels removed per stage, drawn against the kept channels: the staged plan's
+   * ratios (as scaled to the target) and the review's upper bounds the sensitivity planner allocates within.
+   */
+  stage_bounds: z.object({ staged: StageRatiosSchema.optional(), review: StageRatiosSchema }).optional(),
+  /** Iterative planners' search trajectories (NetAdapt, AMC, random search). */
+  search: z.array(ReportSearchSchema).optional(),
+  /** Every model the run evaluated, for the Pareto plot; the one it delivered is `chosen`. */
+  pareto: z.array(ParetoPointSchema).optional(),
+  finetune_loss: FinetuneLossSchema.optional(),
+  detections: DetectionExamplesSchema.optional(),
+  /** What the report could not show, and why, one sentence each. */
+  missing: z.array(z.string()).optional(),
+  plots: z.object({
+    sensitivity: relativeFile.optional(),
+    ratios: relativeFile.optional(),
+    html: relativeFile.optional(),
+  }),
   /** Artifact key of the applied plan (explicit channel lists), which replays the exact pruning. */
   plan_key: z.string().min(1),
 });
@@ -96,6 +192,10 @@ export const RunReportSchema = z.object({
 export type RunReport = z.output<typeof RunReportSchema>;
 export type RunReportInput = z.input<typeof RunReportSchema>;
 export type ModelMetrics = z.output<typeof ModelMetricsSchema>;
+/** The numeric columns every model row has. */
+export type ScalarMetric = 'params' | 'flops' | 'latency_ms' | 'map50_95' | 'map50';
+export type ParetoPoint = z.output<typeof ParetoPointSchema>;
+export type DetectionExamples = z.output<typeof DetectionExamplesSchema>;
 export type ReportStageCosts = z.output<typeof StageCostsSchema>;
 
 // The report's stage costs are exactly ModelStats' (core/stats), and its layers what renderRatiosSvg draws.

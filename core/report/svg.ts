@@ -9,6 +9,18 @@ export const STAGE_COLORS: Readonly<Record<string, string>> = {
   head: '#D55E00',
 };
 export const OTHER_COLOR = '#777777';
+/** The rest of the Okabe–Ito palette, for charts whose series are not stages (loss terms, searches). */
+export const SERIES_COLORS: readonly string[] = [
+  '#0072B2',
+  '#E69F00',
+  '#009E73',
+  '#D55E00',
+  '#CC79A7',
+  '#56B4E9',
+  '#000000',
+  '#F0E442',
+];
+export const seriesColor = (i: number): string => SERIES_COLORS[i % SERIES_COLORS.length]!;
 export const stageColor = (stage: string): string => STAGE_COLORS[stage] ?? OTHER_COLOR;
 
 /** Distinct stages in network order (backbone, neck, head, then any others by name), for legends. */
@@ -96,18 +108,18 @@ export function axes(f: Frame, y: Ticks, yTitle: string, x?: { ticks: Ticks; tit
   return out;
 }
 
-/** A vertical legend of colour swatches; `dashed` entries are drawn as a dashed line (reference lines). */
+/** A vertical legend of colour swatches; `dashed` entries are drawn as a dashed line (reference lines, `dash`). */
 export function legend(
   x: number,
   y: number,
-  entries: { label: string; color: string; dashed?: boolean }[],
+  entries: { label: string; color: string; dashed?: boolean; dash?: string }[],
 ): string[] {
   const out = [`<g class="legend" font-size="11" fill="#333">`];
   entries.forEach((e, i) => {
     const cy = y + i * 18;
     out.push(
       e.dashed
-        ? `<line x1="${px(x)}" y1="${px(cy)}" x2="${px(x + 16)}" y2="${px(cy)}" stroke="${e.color}" stroke-dasharray="4 3"/>`
+        ? `<line x1="${px(x)}" y1="${px(cy)}" x2="${px(x + 16)}" y2="${px(cy)}" stroke="${e.color}" stroke-dasharray="${e.dash ?? '4 3'}"/>`
         : `<rect x="${px(x)}" y="${px(cy - 5)}" width="16" height="10" fill="${e.color}"/>`,
     );
     out.push(`<text x="${px(x + 22)}" y="${px(cy + 4)}">${escapeXml(e.label)}</text>`);
