@@ -78,7 +78,7 @@ async function main(): Promise<void> {
         stepSeconds: Record<string, number>;
         artifacts: { sensitivity?: unknown };
       };
-      const scanSeconds = result.stepSeconds['scanning-sensitivity'] ?? NaN;
+      const scanSeconds = result.stepSeconds['planning'] ?? NaN;
       const scan = JSON.parse(
         new TextDecoder().decode(
           await store.get(result.artifacts.sensitivity as Parameters<typeof store.get>[0]),

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ArtifactMissingError, type ArtifactStore, type LocalArtifactCache } from '../../runtime/artifacts';
+import { retryStore, type StoreBackoff } from '../../runtime/artifacts/store-retry';
 
 /** What every pipeline activity is built with. */
 export interface PipelineDeps {
@@ -7,6 +8,10 @@ export interface PipelineDeps {
   cache: LocalArtifactCache;
   /** Scratch space for trainer jobs and checkpoints. */
   workDir: string;
+  /** Buckets model and data URIs may name (default: the store's bucket only). */
+  inputBuckets?: readonly string[];
+  /** Back-off for store writes worth waiting for (checkpoints, results); the default rides out ~90 s. */
+  storeBackoff?: Partial<StoreBackoff>;
 }
 
 /**
@@ -26,14 +31,34 @@ export async function memoized<I, R>(
   input: I,
   fn: () => Promise<R>,
 ): Promise<R> {
-  const hash = createHash('sha256').update(activity).update('\0').update(JSON.stringify(input)).digest('hex');
-  const key = `memo/v${MEMO_VERSION}/${activity}/${hash}.json`;
+  const key = memoKey(activity, input);
   try {
     return (await deps.store.getJson(key)) as R;
   } catch (err) {
     if (!(err instanceof ArtifactMissingError)) throw err;
   }
   const result = await fn();
-  await deps.store.putJson(key, result);
+  // The work is done: losing its result to a store blip would redo it on the retry, so wait the blip out.
+  await retryStore(() => deps.store.putJson(key, result), deps.storeBackoff);
   return result;
+}
+
+/** Where `memoized` stores the result of (activity, input). */
+export function memoKey(activity: string, input: unknown): string {
+  const hash = createHash('sha256').update(activity).update('\0').update(JSON.stringify(input)).digest('hex');
+  return `memo/v${MEMO_VERSION}/${activity}/${hash}.json`;
+}
+
+/** The stored result of (activity, input) if that step ran, without ever running it. */
+export async function readMemo<R>(
+  deps: PipelineDeps,
+  activity: string,
+  input: unknown,
+): Promise<R | undefined> {
+  try {
+    return (await deps.store.getJson(memoKey(activity, input))) as R;
+  } catch (err) {
+    if (err instanceof ArtifactMissingError) return undefined;
+    throw err;
+  }
 }

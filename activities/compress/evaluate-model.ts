@@ -7,7 +7,6 @@ import { evaluateModel as evaluateOnDataset } from '../../runtime/evaluate';
 import { openDetector } from '../../runtime/inference';
 import { benchmarkLatency } from '../../runtime/latency';
 import { memoized, type PipelineDeps } from './context';
-import { subsetSplit } from './dataset-subset';
 import { loadManifest } from './import-inputs';
 
 export interface EvaluateModelInput {
@@ -26,6 +25,17 @@ export interface EvaluateModelInput {
 export interface EvaluateModelResult extends ModelMetrics {
   images: number;
   seconds: number;
+  /** The spread of the timed runs behind `latency_ms` (absent when latency was not measured). */
+  latency?: {
+    runs: number;
+    median_ms: number;
+    p90_ms: number;
+    min_ms: number;
+    max_ms: number;
+    mean_ms: number;
+  };
+  /** AP per class on the split (null: no ground truth of that class there), for the report. */
+  per_class?: { name: string; ap50_95: number | null; ap50: number | null }[];
 }
 
 /** mAP on a split, CPU/GPU latency (median, batch 1) and params/FLOPs of one model. */
@@ -34,7 +44,6 @@ export function evaluateModel(deps: PipelineDeps) {
     memoized(deps, 'evaluateModel', input, async () => {
       const file = await deps.cache.file(input.model);
       const dataDir = await deps.cache.dataset(await loadManifest(deps, input.dataset));
-      const split = subsetSplit(dataDir, input.split, input.maxImages);
       const session = {
         ep: input.provider,
         graphOptimizationLevel: 'all' as const,
@@ -43,12 +52,15 @@ export function evaluateModel(deps: PipelineDeps) {
       const evaluation = await evaluateOnDataset({
         model: file,
         data: dataDir,
-        split,
+        split: input.split,
+        // The first maxImages of the split, in any layout (VOC, YOLO, COCO): scans and demo budgets.
+        limit: input.maxImages,
         imgsz: input.imgsz,
         session,
       });
       const imgsz = evaluation.imgsz;
       let latencyMs = 0;
+      let latency: EvaluateModelResult['latency'];
       if (input.latencyRuns > 0) {
         const detector = await openDetector(file, session);
         try {
@@ -59,6 +71,14 @@ export function evaluateModel(deps: PipelineDeps) {
             runs: input.latencyRuns,
           });
           latencyMs = lat.medianMs;
+          latency = {
+            runs: lat.samplesMs.length,
+            median_ms: lat.medianMs,
+            p90_ms: lat.p90Ms,
+            min_ms: lat.minMs,
+            max_ms: Math.max(...lat.samplesMs),
+            mean_ms: lat.meanMs,
+          };
         } finally {
           await detector.release();
         }
@@ -72,6 +92,12 @@ export function evaluateModel(deps: PipelineDeps) {
         map50: evaluation.metrics.map50,
         images: evaluation.images,
         seconds: evaluation.seconds,
+        ...(latency ? { latency } : {}),
+        per_class: evaluation.classNames.map((name, i) => ({
+          name,
+          ap50_95: evaluation.metrics.perClassAp[i] ?? null,
+          ap50: evaluation.metrics.perClassAp50[i] ?? null,
+        })),
       };
     });
 }

@@ -16,8 +16,7 @@ export interface ImportedModel {
 /** Copies the user's model into the content-addressed store after proving it is a readable ONNX detector. */
 export function importModel(deps: PipelineDeps) {
   return async (input: { uri: string }): Promise<ImportedModel> => {
-    const loc = parseS3Uri(input.uri);
-    if (!loc) throw new ActivityInputError('INVALID_INPUT', `model: '${input.uri}' is not an s3:// URI`);
+    const loc = inputLocation(deps, 'model', input.uri);
     const bytes = await deps.store.getObject(loc.bucket, loc.key);
     const model = decodeModel(bytes); // typed ONNX errors for corrupt/hostile files
     const stats = computeStats(model);
@@ -29,8 +28,7 @@ export function importModel(deps: PipelineDeps) {
 /** Fixes the dataset's object list at import, so every later step reads the same files. */
 export function importDataset(deps: PipelineDeps) {
   return async (input: { uri: string }): Promise<{ manifest: ArtifactRef; objects: number }> => {
-    const loc = parseS3Uri(input.uri);
-    if (!loc) throw new ActivityInputError('INVALID_INPUT', `data: '${input.uri}' is not an s3:// URI`);
+    const loc = inputLocation(deps, 'data', input.uri);
     const prefix = loc.key === '' || loc.key.endsWith('/') ? loc.key : `${loc.key}/`;
     const objects = await deps.store.list(loc.bucket, prefix);
     if (objects.length === 0) {
@@ -42,6 +40,32 @@ export function importDataset(deps: PipelineDeps) {
     });
     return { manifest: ref, objects: objects.length };
   };
+}
+
+/**
+ * The bucket and key an input URI names, refused unless the bucket is one this deployment reads inputs from
+ * (STAGEPRUNE_S3_INPUT_BUCKETS, default the artifact bucket): a run must not make the workers read, and
+ * copy into the store, objects of buckets their credentials happen to reach.
+ */
+export function inputLocation(
+  deps: Pick<PipelineDeps, 'store' | 'inputBuckets'>,
+  what: 'model' | 'data',
+  uri: string,
+): { bucket: string; key: string } {
+  const loc = parseS3Uri(uri);
+  if (!loc) throw new ActivityInputError('INVALID_INPUT', `${what}: '${uri}' is not an s3:// URI`);
+  const allowed = deps.inputBuckets ?? [deps.store.bucket];
+  if (!allowed.includes(loc.bucket)) {
+    throw new ActivityInputError(
+      'INPUT_URI_FORBIDDEN',
+      `${what}: '${uri}' is outside the input buckets this deployment reads (${allowed.join(', ')}); ` +
+        'upload it there, or add its bucket to STAGEPRUNE_S3_INPUT_BUCKETS',
+    );
+  }
+  if (what === 'model' && (loc.key === '' || loc.key.endsWith('/'))) {
+    throw new ActivityInputError('INVALID_INPUT', `model: '${uri}' names a prefix, not an object`);
+  }
+  return loc;
 }
 
 export async function loadManifest(deps: PipelineDeps, ref: ArtifactRef): Promise<DatasetManifest> {

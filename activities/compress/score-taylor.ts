@@ -4,6 +4,7 @@ import { Context } from '@temporalio/activity';
 import type { ArtifactRef } from '../../common/artifact-ref';
 import { decodeModel, imageInputSize } from '../../core/onnx';
 import { runTrainer, writeTrainerJob, type TrainerJob } from '../../runtime/trainer-process';
+import { trainerDataSpec } from '../../runtime/trainer/data-spec';
 import { memoized, type PipelineDeps } from './context';
 import { loadManifest } from './import-inputs';
 
@@ -41,7 +42,7 @@ export function scoreTaylor(deps: PipelineDeps) {
         mode: 'train',
         model,
         out: path.join(dir, 'out'),
-        data: { format: 'voc', root: dataDir, splits: [input.split] },
+        data: trainerDataSpec(dataDir, { splits: [input.split] }),
         ...(imgsz ? { imgsz } : {}),
         epochs: 0,
         batch: input.batch,

@@ -1,3 +1,4 @@
+import { reportHtmlUri } from '../../common/report-location';
 import path from 'node:path';
 import { z } from 'zod';
 import { connectClient, startCompression } from '../../clients';
@@ -39,7 +40,13 @@ export function demoInput(model: string, data: string): CompressModelInput {
 export const demoCommand: CliCommand = {
   name: 'demo',
   summary: 'run compressModel end to end on the BCCD base model (starts the stack and workers)',
-  usage: 'usage: stageprune demo [--json]',
+  usage: [
+    'usage: stageprune demo [--json]',
+    '',
+    'Starts the local stack if it is not running, uploads the BCCD base model and data set, runs compressModel',
+    'with small budgets on an in-process cpu and gpu worker and prints the before/after table (--json: one line',
+    '{"run_id", "before", "after"}). STAGEPRUNE_DEMO_MODEL and STAGEPRUNE_BCCD replace the model and the data.',
+  ].join('\n'),
   async run(args) {
     const { flags } = parseFlags(args, { json: { type: 'boolean' } }, flagsSchema);
     const log = (line: string) => console.error(line);
@@ -49,7 +56,9 @@ export const demoCommand: CliCommand = {
       `stack: temporal ${status.temporal.state} (UI ${status.temporal.ui}), s3 ${status.s3.state} (${status.s3.address})`,
     );
 
-    const uris = await resolveInputs(BASE_MODEL, bccdRoot(), stderrUploadReporter());
+    // STAGEPRUNE_DEMO_MODEL, like STAGEPRUNE_BCCD for the data, swaps in a smaller model (smoke tests, CI).
+    const model = process.env.STAGEPRUNE_DEMO_MODEL ?? BASE_MODEL;
+    const uris = await resolveInputs(model, bccdRoot(), stderrUploadReporter());
     await installWorkerRuntime('WARN');
     const cpu = await createStagepruneWorker({ config, taskQueue: config.taskQueues.cpu });
     const gpu = await createStagepruneWorker({
@@ -73,7 +82,9 @@ export const demoCommand: CliCommand = {
         console.log(JSON.stringify({ run_id: result.runId, before: result.before, after: result.after }));
       else {
         console.log(resultTable(result));
-        console.log(`report: s3://${config.s3.bucket}/runs/${result.runId}/report.md`);
+        console.log(
+          `report: ${reportHtmlUri(config.s3.bucket, result.runId)} (stageprune report ${result.runId})`,
+        );
       }
       return 0;
     } finally {

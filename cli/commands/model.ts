@@ -13,8 +13,9 @@ const usage = `usage:
       dynamic, as ultralytics' export(dynamic=True)
   stageprune model stats FILE [--json] [--imgsz N]
       parameters and FLOPs (ultralytics conventions) in total, per stage and per module
-  stageprune model export FILE --out FILE2 [--fp16]
-      deploy-form ONNX: BN folded, optional fp16, ultralytics-compatible metadata`;
+  stageprune model export FILE --out FILE2 [--fp16] [--names A,B,C]
+      deploy-form ONNX: BN folded, optional fp16, ultralytics-compatible metadata; --names states the
+      class names (index order) ultralytics labels predictions with`;
 
 const intFlag = (name: string, fallback: number) =>
   z
@@ -124,11 +125,22 @@ function stats(args: string[]): number {
 function exportModel(args: string[]): number {
   const { flags, positionals } = parseFlags(
     args,
-    { out: { type: 'string' }, fp16: { type: 'boolean' } },
-    z.object({ out: z.string({ message: 'is required' }).min(1), fp16: z.boolean().optional() }),
+    { out: { type: 'string' }, fp16: { type: 'boolean' }, names: { type: 'string' } },
+    z.object({
+      out: z.string({ message: 'is required' }).min(1),
+      fp16: z.boolean().optional(),
+      names: z
+        .string()
+        .transform((s) => s.split(',').map((n) => n.trim()))
+        .refine((l) => l.every((n) => n.length > 0), { message: 'must be comma-separated, non-empty names' })
+        .optional(),
+    }),
   );
   const file = onePositional(positionals, 'model file');
-  const { model, report } = exportDeployForm(readModel(file), { fp16: flags.fp16 === true });
+  const { model, report } = exportDeployForm(readModel(file), {
+    fp16: flags.fp16 === true,
+    ...(flags.names ? { names: flags.names } : {}),
+  });
   const bytes = writeModelFile(flags.out, model);
   console.log(
     `wrote ${flags.out} (${bytes} bytes): ${report.folded.length} BatchNormalization folded${flags.fp16 ? ', fp16' : ''}`,

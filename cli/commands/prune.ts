@@ -72,7 +72,7 @@ export const pruneCommand: CliCommand = {
       },
       z.object({
         out: z.string({ message: 'is required' }).min(1),
-        criterion: z.enum(CRITERIA as [string, ...string[]]).optional(),
+        criterion: z.enum(CRITERIA).optional(),
         ratio: z.string().optional(),
         stages: z.string().optional(),
         plan: z.string().optional(),

@@ -3,6 +3,14 @@ import { DatasetError } from './errors';
 import type { RawImageLabels, RawObject } from './types';
 
 /**
+ * Normalised coordinates are written rounded (6 decimals by ultralytics' converters, 4 by some tools), so a
+ * box on the image border comes out as cx + w/2 = 1.0000005: that is the border, not a box outside the image.
+ * Only such rounding is absorbed; anything further out is left for validation to report.
+ */
+const ROUNDING = 1e-4;
+const edge = (v: number) => (v < 0 && v >= -ROUNDING ? 0 : v > 1 && v <= 1 + ROUNDING ? 1 : v);
+
+/**
  * YOLO txt labels: one `class cx cy w h` line per object, coordinates normalised to the image size,
  * which the caller reads from the image itself (the txt file does not state it).
  */
@@ -40,10 +48,10 @@ export function parseYoloTxt(
     const [cls, cx, cy, w, h] = nums as [number, number, number, number, number];
     objects.push({
       classIndex: cls,
-      x1: (cx - w / 2) * options.width,
-      y1: (cy - h / 2) * options.height,
-      x2: (cx + w / 2) * options.width,
-      y2: (cy + h / 2) * options.height,
+      x1: edge(cx - w / 2) * options.width,
+      y1: edge(cy - h / 2) * options.height,
+      x2: edge(cx + w / 2) * options.width,
+      y2: edge(cy + h / 2) * options.height,
     });
   }
   return {

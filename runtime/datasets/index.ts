@@ -3,3 +3,4 @@ export * from './load-voc';
 export * from './load-yolo';
 export * from './load-coco';
 export * from './load-dataset';
+export * from './dataset-splits';

@@ -1,54 +1,68 @@
-import { existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DatasetError, LabelValidator, parseCocoJson } from '../../core/datasets';
+import { cocoSplitFiles, type CocoSplitFile } from './dataset-splits';
 import type { LoadOptions, LoadedDataset } from './loaded-dataset';
 
 /**
  * COCO layout: either a JSON file (images relative to its folder), or a folder with
- * annotations/instances_<split>.json and images in <split>/, images/<split>/ or images/.
+ * annotations/instances_<split>.json and images in <split>/, images/<split>/ or images/ (a split with no file
+ * may stand for others: `trainval` = train + val, see dataset-splits.ts).
  */
 export async function loadCocoDataset(rootOrFile: string, options: LoadOptions): Promise<LoadedDataset> {
-  let jsonPath: string;
-  let imageRoot: string;
-  if (statSync(rootOrFile).isFile()) {
-    jsonPath = rootOrFile;
-    imageRoot = path.dirname(rootOrFile);
-  } else {
-    jsonPath = path.join(rootOrFile, 'annotations', `instances_${options.split}.json`);
-    if (!existsSync(jsonPath)) {
+  const isFile = statSync(rootOrFile).isFile();
+  const root = isFile ? path.dirname(rootOrFile) : rootOrFile;
+  const files: CocoSplitFile[] = isFile
+    ? [{ annotations: rootOrFile, images: root }]
+    : cocoSplitFiles(rootOrFile, options.split);
+  const parts = await Promise.all(
+    files.map(async (f) => ({
+      ...f,
+      coco: parseCocoJson(await readFile(f.annotations, 'utf8'), path.relative(root, f.annotations)),
+    })),
+  );
+  // Every part must name the same categories in the same order, or class indices would disagree.
+  const cocoNames = parts[0]!.coco.classNames;
+  for (const p of parts.slice(1)) {
+    if (p.coco.classNames.join('\n') !== cocoNames.join('\n'))
       throw new DatasetError(
-        'DATASET_SPLIT_MISSING',
-        path.relative(rootOrFile, jsonPath),
-        `split '${options.split}' not found`,
+        'DATASET_LABEL_INVALID',
+        path.relative(root, p.annotations),
+        `categories [${p.coco.classNames.join(', ')}] differ from [${cocoNames.join(', ')}]`,
       );
-    }
-    const candidates = [options.split, path.join('images', options.split), 'images'].map((d) =>
-      path.join(rootOrFile, d),
-    );
-    imageRoot = candidates.find((d) => existsSync(d)) ?? rootOrFile;
   }
-  const jsonName = path.basename(jsonPath);
-  const coco = parseCocoJson(await readFile(jsonPath, 'utf8'), jsonName);
-  const classNames = options.classNames ?? coco.classNames;
+  const classNames = options.classNames ?? cocoNames;
   const validator = new LabelValidator(options.policy);
-  // With other class names (the model's), COCO classes are matched by name.
-  const raws = options.classNames
-    ? coco.images.map((im) => ({
-        ...im,
-        objects: im.objects.map(({ classIndex, ...o }) => ({
-          ...o,
-          className: o.className ?? coco.classNames[classIndex!],
-        })),
-      }))
-    : coco.images;
-  const images = raws.map((raw, i) => validator.validateImage(raw, classNames, i + 1));
+  // Image files are made relative to the root (several parts may use different image folders) and ids are
+  // renumbered after the first part, so a union of splits never repeats an image id.
+  let idOffset = 0;
+  const raws = parts.flatMap((p) => {
+    const folder = path.relative(root, p.images);
+    const maxId = Math.max(0, ...p.coco.images.map((im) => im.id ?? 0));
+    const offset = idOffset;
+    idOffset += maxId;
+    return p.coco.images.map((im) => ({
+      ...im,
+      ...(im.id !== undefined ? { id: im.id + offset } : {}),
+      file: path.join(folder, im.file),
+      // With other class names (the model's), COCO classes are matched by name.
+      objects: options.classNames
+        ? im.objects.map(({ classIndex, ...o }) => ({
+            ...o,
+            className: o.className ?? cocoNames[classIndex!],
+          }))
+        : im.objects,
+    }));
+  });
+  const limited = options.limit !== undefined ? raws.slice(0, options.limit) : raws;
+  const images = limited.map((raw, i) => validator.validateImage(raw, classNames, i + 1));
   return {
     format: 'coco',
-    root: imageRoot,
+    root,
     split: options.split,
     dataset: { classNames, images },
     validator,
-    resolveImage: (f) => path.join(imageRoot, f),
+    resolveImage: (f) => path.join(root, f),
   };
 }

@@ -30,6 +30,7 @@ export async function loadVocDataset(root: string, options: LoadOptions): Promis
   }
   const stems = parseSplitList(splitText);
   if (stems.length === 0) throw new DatasetError('DATASET_EMPTY', splitFile, 'the split lists no images');
+  if (options.limit !== undefined) stems.splice(options.limit);
   const validator = new LabelValidator(options.policy);
   const raws: (RawImageLabels | null)[] = await Promise.all(
     stems.map(async (stem) => {

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import {
@@ -9,43 +9,41 @@ import {
   type DatasetImage,
 } from '../../core/datasets';
 import { readImageSize } from '../images';
+import { yoloSplitNames } from './dataset-splits';
 import type { LoadOptions, LoadedDataset } from './loaded-dataset';
 
 const IMAGE_RE = /\.(jpe?g|png|bmp|webp)$/i;
+const YOLO_NAMES_FILES = ['data.yaml', 'dataset.yaml', 'classes.txt'];
 
-/** YOLO layout: images/<split>/*, labels/<split>/<stem>.txt, names in data.yaml or classes.txt. */
+/**
+ * YOLO layout: images/<split>/*, labels/<split>/<stem>.txt, names in data.yaml or classes.txt. A split the
+ * data set has no folder for may stand for others (`trainval` = train + val, see dataset-splits.ts).
+ */
 export async function loadYoloDataset(root: string, options: LoadOptions): Promise<LoadedDataset> {
-  const imageDir = path.join('images', options.split);
-  let files: string[];
-  try {
-    files = (await readdir(path.join(root, imageDir))).filter((f) => IMAGE_RE.test(f)).sort();
-  } catch (err) {
-    throw new DatasetError(
-      'DATASET_SPLIT_MISSING',
-      imageDir,
-      `split '${options.split}' not found in ${root}`,
-      { cause: err },
-    );
+  const splits = yoloSplitNames(root, options.split);
+  const files: { split: string; name: string }[] = [];
+  for (const split of splits) {
+    const imageDir = path.join('images', split);
+    let names: string[];
+    try {
+      names = (await readdir(path.join(root, imageDir))).filter((f) => IMAGE_RE.test(f)).sort();
+    } catch (err) {
+      throw new DatasetError('DATASET_SPLIT_MISSING', imageDir, `split '${split}' not found in ${root}`, {
+        cause: err,
+      });
+    }
+    files.push(...names.map((name) => ({ split, name })));
   }
-  if (files.length === 0) throw new DatasetError('DATASET_EMPTY', imageDir, 'no images');
-  let classNames = options.classNames;
-  if (!classNames) {
-    const namesFile = ['data.yaml', 'dataset.yaml', 'classes.txt'].find((f) =>
-      existsSync(path.join(root, f)),
-    );
-    if (!namesFile)
-      throw new DatasetError(
-        'DATASET_LABEL_MISSING',
-        'data.yaml',
-        'no data.yaml or classes.txt states the class names',
-      );
-    classNames = parseYoloClassNames(await readFile(path.join(root, namesFile), 'utf8'), namesFile);
-  }
+  if (files.length === 0)
+    throw new DatasetError('DATASET_EMPTY', path.join('images', options.split), 'no images');
+  if (options.limit !== undefined) files.splice(options.limit);
+  const classNames = options.classNames ?? yoloClassNames(root);
   const validator = new LabelValidator(options.policy);
   const images: DatasetImage[] = [];
   for (let i = 0; i < files.length; i++) {
-    const file = path.join(imageDir, files[i]!);
-    const labelFile = path.join('labels', options.split, files[i]!.replace(IMAGE_RE, '.txt'));
+    const { split, name } = files[i]!;
+    const file = path.join('images', split, name);
+    const labelFile = path.join('labels', split, name.replace(IMAGE_RE, '.txt'));
     try {
       const size = await readImageSize(path.join(root, file), file);
       // A missing label file is an image without objects (background), as in ultralytics.
@@ -68,4 +66,16 @@ export async function loadYoloDataset(root: string, options: LoadOptions): Promi
     validator,
     resolveImage: (f) => path.join(root, f),
   };
+}
+
+/** Class names of a YOLO data set, from data.yaml (or dataset.yaml) `names`, else classes.txt. */
+export function yoloClassNames(root: string): string[] {
+  const namesFile = YOLO_NAMES_FILES.find((f) => existsSync(path.join(root, f)));
+  if (!namesFile)
+    throw new DatasetError(
+      'DATASET_LABEL_MISSING',
+      'data.yaml',
+      'no data.yaml or classes.txt states the class names',
+    );
+  return parseYoloClassNames(readFileSync(path.join(root, namesFile), 'utf8'), namesFile);
 }

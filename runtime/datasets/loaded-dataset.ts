@@ -18,4 +18,9 @@ export interface LoadOptions {
   readonly policy: BadLabelPolicy;
   /** Class names to index by (e.g. the model's); by default the names the data states. */
   readonly classNames?: readonly string[];
+  /**
+   * Only the first `limit` images of the split, in its own order (VOC: the split file; YOLO: sorted file
+   * names; COCO: the JSON's order): calibration subsets and small evaluation budgets.
+   */
+  readonly limit?: number;
 }

@@ -1,30 +1,18 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import { z } from 'zod';
-import { StagepruneError } from '../../core/errors';
 import { TrainerInterruptedError } from './errors';
 import type { DoneEvent, TrainerEvent } from './events';
+import { trainerDataSpec } from './data-spec';
 import type { TrainerDataSpec, TrainerJob } from './job';
 import type { RunTrainerOptions } from '../trainer-process';
 
-/** Picks the dataset format of a folder: VOC (Annotations + ImageSets/Main), YOLO (images/), else plain images. */
-export function dataSpecForDir(dir: string, options: { format?: string; splits?: string[]; names?: string[]; annotations?: string }): TrainerDataSpec {
-  const root = path.resolve(dir);
-  if (!existsSync(root)) throw new StagepruneError('DATASET_NOT_FOUND', `dataset folder not found: ${root}`);
-  const format = options.format ?? 'auto';
-  const names = options.names ? { names: options.names } : {};
-  if (format === 'voc' || (format === 'auto' && existsSync(path.join(root, 'Annotations')) && existsSync(path.join(root, 'ImageSets', 'Main')))) {
-    return { format: 'voc', root, splits: options.splits ?? ['train', 'val'], ...names };
-  }
-  if (format === 'coco' || (format === 'auto' && options.annotations)) {
-    if (!options.annotations) throw new StagepruneError('CLI_USAGE', '--format coco needs --annotations FILE');
-    return { format: 'coco', images: root, annotations: path.resolve(options.annotations), ...names };
-  }
-  if (format === 'yolo' || (format === 'auto' && existsSync(path.join(root, 'images')))) {
-    return { format: 'yolo', images: existsSync(path.join(root, 'images')) ? path.join(root, 'images') : root, ...names };
-  }
-  return { format: 'images', images: root };
+/** The trainer's data spec for the `--data DIR` of `train` and `finetune` (see data-spec.ts). */
+export function dataSpecForDir(
+  dir: string,
+  options: { format?: string; splits?: string[]; names?: string[]; annotations?: string },
+): TrainerDataSpec {
+  return trainerDataSpec(dir, options);
 }
 
 /** A one-line progress bar on stderr (redrawn in place on a TTY, one line per update otherwise). */

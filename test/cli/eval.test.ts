@@ -7,7 +7,10 @@ import path from 'node:path';
 import { providerAvailability } from '../../runtime/inference';
 import { repoRoot } from '../../runtime/paths';
 import { main } from '../../cli/main';
+import { createDetections } from '../../core/postprocess';
+import { loadDataset } from '../../runtime/datasets';
 import { makeDetector } from '../support/detector-models';
+import { runPycocotools } from '../support/pycocotools';
 import { tinyVoc } from '../support/tiny-voc';
 
 function cli(args: string[]) {
@@ -18,15 +21,43 @@ function cli(args: string[]) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-test('eval --json prints exactly the documented keys; bench --json its latency figures', () => {
+/**
+ * Where a box of a 640×480 image lands in the 320×320 letterbox, by hand: scale 0.5 (the long side to 320),
+ * 320×240, centred with 40 px of padding above and below. Independent of core/preprocess on purpose.
+ */
+const toLetterbox320 = (b: { x1: number; y1: number; x2: number; y2: number }) => ({
+  cx: ((b.x1 + b.x2) / 2) * 0.5,
+  cy: ((b.y1 + b.y2) / 2) * 0.5 + 40,
+  w: (b.x2 - b.x1) * 0.5,
+  h: (b.y2 - b.y1) * 0.5,
+});
+
+test('eval --json reports the mAP pycocotools gives the one-box model; bench --json its latency figures', async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'stageprune-cli-'));
   const root = tinyVoc(['BloodImage_00000', 'BloodImage_00001']);
   try {
+    // One constant box, exactly on the first ground-truth box of BloodImage_00000 (class RBC, score 0.5):
+    // a true positive there, and the same box, a miss or a poor match, on BloodImage_00001.
+    const { dataset } = await loadDataset(root, { split: 'test', policy: 'fail' });
+    assert.deepEqual(dataset.classNames, ['RBC', 'WBC']);
+    for (const im of dataset.images) assert.deepEqual([im.width, im.height], [640, 480]);
+    const target = dataset.images[0]!.boxes.find((b) => b.classId === 0)!;
+    const lb = toLetterbox320(target);
     const model = makeDetector(path.join(dir, 'm.onnx'), {
       imgsz: 320,
       nc: 2,
-      boxes: [[160, 160, 40, 40, 0, 0.5]],
+      boxes: [[lb.cx, lb.cy, lb.w, lb.h, 0, 0.5]],
     });
+    // The reference: pycocotools on the ground truth and that box in each image's own pixels.
+    const dets = dataset.images.map(() => {
+      const d = createDetections(1);
+      d.boxes.set([target.x1, target.y1, target.x2, target.y2]);
+      d.scores.set([0.5]);
+      d.classIds.set([0]);
+      d.count = 1;
+      return d;
+    });
+    const reference = runPycocotools(dataset.images, dataset.classNames, dets);
     const r = cli([
       'eval',
       model,
@@ -55,6 +86,15 @@ test('eval --json prints exactly the documented keys; bench --json its latency f
     assert.deepEqual(Object.keys(out.per_class), ['RBC', 'WBC']);
     assert.equal(out.images, 2);
     assert.equal(out.skipped_labels, 0);
+    const [map50_95, map50, map75] = reference.stats;
+    assert.ok(map50! > 0 && map50! < 1, `a non-trivial reference mAP50: ${map50}`);
+    const close = (a: number, b: number, what: string) =>
+      assert.ok(Math.abs(a - b) < 1e-6, `${what}: ${a} vs pycocotools ${b}`);
+    close(out.map50_95, map50_95!, 'mAP50-95');
+    close(out.map50, map50!, 'mAP50');
+    close(out.map75, map75!, 'mAP75');
+    close(out.per_class.RBC, reference.per_class_ap[0]!, 'AP RBC');
+    close(out.per_class.WBC, reference.per_class_ap[1]!, 'AP WBC');
     const human = cli(['eval', model, '--data', root, '--imgsz', '320']);
     assert.equal(human.code, 0, human.stderr);
     assert.match(human.stdout, /AP50-95/);

@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pythonNamesDict } from '../../core/yolo';
 import { decodeModel, metadataValue } from '../../core/onnx';
 import { inProcess } from '../support/cli-in-process';
 
@@ -57,6 +58,19 @@ test('model build → stats --json → export → stats, end to end through the 
     assert.equal(metadataValue(model, 'stageprune_form'), 'deploy');
     assert.equal(JSON.parse((await inProcess('model', 'stats', deploy, '--json')).stdout).params, 3_151_904);
     assert.match((await inProcess('model', 'stats', deploy)).stdout, /total\s+3151904\s+8\.7440/);
+
+    // --names states the data set's classes: ultralytics labels predictions by them, not by placeholder digits
+    const named = path.join(dir, 'n-named.onnx');
+    const names = ['a', 'b c', ...Array.from({ length: 78 }, (_, i) => `k${i}`)];
+    assert.equal(
+      (await inProcess('model', 'export', train, '--out', named, '--names', names.join(','))).code,
+      0,
+    );
+    assert.equal(metadataValue(decodeModel(fs.readFileSync(named)), 'names'), pythonNamesDict(names));
+    const short = await inProcess('model', 'export', train, '--out', named, '--names', 'a,b');
+    assert.equal(short.code, 1);
+    assert.match(short.stderr, /EXPORT_NAMES_MISMATCH|2 class names for a model with 80 classes/);
+    assert.equal(metadataValue(model, 'names'), metadataValue(decodeModel(fs.readFileSync(train)), 'names'));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -7,6 +7,7 @@ import { inProcess } from '../support/cli-in-process';
 import { buildYoloV8, yolov8Spec } from '../../core/yolo';
 import { bccdRoot } from '../../runtime/datasets';
 import { writeModelFile } from '../../runtime/onnx-file';
+import { killChannels } from '../support/pruning/dead-channels';
 
 test('prune: staged default, JSON output with stats, frozen groups and the applied plan; replay is byte-identical', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stageprune-prune-'));
@@ -85,51 +86,122 @@ test('prune: bad input gets a typed error and writes nothing', async () => {
   }
 });
 
-test('prune: taylor scores from a file; hrank with calibration images', async () => {
+/** Reads the plan `prune` applied: explicit channel lists per group. */
+function appliedChannels(planFile: string): Record<string, number[]> {
+  return (JSON.parse(fs.readFileSync(planFile, 'utf8')) as { channels: Record<string, number[]> }).channels;
+}
+
+/** Every group of the applied plan that lost channels, with the channels it lost (sorted). */
+function removed(planFile: string): Record<string, number[]> {
+  return Object.fromEntries(
+    Object.entries(appliedChannels(planFile))
+      .filter(([, list]) => list.length > 0)
+      .map(([g, list]) => [g, [...list].sort((a, b) => a - b)]),
+  );
+}
+
+test('prune --criterion taylor removes exactly the channels the scores file ranks lowest', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stageprune-prune-'));
   try {
     const model = buildYoloV8(yolov8Spec('n', { nc: 3, imgsz: 64 }));
     const input = path.join(dir, 'n.onnx');
     writeModelFile(input, model);
-    const scores = Object.fromEntries(
-      model.graph.nodes
-        .filter((n) => n.opType === 'Conv')
-        .map((n) => [n.name, Array.from({ length: 256 }, (_, c) => (c * 37) % 11)]),
+    // Two groups pruned by name, round 1: model.0 (16 channels, ratio 0.25: 4 go) and model.2's cv1 (32
+    // channels in two C2f halves, each cut by 0.125: 2 go per half). Its bottleneck's cv2, which the residual
+    // add joins to the second half, scores every channel alike, so only cv1's scores order the channels.
+    const planFile = path.join(dir, 'plan.json');
+    fs.writeFileSync(
+      planFile,
+      JSON.stringify({
+        criterion: 'taylor',
+        layers: { '/model.0/conv/Conv': 0.25, '/model.2/cv1/conv/Conv': 0.125 },
+        round_to: 1,
+        min_channels: 1,
+      }),
     );
-    const scoresFile = path.join(dir, 'taylor.json');
-    fs.writeFileSync(scoresFile, JSON.stringify(scores));
-    const t = await inProcess(
-      'prune',
-      input,
-      '--out',
-      path.join(dir, 't.onnx'),
-      '--criterion',
-      'taylor',
-      '--scores',
-      scoresFile,
-      '--ratio',
-      '0.3',
-      '--json',
-    );
-    assert.equal(t.code, 0, t.stderr);
+    for (const lowest of [
+      { '/model.0/conv/Conv': [2, 5, 9, 14], '/model.2/cv1/conv/Conv': [1, 6, 20, 27] },
+      { '/model.0/conv/Conv': [0, 7, 8, 15], '/model.2/cv1/conv/Conv': [3, 15, 16, 31] },
+    ]) {
+      const scores = Object.fromEntries(
+        model.graph.nodes
+          .filter((n) => n.opType === 'Conv')
+          .map((n) => {
+            const low = (lowest as Record<string, number[]>)[n.name] ?? [];
+            const uniform = n.name === '/model.2/m.0/cv2/conv/Conv';
+            return [
+              n.name,
+              Array.from({ length: 256 }, (_, c) =>
+                low.includes(c) ? 0.01 * (1 + low.indexOf(c)) : uniform ? 1 : 1 + ((c * 37) % 11) / 10,
+              ),
+            ];
+          }),
+      );
+      const scoresFile = path.join(dir, 'taylor.json');
+      fs.writeFileSync(scoresFile, JSON.stringify(scores));
+      const out = path.join(dir, 't.onnx');
+      const t = await inProcess(
+        'prune',
+        input,
+        '--out',
+        out,
+        '--plan',
+        planFile,
+        '--scores',
+        scoresFile,
+        '--json',
+      );
+      assert.equal(t.code, 0, t.stderr);
+      assert.deepEqual(removed(path.join(dir, 't.plan.json')), lowest);
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('prune --criterion hrank removes the channels whose feature maps have the lowest rank', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stageprune-prune-'));
+  try {
+    // Channels 3 and 9 of model.0 are dead (filter rows 0, BN γ = β = 0): their maps are all zero, rank 0;
+    // every other channel of a random conv over a real image has a (nearly) full-rank map.
+    const model = killChannels(buildYoloV8(yolov8Spec('n', { nc: 3, imgsz: 64 }), { seed: 2 }), {
+      '/model.0/conv/Conv': [3, 9],
+      '/model.1/conv/Conv': [30],
+    });
+    const input = path.join(dir, 'n.onnx');
+    writeModelFile(input, model);
     const calib = path.join(dir, 'calib');
     fs.mkdirSync(calib);
-    fs.copyFileSync(path.join(bccdRoot(), 'JPEGImages/BloodImage_00000.jpg'), path.join(calib, 'a.jpg'));
+    for (const f of ['BloodImage_00000.jpg', 'BloodImage_00001.jpg'])
+      fs.copyFileSync(path.join(bccdRoot(), 'JPEGImages', f), path.join(calib, f));
+    const planFile = path.join(dir, 'plan.json');
+    fs.writeFileSync(
+      planFile,
+      JSON.stringify({
+        layers: { '/model.0/conv/Conv': 0.125, '/model.1/conv/Conv': 1 / 32 },
+        round_to: 1,
+        min_channels: 1,
+      }),
+    );
+    const out = path.join(dir, 'h.onnx');
     const h = await inProcess(
       'prune',
       input,
       '--out',
-      path.join(dir, 'h.onnx'),
+      out,
+      '--plan',
+      planFile,
       '--criterion',
       'hrank',
       '--calib',
       calib,
-      '--ratio',
-      '0.3',
       '--json',
     );
     assert.equal(h.code, 0, h.stderr);
-    assert.ok(fs.existsSync(path.join(dir, 'h.plan.json')));
+    assert.deepEqual(removed(path.join(dir, 'h.plan.json')), {
+      '/model.0/conv/Conv': [3, 9],
+      '/model.1/conv/Conv': [30],
+    });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -14,6 +14,7 @@ import { createStagepruneWorker } from '../../workers/create-worker';
 import { miniBccd } from './mini-bccd';
 import { installWorkerRuntime } from '../../workers/runtime-logging';
 import { startTestStack, type TestStack } from './test-stack';
+import { RUN_DEADLINE_MS, within } from './deadline';
 
 /** A tiny train-form YOLOv8 (nc=3) at 64 px: every pipeline step takes seconds. */
 export function tinyDetector(file: string, width = 0.25): string {
@@ -29,14 +30,17 @@ export interface PipelineEnv {
   modelUri: string;
   dataUri: string;
   workDir: string;
-  /** Runs fn while an in-process cpu and gpu worker poll their queues. */
-  withWorkers<T>(fn: () => Promise<T>, queues?: ('cpu' | 'gpu')[]): Promise<T>;
+  /**
+   * Runs fn while an in-process cpu and gpu worker poll their queues; fn fails with a DeadlineError after
+   * `timeoutMs` (default RUN_DEADLINE_MS), so a stuck run fails the test instead of hanging it.
+   */
+  withWorkers<T>(fn: () => Promise<T>, queues?: ('cpu' | 'gpu')[], timeoutMs?: number): Promise<T>;
   close(): Promise<void>;
 }
 
-export async function startPipelineEnv(): Promise<PipelineEnv> {
+export async function startPipelineEnv(overrides: NodeJS.ProcessEnv = {}): Promise<PipelineEnv> {
   await installWorkerRuntime('WARN');
-  const env = await startTestStack();
+  const env = await startTestStack(overrides);
   const workDir = path.join(env.stateDir, 'work');
   const connection = await Connection.connect({ address: env.config.temporal.address });
   const client = new Client({ connection, namespace: env.config.temporal.namespace });
@@ -51,7 +55,11 @@ export async function startPipelineEnv(): Promise<PipelineEnv> {
     modelUri,
     dataUri,
     workDir,
-    async withWorkers<T>(fn: () => Promise<T>, queues: ('cpu' | 'gpu')[] = ['cpu', 'gpu']): Promise<T> {
+    async withWorkers<T>(
+      fn: () => Promise<T>,
+      queues: ('cpu' | 'gpu')[] = ['cpu', 'gpu'],
+      timeoutMs = RUN_DEADLINE_MS,
+    ): Promise<T> {
       const workers: { worker: Worker; close: () => Promise<void> }[] = [];
       for (const q of queues) {
         workers.push(
@@ -59,7 +67,11 @@ export async function startPipelineEnv(): Promise<PipelineEnv> {
         );
       }
       try {
-        let run: Promise<T> = fn();
+        let run: Promise<T> = within(
+          `the test's work with the ${queues.join(' and ')} workers`,
+          fn(),
+          timeoutMs,
+        );
         for (const w of workers) run = w.worker.runUntil(run);
         return await run;
       } finally {

@@ -28,9 +28,10 @@ export interface TestStack {
 
 /**
  * The real local stack (Temporal dev server + MinIO) on free ports with its own state folder, so tests
- * never touch a developer's running stack.
+ * never touch a developer's running stack. `overrides` are configuration variables (e.g. other MinIO root
+ * credentials).
  */
-export async function startTestStack(): Promise<TestStack> {
+export async function startTestStack(overrides: NodeJS.ProcessEnv = {}): Promise<TestStack> {
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stageprune-test-'));
   const [temporalPort, uiPort, s3Port, consolePort] = await Promise.all([
     freePort(),
@@ -47,6 +48,7 @@ export async function startTestStack(): Promise<TestStack> {
     STAGEPRUNE_S3_BUCKET: 'stageprune-test',
     AWS_ACCESS_KEY_ID: '',
     AWS_SECRET_ACCESS_KEY: '',
+    ...overrides,
   });
   const stack = new LocalStack(stackOptionsFromConfig(config, stateDir));
   await stack.up();

@@ -124,9 +124,22 @@ def _list_images(source: str) -> list[str]:
     return out
 
 
-def load_yolo(images: str, names: list[str] | None) -> Dataset:
+def load_yolo(images: str | list[str], names: list[str] | None, classes: list[str] | None = None) -> Dataset:
+    """`images`: folders or list files (several splits); labels live where `images` becomes `labels`.
+    `classes` names the label files' indices (data.yaml): with a class order `names` as well, labels are
+    matched to it by name (a model trained in another order keeps its own); alone, it is the class order."""
+    paths = [p for source in ([images] if isinstance(images, str) else images) for p in _list_images(source)]
+    remap = None
+    if classes is not None:
+        if names is None:
+            names = list(classes)
+        else:
+            missing = [c for c in classes if c not in names]
+            if missing:
+                raise DatasetError(f"YOLO classes {missing} are not among the class names {names}", "DATASET_CLASS_UNKNOWN")
+            remap = [names.index(c) for c in classes]
     samples, dropped, max_cls = [], 0, -1
-    for path in _list_images(images):
+    for path in paths:
         parts = path.split(os.sep)
         label = None
         if "images" in parts:
@@ -143,16 +156,36 @@ def load_yolo(images: str, names: list[str] | None) -> Dataset:
         boxes = [[(cx - bw / 2) * w, (cy - bh / 2) * h, (cx + bw / 2) * w, (cy + bh / 2) * h] for _, cx, cy, bw, bh in rows]
         cls = [int(r[0]) for r in rows]
         max_cls = max([max_cls] + cls)
+        if remap is not None:
+            bad = [c for c in cls if c >= len(remap)]
+            if bad:
+                raise DatasetError(f"{label}: class {bad[0]}, but data.yaml names only {len(remap)} classes",
+                                   "DATASET_CLASS_UNKNOWN")
+            cls = [remap[c] for c in cls]
         b, c, d = _clean(boxes, cls, w, h)
         dropped += d
         samples.append(Sample(path, b, c))
     names = names or [str(i) for i in range(max_cls + 1)]
-    if max_cls >= len(names):
+    if remap is None and max_cls >= len(names):
         raise DatasetError(f"YOLO labels use class {max_cls}, but only {len(names)} names are given", "DATASET_CLASS_UNKNOWN")
     return Dataset(samples, names, dropped)
 
 
-def load_coco(images: str, annotations: str, names: list[str] | None) -> Dataset:
+def load_coco(images: str | list[str], annotations: str | list[str], names: list[str] | None) -> Dataset:
+    """One annotation file with its image folder, or several (splits): `images[i]` holds the files of
+    `annotations[i]`. Categories are matched to the class order by name."""
+    if isinstance(images, str) or isinstance(annotations, str):
+        images, annotations = [images], [annotations]  # type: ignore[list-item]
+    samples, dropped = [], 0
+    for folder, file in zip(images, annotations):
+        part = _load_coco_file(folder, file, names)
+        names = part.names
+        samples += part.samples
+        dropped += part.dropped_boxes
+    return Dataset(samples, names or [], dropped)
+
+
+def _load_coco_file(images: str, annotations: str, names: list[str] | None) -> Dataset:
     try:
         doc = json.load(open(annotations))
     except (OSError, ValueError) as e:
@@ -191,7 +224,7 @@ def load_dataset(spec: dict, names: list[str] | None) -> Dataset:
     if fmt == "voc":
         ds = load_voc(spec["root"], spec.get("splits") or ["train"], names)
     elif fmt == "yolo":
-        ds = load_yolo(spec["images"], names)
+        ds = load_yolo(spec["images"], names, spec.get("classes"))
     elif fmt == "coco":
         ds = load_coco(spec["images"], spec["annotations"], names)
     else:

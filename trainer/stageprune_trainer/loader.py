@@ -71,11 +71,15 @@ def batches_for_epoch(n: int, batch: int, seed: int, epoch: int) -> list[list[tu
     return [[(epoch, i) for i in order[k * batch:(k + 1) * batch]] for k in range(nb)]
 
 
-def make_loader(data: DetectionData, batch_keys: list[list[tuple[int, int]]], workers: int) -> torch.utils.data.DataLoader:
+def make_loader(data: DetectionData, batch_keys: list[list[tuple[int, int]]], workers: int,
+                pin_memory: bool = False) -> torch.utils.data.DataLoader:
+    """pin_memory (on CUDA): batches land in page-locked memory, so the trainer's
+    `.to(device, non_blocking=True)` copies asynchronously instead of staging through a pageable buffer."""
     return torch.utils.data.DataLoader(
         data,
         batch_sampler=batch_keys,
         num_workers=workers,
         collate_fn=functools.partial(collate, imgsz=data.imgsz),  # picklable for spawn-started workers
         persistent_workers=False,
+        pin_memory=pin_memory,
     )

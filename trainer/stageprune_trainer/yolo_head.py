@@ -96,3 +96,20 @@ def class_names(model: onnx.ModelProto) -> list[str] | None:
     return None
 
 
+
+
+def stamp_class_names(model: onnx.ModelProto, names: list[str], nc: int) -> bool:
+    """Writes the class order a model was trained in as ultralytics' `names` metadata (a Python dict literal,
+    what its exporter writes and AutoBackend reads), so predictions are labelled "RBC", not "1". Indices the
+    data set does not name keep the model's own name, else their number. Returns whether it wrote."""
+    if not names or len(names) > nc:
+        return False
+    own = class_names(model) or []
+    full = [names[i] if i < len(names) else own[i] if i < len(own) else str(i) for i in range(nc)]
+    value = str(dict(enumerate(full)))
+    for p in model.metadata_props:
+        if p.key == "names":
+            p.value = value
+            return True
+    model.metadata_props.add(key="names", value=value)
+    return True

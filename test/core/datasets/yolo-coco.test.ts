@@ -20,6 +20,16 @@ test('YOLO txt lines become pixel corners of the stated image size', () => {
   assert.equal(raw.objects.length, 2);
 });
 
+test('YOLO txt: a box on the border written rounded stays inside the image; one further out does not', () => {
+  const o = { labelFile: 'l.txt', imageFile: 'i.jpg', width: 640, height: 480 };
+  // BCCD's BloodImage_00001 box [449, 400, 536, 480] as ultralytics' converters write it (6 decimals)
+  const [border] = parseYoloTxt('0 0.769531 0.916667 0.135938 0.166667\n', o).objects;
+  assert.equal(border!.y2, 480);
+  assert.ok(Math.abs(border!.x2 - 536) < 1e-3);
+  const [outside] = parseYoloTxt('0 0.5 0.95 0.2 0.2\n', o).objects;
+  assert.ok(outside!.y2 > 480, 'a box really outside the image is left for validation to report');
+});
+
 test('YOLO txt with bad lines or polygons is DATASET_LABEL_INVALID naming file and line', () => {
   const o = { labelFile: 'labels/test/a.txt', imageFile: 'a.jpg', width: 10, height: 10 };
   assert.throws(() => parseYoloTxt('0 0.5 0.5 x 0.1', o), /labels\/test\/a\.txt: line 1/);

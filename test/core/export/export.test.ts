@@ -11,7 +11,7 @@ import {
   type Model,
 } from '../../../core/onnx';
 import { exportDeployForm, foldBatchNorm } from '../../../core/export';
-import { buildYoloV8, yolov8Spec } from '../../../core/yolo';
+import { buildYolo, buildYoloV8, yolov8Spec, yoloSpec } from '../../../core/yolo';
 
 async function run(model: Model, imgsz: number, half = false, output = 'output0'): Promise<Float32Array> {
   const session = await ort.InferenceSession.create(encodeModel(model));
@@ -139,4 +139,14 @@ test('fp16 export stores float16 weights, keeps Resize scales float32, and runs 
   const b = await run(half, 128, true);
   const anchors = 336;
   assert.ok(relativeDifference(a.subarray(0, 4 * anchors), b.subarray(0, 4 * anchors)) < 1e-2);
+});
+
+test('fp16 export of a dynamic model (anchors built at run time) loads and runs: ConstantOfShape fills are fp16 too', async () => {
+  const train = buildYolo(yoloSpec('yolov8', 'n', { imgsz: 128 }), { seed: 4, dynamic: true });
+  const half = exportDeployForm(train, { fp16: true }).model;
+  const fill = half.graph.nodes.find((n) => n.opType === 'ConstantOfShape')!.attributes.value!;
+  assert.ok(fill.type === 'tensor' && fill.value.dataType === DataType.FLOAT16);
+  const a = await run(exportDeployForm(train).model, 128);
+  const b = await run(half, 128, true);
+  assert.ok(relativeDifference(a.subarray(0, 4 * 336), b.subarray(0, 4 * 336)) < 1e-2);
 });
