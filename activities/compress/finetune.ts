@@ -4,9 +4,13 @@ import { Context } from '@temporalio/activity';
 import type { ArtifactRef } from '../../common/artifact-ref';
 import type { CompressModelOptions } from '../../common/compress-input';
 import { decodeModel, imageInputSize } from '../../core/onnx';
-import { runTrainer, writeTrainerJob, type TrainerJob } from '../../runtime/trainer-process';
+import { runTrainer, writeTrainerJob, type DoneEvent, type TrainerJob } from '../../runtime/trainer-process';
+import { DEFAULT_STORE_BACKOFF, retryStore } from '../../runtime/artifacts/store-retry';
+import { CheckpointUploader } from './checkpoint-uploader';
+import { LossSeriesRecorder } from './finetune-loss-series';
 import { memoized, type PipelineDeps } from './context';
 import { loadManifest } from './import-inputs';
+import { trainerDataSpec } from '../../runtime/trainer/data-spec';
 
 export interface FinetuneInput {
   student: ArtifactRef;
@@ -14,6 +18,8 @@ export interface FinetuneInput {
   dataset: ArtifactRef;
   split: string;
   options: CompressModelOptions['finetune'];
+  /** Network Slimming: L1 penalty on every BatchNormalization γ (the sparsify stage). */
+  l1?: number;
 }
 
 /** What the activity heartbeats: progress, and where a retried attempt resumes from. */
@@ -29,6 +35,8 @@ export interface FinetuneResult {
   /** The step the trainer started from in the attempt that finished (0 unless it resumed). */
   resumedFromStep: number;
   attempt: number;
+  /** The trainer's loss per progress line (FinetuneLoss JSON), for the report; absent if it was not stored. */
+  lossSeries?: ArtifactRef;
 }
 
 /**
@@ -64,50 +72,83 @@ export function finetune(deps: PipelineDeps) {
         model: student,
         teacher,
         out: path.join(dir, 'finetuned.onnx'),
-        data: { format: 'voc', root: dataDir, splits: [input.split] },
+        data: trainerDataSpec(dataDir, { splits: [input.split] }),
         labels: o.labels,
         ...(imgsz ? { imgsz } : {}),
         epochs: o.epochs,
         ...(o.maxSteps ? { max_steps: o.maxSteps } : {}),
         batch: o.batch,
+        seed: o.seed,
         device: o.device,
         checkpoint_every: o.checkpointEvery,
-        cwd: { enabled: true, tau: o.cwdTau, weight: o.cwdWeight },
+        cwd: { enabled: true, tau: o.cwdTau, weight: o.cwdWeight, head_weight: o.cwdHeadWeight },
+        ...(input.l1 ? { sparsity: { l1: input.l1 } } : {}),
       };
       const jobFile = await writeTrainerJob(path.join(dir, 'job.json'), job);
 
       let beat: FinetuneHeartbeat = prior ?? { step: 0, steps: 0, checkpoint: null };
-      let uploaded = prior?.checkpoint ? resume : undefined;
+      let offered = prior?.checkpoint ? resume : undefined;
       let startStep = 0;
-      let uploads = Promise.resolve();
+      const losses = new LossSeriesRecorder();
+      // Checkpoints upload in the background with back-off while the trainer goes on; a failed upload leaves
+      // the heartbeat naming the last checkpoint that was stored, which is where a retry resumes.
+      const uploader = new CheckpointUploader({
+        put: (bytes) => deps.store.put(bytes),
+        backoff: { ...DEFAULT_STORE_BACKOFF, ...deps.storeBackoff },
+        onStored: (ref, step) => {
+          beat = { ...beat, checkpoint: ref };
+          ctx.heartbeat(beat);
+          ctx.log.info('checkpoint stored', { step, key: ref.key });
+        },
+        onRetry: (err, step, attempt, delayMs) =>
+          ctx.log.warn('checkpoint upload failed; retrying', { step, attempt, delayMs, error: String(err) }),
+        onDropped: (err, step) =>
+          ctx.log.warn('checkpoint not stored; the last stored one stays the resume point', {
+            step,
+            error: String(err),
+          }),
+      });
       // The trainer may be silent for minutes (torch import, conversion, long epochs): beat on a timer as
       // long as this activity is alive, so the heartbeat timeout detects a dead worker, not a slow step.
       const every = Math.max(500, Math.min(5_000, (ctx.info.heartbeatTimeoutMs ?? 15_000) / 3));
       const timer = setInterval(() => ctx.heartbeat(beat), every);
-      const done = await runTrainer({
-        jobFile,
-        resume,
+      let done: DoneEvent;
+      try {
+        done = await runTrainer({
+          jobFile,
+          resume,
+          signal: ctx.cancellationSignal,
+          onEvent: (event) => {
+            losses.record(event);
+            if (event.event === 'start') startStep = event.start_step;
+            if (event.event !== 'progress') return;
+            beat = { ...beat, step: event.step, steps: event.steps };
+            if (event.checkpoint && event.checkpoint !== offered) {
+              offered = event.checkpoint;
+              uploader.offer(event.checkpoint, event.step);
+            }
+            ctx.heartbeat(beat);
+          },
+        });
+      } finally {
+        clearInterval(timer);
+        await uploader.stop();
+      }
+      const finalBytes = fs.readFileSync(done.model);
+      // The trained model is worth waiting for: a retry would resume from the last checkpoint, not from here.
+      const model = await retryStore(() => deps.store.put(finalBytes), {
+        ...deps.storeBackoff,
         signal: ctx.cancellationSignal,
-        onEvent: (event) => {
-          if (event.event === 'start') startStep = event.start_step;
-          if (event.event !== 'progress') return;
-          beat = { ...beat, step: event.step, steps: event.steps };
-          const checkpoint = event.checkpoint;
-          if (checkpoint && checkpoint !== uploaded) {
-            uploaded = checkpoint;
-            const step = event.step;
-            uploads = uploads.then(async () => {
-              const ref = await deps.store.put(fs.readFileSync(checkpoint));
-              beat = { ...beat, checkpoint: ref };
-              ctx.heartbeat(beat);
-              ctx.log.info('checkpoint stored', { step, key: ref.key });
-            });
-          }
-          ctx.heartbeat(beat);
-        },
-      }).finally(() => clearInterval(timer));
-      await uploads;
-      const model = await deps.store.put(fs.readFileSync(done.model));
-      return { model, steps: done.steps, resumedFromStep: startStep, attempt: ctx.info.attempt };
+        onRetry: (err, attempt, delayMs) =>
+          ctx.log.warn('fine-tuned model upload failed; retrying', { attempt, delayMs, error: err.message }),
+      });
+      const lossSeries = await losses.store(deps, (m) => ctx.log.warn(m));
+      return {
+        model,
+        steps: done.steps,
+        resumedFromStep: startStep,
+        attempt: ctx.info.attempt,
+        ...(lossSeries ? { lossSeries } : {}),
+      };
     });
 }

@@ -17,6 +17,7 @@ const flagsSchema = commonTrainerFlags.extend({
   teacher: z.string().min(1),
   'cwd-tau': z.coerce.number().positive().default(1),
   'cwd-weight': z.coerce.number().min(0).default(10),
+  'cwd-head': z.coerce.number().min(0).default(0),
   'no-cwd': z.boolean().default(false),
   'no-labels': z.boolean().default(false),
   'output-weight': z.coerce.number().min(0).default(0),
@@ -28,7 +29,7 @@ export const finetuneCommand: CliCommand = {
   summary: 'fine-tune a pruned ONNX student with channel-wise distillation from a teacher (labels optional)',
   usage: [
     'usage: stageprune finetune --student S.onnx --teacher T.onnx --data DIR --epochs N --out OUT [options]',
-    '  --cwd-tau 1  --cwd-weight 10 (per level)  --no-cwd  --no-labels (distillation only)  --output-weight 0',
+    '  --cwd-tau 1  --cwd-weight 10 (per level)  --cwd-head 0 (head maps)  --no-cwd  --no-labels (distillation only)  --output-weight 0',
     '  --imgsz 416  --batch 16  --seed 0  --device auto|cpu|cuda  --workers 0  --threads 0',
     '  --format auto|voc|yolo|coco|images  --splits train,val  --names A,B,C  --annotations COCO.json',
     '  --lr0 0.01  --checkpoint-every 500  --max-steps N  --taylor FILE  --resume CHECKPOINT',
@@ -43,6 +44,7 @@ export const finetuneCommand: CliCommand = {
         teacher: { type: 'string' },
         'cwd-tau': { type: 'string' },
         'cwd-weight': { type: 'string' },
+        'cwd-head': { type: 'string' },
         'no-cwd': { type: 'boolean' },
         'no-labels': { type: 'boolean' },
         'output-weight': { type: 'string' },
@@ -57,7 +59,12 @@ export const finetuneCommand: CliCommand = {
       data: dataSpecForDir(flags.data, flags),
       labels: !flags['no-labels'],
       ...commonJobFields(flags),
-      cwd: { enabled: !flags['no-cwd'], tau: flags['cwd-tau'], weight: flags['cwd-weight'] },
+      cwd: {
+        enabled: !flags['no-cwd'],
+        tau: flags['cwd-tau'],
+        weight: flags['cwd-weight'],
+        head_weight: flags['cwd-head'],
+      },
       output_distill: { weight: flags['output-weight'] },
     };
     return runJobFromCli(job, flags.resume, runTrainer, writeTrainerJob, progressPrinter());

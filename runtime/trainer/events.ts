@@ -53,6 +53,8 @@ export const doneEventSchema = z.looseObject({
   /** Images processed and seconds spent in this process's training steps (startup and export excluded). */
   images_seen: z.number().int().optional(),
   train_seconds: z.number().optional(),
+  /** Teacher forward passes actually run (fewer than steps when its outputs were cached). */
+  teacher_forwards: z.number().int().optional(),
 });
 
 export const errorEventSchema = z.looseObject({

@@ -4,8 +4,10 @@
  */
 export type TrainerDataSpec =
   | { format: 'voc'; root: string; splits?: string[]; names?: string[]; limit?: number }
-  | { format: 'yolo'; images: string; names?: string[]; limit?: number }
-  | { format: 'coco'; images: string; annotations: string; names?: string[]; limit?: number }
+  /** `classes`: the names of the label files' class indices (data.yaml), matched to the class order by name. */
+  | { format: 'yolo'; images: string | string[]; classes?: string[]; names?: string[]; limit?: number }
+  /** Several splits: `images[i]` holds the files of `annotations[i]`. */
+  | { format: 'coco'; images: string | string[]; annotations: string | string[]; names?: string[]; limit?: number }
   | { format: 'images'; images: string; limit?: number };
 
 export interface TrainerJob {
@@ -31,7 +33,17 @@ export interface TrainerJob {
   ema?: boolean;
   optimizer?: Partial<{ name: 'sgd' | 'adamw'; lr0: number; lrf: number; momentum: number; weight_decay: number; warmup_epochs: number; nbs: number; cos_lr: boolean; clip_norm: number }>;
   loss?: Partial<{ box: number; cls: number; dfl: number; topk: number; min_side: number }>;
-  cwd?: Partial<{ enabled: boolean; tau: number; weight: number | number[]; student: string[]; teacher: string[] }>;
+  cwd?: Partial<{
+    enabled: boolean;
+    tau: number;
+    weight: number | number[];
+    student: string[];
+    teacher: string[];
+    /** CWD on the head's class-logit and box-distribution maps too, at this weight. */
+    head_weight: number;
+    /** Keep the teacher's outputs per image when they repeat (no augmentation). Default true. */
+    cache_teacher: boolean;
+  }>;
   output_distill?: Partial<{ weight: number; tau: number }>;
   sparsity?: Partial<{ l1: number }>;
   augment?: Partial<{

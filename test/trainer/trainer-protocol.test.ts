@@ -141,3 +141,33 @@ test('label-free CWD fine-tune of a narrower student through 1x1 adapters', { sk
   assert.equal(progressOf(events)[0]!.loss.box, undefined, 'no detection loss without labels');
   assert.ok(cwd.at(-1)! < cwd[0]!, `CWD falls: ${cwd[0]} -> ${cwd.at(-1)}`);
 });
+
+test('CWD on the head maps too; without augmentation the teacher runs once per image and is cached', { skip, timeout: 120_000 }, async () => {
+  const dir = tempDir('cwd-head');
+  const teacher = tinyModel(dir, { width: 0.25, name: 't.onnx' });
+  const student = tinyModel(dir, { width: 0.125, name: 's.onnx', seed: 3 });
+  const data = { format: 'images' as const, images: path.join(bccdRoot, 'JPEGImages'), limit: 4 };
+  const run = async (augment: boolean) => {
+    const job = tinyJob(dir, student, {
+      mode: 'finetune',
+      teacher,
+      labels: false,
+      epochs: 6,
+      data,
+      out: path.join(dir, `out-${augment}`),
+      augment: { enabled: augment },
+      cwd: { head_weight: 1 },
+    });
+    const events: TrainerEvent[] = [];
+    const done = await runTrainer({ jobFile: await writeTrainerJob(path.join(dir, `job-${augment}.json`), job), onEvent: (e) => events.push(e) });
+    return { done, events };
+  };
+  const fixed = await run(false);
+  const head = progressOf(fixed.events).map((e) => e.loss.cwd_head!);
+  assert.ok(head.every((v) => Number.isFinite(v) && v > 0), 'the head term is on');
+  assert.ok(head.at(-1)! < head[0]!, `head CWD falls: ${head[0]} -> ${head.at(-1)}`);
+  // 4 images in one batch, 6 epochs: one teacher pass, then its cached outputs.
+  assert.equal(fixed.done.teacher_forwards, 1);
+  const augmented = await run(true);
+  assert.equal(augmented.done.teacher_forwards, 6, 'augmented images never repeat: no cache');
+});

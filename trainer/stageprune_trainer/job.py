@@ -76,6 +76,16 @@ def _strs(v: Any, p: str, e: _V) -> list[str]:
     return v
 
 
+def _paths(v: Any, p: str, e: _V) -> Any:
+    """One path, or a non-empty list of them (several splits of one data set)."""
+    if isinstance(v, str) and v:
+        return v
+    if isinstance(v, list) and v and all(isinstance(x, str) and x for x in v):
+        return v
+    e.errors.append(f"{p}: expected a non-empty string or a non-empty list of them")
+    return v
+
+
 def _weights(v: Any, p: str, e: _V) -> Any:
     if isinstance(v, _NUM) and not isinstance(v, bool) and v >= 0:
         return v
@@ -122,8 +132,8 @@ def validate_job(raw: Any, base_dir: str = ".") -> dict[str, Any]:
         data = top["data"]
         fmt = data.get("format") if isinstance(data, dict) else None
         extra = {"voc": {"root": (b(_str), REQUIRED), "splits": (b(_strs), lambda: ["train"])},
-                 "yolo": {"images": (b(_str), REQUIRED)},
-                 "coco": {"images": (b(_str), REQUIRED), "annotations": (b(_str), REQUIRED)},
+                 "yolo": {"images": (b(_paths), REQUIRED), "classes": (b(_strs), None)},
+                 "coco": {"images": (b(_paths), REQUIRED), "annotations": (b(_paths), REQUIRED)},
                  "images": {"images": (b(_str), REQUIRED)}}
         if fmt not in extra:
             e.errors.append(f"job.data.format: expected one of voc, yolo, coco, images, got {json.dumps(fmt)}")
@@ -132,8 +142,17 @@ def validate_job(raw: Any, base_dir: str = ".") -> dict[str, Any]:
                                                   "names": (b(_strs), None),
                                                   "limit": (b(_num(1, 10**9, True)), None), **extra[fmt]})
             for k in ("root", "images", "annotations"):
-                if isinstance(top["data"].get(k), str):
-                    top["data"][k] = os.path.join(base_dir, top["data"][k])
+                v = top["data"].get(k)
+                if isinstance(v, str):
+                    top["data"][k] = os.path.join(base_dir, v)
+                elif isinstance(v, list):
+                    top["data"][k] = [os.path.join(base_dir, x) if isinstance(x, str) else x for x in v]
+            if fmt == "coco":
+                ims, anns = top["data"].get("images"), top["data"].get("annotations")
+                pairs = [isinstance(ims, list), isinstance(anns, list)]
+                if pairs[0] != pairs[1] or (all(pairs) and len(ims) != len(anns)):
+                    e.errors.append("job.data: coco images and annotations must both be one path, "
+                                    "or lists of equal length (images[i] holds the files of annotations[i])")
         top["optimizer"] = e.obj(top["optimizer"], "job.optimizer", {
             "name": (b(_enum("sgd", "adamw")), "sgd"),
             "lr0": (b(_num(0, 10)), 0.01),
@@ -154,6 +173,7 @@ def validate_job(raw: Any, base_dir: str = ".") -> dict[str, Any]:
         top["cwd"] = e.obj(top["cwd"], "job.cwd", {
             "enabled": (b(_bool), None), "tau": (b(_num(1e-3, 1e3)), 1.0), "weight": (b(_weights), 10.0),
             "student": (b(_strs), None), "teacher": (b(_strs), None),
+            "head_weight": (b(_num(0, 1e4)), 0.0), "cache_teacher": (b(_bool), True),
         })
         top["output_distill"] = e.obj(top["output_distill"], "job.output_distill", {
             "weight": (b(_num(0, 1e4)), 0.0), "tau": (b(_num(1e-3, 1e3)), 1.0),
@@ -188,9 +208,12 @@ def validate_job(raw: Any, base_dir: str = ".") -> dict[str, Any]:
             top["cwd"]["enabled"] = top["mode"] == "finetune"
         if top["cwd"]["enabled"] and top["mode"] != "finetune":
             e.errors.append("job.cwd.enabled: CWD needs a teacher (mode finetune)")
+        if top["cwd"].get("head_weight") and top["mode"] != "finetune":
+            e.errors.append("job.cwd.head_weight: CWD on the head's maps needs a teacher (mode finetune)")
         if top["output_distill"].get("weight") and top["mode"] != "finetune":
             e.errors.append("job.output_distill.weight: output distillation needs a teacher (mode finetune)")
-        if top["mode"] == "finetune" and not top["labels"] and not top["cwd"]["enabled"] and not top["output_distill"]["weight"]:
+        if (top["mode"] == "finetune" and not top["labels"] and not top["cwd"]["enabled"]
+                and not top["output_distill"]["weight"] and not top["cwd"].get("head_weight")):
             e.errors.append("job: without labels, enable CWD or output distillation, or there is nothing to learn from")
     if e.errors:
         raise JobError("invalid job file:\n  " + "\n  ".join(e.errors))

@@ -42,6 +42,9 @@ class Run:
             raise InputError("device cuda requested but CUDA is not available", "DEVICE_UNAVAILABLE")
         self.device = torch.device("cuda" if want == "cuda" or (want == "auto" and torch.cuda.is_available()) else "cpu")
         self.amp = bool(job["amp"]) and self.device.type == "cuda"
+        # Fixed input sizes: let cuDNN pick the fastest convolution algorithms once (CPU runs stay deterministic).
+        torch.backends.cudnn.benchmark = self.device.type == "cuda"
+        self.pin = self.device.type == "cuda"  # page-locked batches: the copy to the GPU is asynchronous
         torch.use_deterministic_algorithms(self.device.type == "cpu", warn_only=True)
 
         self.student_proto = load_model(job["model"])
@@ -59,7 +62,9 @@ class Run:
         self.use_det = bool(job["labels"])
         self.use_cwd = bool(job["cwd"]["enabled"])
         self.out_w = float(job["output_distill"]["weight"])
-        need_head = self.use_det or self.out_w > 0
+        # CWD on the head's raw maps (class logits, box distributions): same channels in student and teacher.
+        self.head_cwd_w = float(job["cwd"]["head_weight"])
+        need_head = self.use_det or self.out_w > 0 or self.head_cwd_w > 0
         s_neck = job["cwd"]["student"] or self.head.neck
         t_neck = job["cwd"]["teacher"] or (self.t_head.neck if self.t_head else [])
         if self.use_cwd and (not s_neck or len(s_neck) != len(t_neck)):
@@ -72,7 +77,8 @@ class Run:
         self.student = OnnxModule(self.student_proto, list(dict.fromkeys(s_outs))).to(self.device, memory_format=self.memory_format)
         self.teacher: OnnxModule | None = None
         if self.teacher_proto is not None and self.t_head is not None:
-            t_outs = (t_neck if self.use_cwd else []) + (self.t_head.box + self.t_head.cls if self.out_w > 0 else [])
+            t_head_outs = self.t_head.box + self.t_head.cls if self.out_w > 0 or self.head_cwd_w > 0 else []
+            t_outs = (t_neck if self.use_cwd else []) + t_head_outs
             self.teacher = OnnxModule(self.teacher_proto, list(dict.fromkeys(t_outs))).to(
                 self.device, memory_format=self.memory_format).eval()
             for p in self.teacher.parameters():
@@ -155,6 +161,10 @@ class Run:
             "batches_per_epoch": self.nb,
             "adapters": self.adapter_shapes,
         }
+        # Teacher outputs per sample, when inputs repeat every epoch (no augmentation): see _teacher_outputs.
+        cache_ok = self.teacher is not None and job["cwd"]["cache_teacher"] and not job["augment"]["enabled"]
+        self.teacher_cache: dict[int, dict[str, torch.Tensor]] | None = {} if cache_ok else None
+        self.teacher_forwards = 0
         self.step = 0
         self.last_opt_step = -1  # the step index of the last optimiser step (ultralytics' last_opt_step)
         self.optimizer_steps = 0
@@ -177,15 +187,15 @@ class Run:
                 g["momentum"] = momentum
 
     # -- loss -----------------------------------------------------------------------------------------
-    def loss(self, images: torch.Tensor, targets: torch.Tensor) -> tuple[torch.Tensor, dict[str, float]]:
+    def loss(self, images: torch.Tensor, targets: torch.Tensor,
+             samples: list[int] | None = None) -> tuple[torch.Tensor, dict[str, float]]:
         x = (images.to(self.device, non_blocking=True).float() / 255).contiguous(memory_format=self.memory_format)
         parts: dict[str, float] = {}
         with torch.autocast(self.device.type, enabled=self.amp):
             so = self.student(x)
             to: dict[str, torch.Tensor] = {}
             if self.teacher is not None:
-                with torch.no_grad():
-                    to = self.teacher(x)
+                to = self._teacher_outputs(x, samples)
         total = torch.zeros((), device=self.device)
         if self.use_det:
             det, items = self.det_loss([so[t].float() for t in self.head.box], [so[t].float() for t in self.head.cls],
@@ -197,6 +207,11 @@ class Run:
             cwd = sum(w * cwd_loss(f, to[t].float(), self.job["cwd"]["tau"]) for w, f, t in zip(self.cwd_w, feats, self.t_neck))
             total = total + cwd
             parts["cwd"] = float(cwd.detach())
+        if self.head_cwd_w > 0 and self.t_head is not None:
+            pairs = list(zip(self.head.box + self.head.cls, self.t_head.box + self.t_head.cls))
+            hcwd = self.head_cwd_w * sum(cwd_loss(so[s].float(), to[t].float(), self.job["cwd"]["tau"]) for s, t in pairs)
+            total = total + hcwd
+            parts["cwd_head"] = float(hcwd.detach())
         if self.out_w > 0 and self.t_head is not None:
             od = self.out_w * output_distill_loss([so[t].float() for t in self.head.box], [so[t].float() for t in self.head.cls],
                                                   [to[t].float() for t in self.t_head.box], [to[t].float() for t in self.t_head.cls],
@@ -209,6 +224,23 @@ class Run:
             parts["l1"] = float(l1.detach())
         parts["total"] = float(total.detach())
         return total, parts
+
+    def _teacher_outputs(self, x: torch.Tensor, samples: list[int] | None) -> dict[str, torch.Tensor]:
+        """The teacher's forward pass, or its cached outputs for these samples. Without augmentation an image
+        is the same tensor every epoch, so the teacher (frozen) gives the same outputs: they are computed once
+        per sample and kept on the device (cwd.cache_teacher; off when augmenting)."""
+        assert self.teacher is not None
+        cache = self.teacher_cache
+        if cache is not None and samples is not None and all(i in cache for i in samples):
+            return {k: torch.stack([cache[i][k] for i in samples]) for k in cache[samples[0]]}
+        self.teacher_forwards += 1
+        with torch.no_grad():
+            out = self.teacher(x)
+        if cache is None or samples is None:
+            return out
+        for j, i in enumerate(samples):
+            cache[i] = {k: v[j].detach() for k, v in out.items()}
+        return out
 
     # -- checkpoints ----------------------------------------------------------------------------------
     def save_checkpoint(self) -> str:
@@ -240,13 +272,17 @@ class Run:
         if self.ema and ck.get("ema") is not None:
             self.ema = Ema(ck["ema"], updates=int(ck["ema_updates"]))
         self.opt.load_state_dict(ck["optimizer"])
-        self.scaler.load_state_dict(ck["scaler"])
+        # A disabled scaler (CPU, or amp off) saves {}; loading {} into an enabled one raises, so a CPU
+        # checkpoint resumed on CUDA starts a fresh scaler and its window's gradients are rescaled to it.
+        if ck["scaler"] or not self.amp:
+            self.scaler.load_state_dict(ck["scaler"])
+        k = ckpt.grad_rescale(ck["scaler"], self.amp, self.scaler.get_scale())
         for n, p in self.student.named_onnx_parameters():
             if n in ck["grads"]:
-                p.grad = ck["grads"][n].to(p.device)
+                p.grad = ck["grads"][n].to(p.device) * k
         for n, p in self.adapters.named_parameters():
             if n in ck["adapter_grads"]:
-                p.grad = ck["adapter_grads"][n].to(p.device)
+                p.grad = ck["adapter_grads"][n].to(p.device) * k
         self.step = int(ck["step"])
         # checkpoints from before the ramped accumulation stepped on every `accumulate`-th batch
         self.last_opt_step = int(ck.get("last_opt_step", self.step // self.accumulate * self.accumulate - 1))
@@ -261,7 +297,8 @@ class Run:
              classes=self.dataset.names, dropped_boxes=self.dataset.dropped_boxes, batch=self.batch,
              accumulate=self.accumulate, batches_per_epoch=self.nb, steps=self.total, start_step=self.step,
              strides=self.strides, nc=self.head.nc, adapters=self.adapter_shapes,
-             losses=[k for k, on in (("detection", self.use_det), ("cwd", self.use_cwd), ("output", self.out_w > 0),
+             losses=[k for k, on in (("detection", self.use_det), ("cwd", self.use_cwd), ("cwd_head", self.head_cwd_w > 0),
+                                     ("output", self.out_w > 0),
                                      ("l1", self.l1 > 0)) if on])
         install_signal_handlers()
         window: dict[str, float] = {}
@@ -272,11 +309,11 @@ class Run:
             epoch, offset = divmod(self.step, self.nb)
             keys = batches_for_epoch(len(self.dataset.samples), self.batch, job["seed"], epoch)[offset:]
             keys = keys[: self.total - self.step]
-            for images, targets in make_loader(self.data, keys, job["workers"]):
+            for batch_keys, (images, targets) in zip(keys, make_loader(self.data, keys, job["workers"], self.pin)):
                 if _stop["signal"]:
                     break
                 self._schedule(self.step)
-                total, parts = self.loss(images, targets)
+                total, parts = self.loss(images, targets, [index for _, index in batch_keys])
                 if not math.isfinite(parts["total"]):
                     raise DivergedError(f"loss is {parts['total']} at step {self.step}; last good checkpoint: "
                                         f"{self.last_checkpoint}")
@@ -339,7 +376,8 @@ class Run:
         # Images and seconds of this process's step loop (startup, export and Taylor excluded): its throughput.
         emit("done", model=out_model, checkpoint=path, steps=self.step, optimizer_steps=self.optimizer_steps,
              epochs=self.step / self.nb,
-             taylor=taylor_path, images_seen=self.images_seen, train_seconds=round(self.train_seconds, 3))
+             taylor=taylor_path, images_seen=self.images_seen, train_seconds=round(self.train_seconds, 3),
+             teacher_forwards=self.teacher_forwards)
         return out_model
 
     def taylor(self, path: str, batches: int) -> str:
@@ -348,7 +386,7 @@ class Run:
         keys = batches_for_epoch(len(self.dataset.samples), self.batch, self.job["seed"], 10**6)
         keys = (keys * (batches // len(keys) + 1))[:batches]
         self.student.eval()  # running statistics, so the scores do not depend on batch composition
-        for images, targets in make_loader(plain, keys, self.job["workers"]):
+        for images, targets in make_loader(plain, keys, self.job["workers"], self.pin):
             self.opt.zero_grad(set_to_none=True)
             total, _ = self.loss(images, targets)
             total.backward()
