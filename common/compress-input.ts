@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CRITERIA } from '../core/pruning/importance/criterion';
 import { parseS3Uri } from './s3-uri';
 
 /**
@@ -8,7 +9,40 @@ import { parseS3Uri } from './s3-uri';
 const s3Uri = z.string().refine((s) => parseS3Uri(s) !== undefined, { message: 'expected s3://bucket/key' });
 const ratio = z.number().min(0).lt(1);
 
-export const CRITERION_NAMES = ['l1', 'l2', 'bn-gamma', 'fpgm', 'random', 'hrank', 'nisp', 'taylor'] as const;
+/** The pruning criteria, from the engine's one list (core/pruning/importance/criterion.ts). */
+export const CRITERION_NAMES = CRITERIA;
+
+/**
+ * What the sensitivity scan (and the search planners) treat as one unit: `module` an ultralytics module
+ * (its channels by one ratio), `channel` one dependency group (a conv and everything coupled to it), `layer`
+ * a whole block to drop (C2f/C3k2 bottleneck, C3k, PSA block: layer pruning); `mixed` both, modules and
+ * blocks, under one target (the sensitivity planner measures a few mixes and keeps the best accuracy per
+ * latency).
+ */
+export const GRANULARITIES = ['module', 'channel', 'layer', 'mixed'] as const;
+
+/**
+ * How the plan is applied: `steps` prune steps toward the final target (1: at once; more: Torch-Pruning's
+ * iterative recipe), each but the last followed by a short CWD fine-tune of `finetuneEpochs`.
+ */
+export const scheduleSchema = z
+  .object({
+    steps: z.number().int().min(1).max(20).default(1),
+    finetuneEpochs: z.number().int().min(0).max(100).default(2),
+  })
+  .strict();
+
+/**
+ * Network Slimming before planning: `epochs` of fine-tuning from the original with an L1 penalty `l1` on every
+ * BatchNormalization γ (the paper's λ is 1e-4 to 1e-5 for detection-sized runs), so that `bn-gamma` then finds
+ * channels that are already near zero.
+ */
+export const sparsifySchema = z
+  .object({
+    epochs: z.number().int().min(1).max(1000).default(10),
+    l1: z.number().positive().max(0.1).default(1e-4),
+  })
+  .strict();
 
 export const plannerSchema = z.discriminatedUnion('kind', [
   z.object({
@@ -26,6 +60,68 @@ export const plannerSchema = z.discriminatedUnion('kind', [
     calibrationImages: z.number().int().min(1).max(1000).default(16),
     /** Concurrent scan activities (bounded fan-out). */
     concurrency: z.number().int().min(1).max(64).default(4),
+  }),
+  /**
+   * AMC (He et al. 2018): per-unit ratios (units by `granularity`: `channel` or `module`) learned by a DDPG
+   * agent under the FLOPs/params target; `agent: random` is random search over the same actions, constraint
+   * and evaluation (the baseline). Rewards: mAP50-95 of the pruned, not fine-tuned model on the first
+   * `calibrationImages` of the calibration split, BN statistics re-estimated on the `bnImages` after them.
+   */
+  z.object({
+    kind: z.literal('amc'),
+    agent: z.enum(['ddpg', 'random']).default('ddpg'),
+    episodes: z.number().int().min(1).max(5000).default(200),
+    /** Episodes evaluated in parallel between two agent updates. */
+    batch: z.number().int().min(1).max(64).default(8),
+    /** Episodes of uniformly random actions before the agent acts (AMC: a quarter of the search). */
+    warmup: z.number().int().min(0).max(5000).default(50),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31)
+      .default(0),
+    /** The largest ratio any unit may get (AMC's a_max). */
+    maxRatio: ratio.positive().default(0.8),
+    /** Units in each of the actor's and critic's two hidden layers (AMC: 300). */
+    hidden: z.number().int().min(4).max(300).default(64),
+    actorLr: z.number().positive().max(1).default(1e-4),
+    criticLr: z.number().positive().max(1).default(1e-3),
+    /** Exploration σ (truncated normal) after warm-up, multiplied by noiseDecay each episode. */
+    initNoise: z.number().positive().max(2).default(0.5),
+    noiseDecay: z.number().positive().max(1).default(0.95),
+    /** Minibatch updates per episode after warm-up; 0: one per unit. */
+    updatesPerEpisode: z.number().int().min(0).max(1000).default(0),
+    calibrationImages: z.number().int().min(1).max(1000).default(32),
+    bnImages: z.number().int().min(0).max(256).default(8),
+    /** Batches per workflow run before continue-as-new. */
+    continueEvery: z.number().int().min(1).max(1000).default(10),
+  }),
+  /**
+   * NetAdapt (Yang et al. 2018): toward the latency budget (`target.latencyMs`, or `latencyReduction` of the
+   * measured baseline) in iterations; each, every dependency group proposes the smallest cut that lowers
+   * the latency its table predicts by the decrement (a fraction of the baseline, times decay^iteration),
+   * the `proposals` cheapest per channel are pruned, fine-tuned `finetuneSteps` and scored on
+   * `evalImages` of the calibration split, and the best is kept. Latency is measured on the queue that
+   * serves the evaluation provider, `threads` intra-op threads, batch `batch`.
+   */
+  z.object({
+    kind: z.literal('netadapt'),
+    latencyReduction: ratio.positive().optional(),
+    decrement: z.number().positive().max(0.5).default(0.04),
+    decay: z.number().positive().max(1).default(0.96),
+    proposals: z.number().int().min(1).max(500).default(8),
+    finetuneSteps: z.number().int().min(0).max(10000).default(20),
+    evalImages: z.number().int().min(1).max(1000).default(32),
+    maxIterations: z.number().int().min(1).max(500).default(40),
+    threads: z.number().int().min(1).max(256).default(1),
+    batch: z.number().int().min(1).max(256).default(1),
+    /** Timed runs per latency measurement (median). */
+    runs: z.number().int().min(3).max(1000).default(15),
+    /** Candidate widths per group in the latency table. */
+    widthsPerUnit: z.number().int().min(1).max(256).default(8),
+    /** Iterations per workflow run before continue-as-new. */
+    continueEvery: z.number().int().min(1).max(100).default(5),
   }),
 ]);
 
@@ -64,7 +160,10 @@ export const compressModelInputSchema = z
     target: targetSchema.default({}),
     planner: plannerSchema.default({ kind: 'staged', stages: { backbone: 0.3, neck: 0.2, head: 0.1 } }),
     criterion: z.enum(CRITERION_NAMES).default('l1'),
-    granularity: z.enum(['channel', 'layer', 'module']).default('channel'),
+    granularity: z.enum(GRANULARITIES).default('module'),
+    schedule: scheduleSchema.default({ steps: 1, finetuneEpochs: 2 }),
+    /** Optional Network Slimming stage before planning (with criterion `bn-gamma`). */
+    sparsify: sparsifySchema.optional(),
     /** Data the data-driven criteria read. */
     importance: z
       .object({
@@ -83,8 +182,17 @@ export const compressModelInputSchema = z
         /** Default: the model's own input size. */
         imgsz: z.number().int().min(32).max(1280).optional(),
         batch: z.number().int().min(1).max(256).default(16),
+        /** Data order, augmentation and adapter initialisation; results are compared over several seeds. */
+        seed: z
+          .number()
+          .int()
+          .min(0)
+          .max(2 ** 31 - 1)
+          .default(0),
         cwdTau: z.number().positive().default(1),
         cwdWeight: z.number().nonnegative().default(10),
+        /** CWD on the head's class-logit and box-distribution maps too (same τ), at this weight; 0 = off. */
+        cwdHeadWeight: z.number().nonnegative().default(0),
         labels: z.boolean().default(true),
         device: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
         checkpointEvery: z.number().int().positive().default(50),
@@ -94,8 +202,10 @@ export const compressModelInputSchema = z
       .default({
         epochs: 10,
         batch: 16,
+        seed: 0,
         cwdTau: 1,
         cwdWeight: 10,
+        cwdHeadWeight: 0,
         labels: true,
         device: 'auto',
         checkpointEvery: 50,
@@ -118,7 +228,26 @@ export const compressModelInputSchema = z
       .object({ cpu: z.string().min(1).optional(), gpu: z.string().min(1).optional() })
       .default({}),
   })
-  .strict();
+  .strict()
+  .superRefine((v, ctx) => {
+    if (v.granularity === 'mixed' && v.planner.kind !== 'sensitivity')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['granularity'],
+        message: 'granularity mixed is planned by the sensitivity planner (it measures the mixes it scans)',
+      });
+    // NetAdapt is latency-driven: it needs a budget to walk toward.
+    if (
+      v.planner.kind === 'netadapt' &&
+      v.target.latencyMs === undefined &&
+      v.planner.latencyReduction === undefined
+    )
+      ctx.addIssue({
+        code: 'custom',
+        path: ['planner', 'latencyReduction'],
+        message: 'the netadapt planner needs target.latencyMs or planner.latencyReduction',
+      });
+  });
 
 export type CompressModelInput = z.input<typeof compressModelInputSchema>;
 export type CompressModelOptions = z.output<typeof compressModelInputSchema>;

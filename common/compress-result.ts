@@ -1,3 +1,4 @@
+import type { GammaHistogram } from '../core/stats/gamma-histogram';
 import type { ArtifactRef } from './artifact-ref';
 
 /** The before/after row of one model. */
@@ -16,9 +17,13 @@ export interface CompressArtifacts {
   pruned?: ArtifactRef;
   finetuned?: ArtifactRef;
   deployed?: ArtifactRef;
+  /** The model after the sparsify stage (Network Slimming), which the plan was made on. */
+  sparsified?: ArtifactRef;
   sensitivity?: ArtifactRef;
   report?: ArtifactRef;
   reportJson?: ArtifactRef;
+  /** The self-contained HTML report (also at runs/<run id>/report.html). */
+  reportHtml?: ArtifactRef;
   plots?: ArtifactRef[];
 }
 
@@ -37,6 +42,17 @@ export interface CompressModelResult {
   latencyTargetMet?: boolean;
   /** What the plan was made to meet, when the input named a target. */
   planned?: PlannedTarget;
+  /** An iterative schedule's steps: each step's model and cost (and short fine-tune). */
+  schedule?: {
+    step: number;
+    model: ArtifactRef;
+    appliedPlan: ArtifactRef;
+    flops: number;
+    params: number;
+    finetuned?: ArtifactRef;
+  }[];
+  /** The sparsify stage: |γ| histograms before and after. */
+  sparsify?: { gammaBefore: GammaHistogram; gammaAfter: GammaHistogram };
 }
 
 /** A target as planned: reductions (a latency budget turned into FLOPs), and the scale of fixed ratios. */
@@ -53,12 +69,15 @@ export interface PlannedTarget {
   allocatedFor?: { flopsReduction?: number; paramsReduction?: number };
 }
 
+/** A search planner's trajectory (NetAdapt iterations, AMC and random-search episodes), for the report. */
+export type { SearchPoint, SearchTrajectory } from '../core/report/search-trajectory';
+
 export type PipelineStage =
   | 'starting'
   | 'importing'
   | 'evaluating-baseline'
+  | 'sparsifying'
   | 'scoring-importance'
-  | 'scanning-sensitivity'
   | 'planning'
   | 'awaiting-approval'
   | 'pruning'

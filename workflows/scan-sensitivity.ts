@@ -3,6 +3,7 @@ import type { Activities } from '../activities';
 import type { CriterionInputs } from '../common/criterion-inputs';
 import type { ArtifactRef } from '../common/artifact-ref';
 import { forEachConcurrent } from '../common/for-each-concurrent';
+import type { Granularity } from '../core/planning/unit-plans';
 import { shortActivity, evaluationActivity } from './activity-options';
 
 export interface ScanSensitivityInput {
@@ -17,8 +18,8 @@ export interface ScanSensitivityInput {
   concurrency: number;
   taskQueue: string;
   criterionInputs?: CriterionInputs;
-  /** `layer`: the units are dependency groups; otherwise modules. */
-  granularity?: 'channel' | 'layer' | 'module';
+  /** The units: modules (default), dependency groups (`channel`) or droppable blocks (`layer`). */
+  granularity?: Granularity;
 }
 
 export type SensitivityPointResult = Awaited<ReturnType<Activities['scanUnit']>>;
@@ -38,10 +39,7 @@ export async function scanSensitivity(input: ScanSensitivityInput): Promise<Scan
   const evaluation = proxyActivities<Activities>({ ...evaluationActivity, taskQueue: input.taskQueue });
 
   const [units, baseline] = await Promise.all([
-    short.listPrunableUnits({
-      model: input.model,
-      ...(input.granularity === 'layer' ? { granularity: input.granularity } : {}),
-    }),
+    short.listPrunableUnits({ model: input.model, granularity: input.granularity ?? 'module' }),
     evaluation.evaluateModel({
       model: input.model,
       dataset: input.dataset,
@@ -53,7 +51,9 @@ export async function scanSensitivity(input: ScanSensitivityInput): Promise<Scan
       threads: 1,
     }),
   ]);
-  const jobs = units.flatMap((u) => input.ratios.map((ratio) => ({ ...u, ratio })));
+  // A block is kept or dropped: one point per block (ratio 1), not a curve.
+  const ratios = input.granularity === 'layer' ? [1] : input.ratios;
+  const jobs = units.flatMap((u) => ratios.map((ratio) => ({ ...u, ratio })));
   const points: SensitivityPointResult[] = new Array(jobs.length);
   await forEachConcurrent(
     jobs.map((job, i) => ({ job, i })),
@@ -71,7 +71,7 @@ export async function scanSensitivity(input: ScanSensitivityInput): Promise<Scan
         imgsz: input.imgsz,
         maxImages: input.calibrationImages,
         ...(input.criterionInputs ? { criterionInputs: input.criterionInputs } : {}),
-        ...(input.granularity === 'layer' ? { granularity: input.granularity } : {}),
+        granularity: input.granularity ?? 'module',
       });
     },
   );

@@ -7,16 +7,21 @@ import {
   rankStages,
   resolveTarget,
   REVIEW_STAGE_BOUNDS,
+  MAX_SCALED_RATIO,
+  PlanError,
+  planMix,
   scalePlanToTarget,
+  selectDropsToTarget,
   type ResolvedTarget,
   type SensitivityBaseline,
   type SensitivityPoint,
 } from '../../core/planning';
+import { scalePlan as scaleRatios } from '../../core/pruning/plan/plan-ratios';
 import type { PlanInput } from '../../core/pruning/plan/plan-schema';
 import type { PipelineDeps } from './context';
-import { pruneDepsFor, type CriterionInputs } from './criterion-inputs';
+import { pruneDepsFor, type CriterionInputs } from './prune-deps';
 import { ActivityInputError } from '../input-error';
-import { planFromRatios, unitPlan, type PruneSettings } from './prune-steps';
+import { planFromRatios, unitPlan, type PruneSettings } from '../../core/planning/unit-plans';
 
 export interface PlanPruningInput {
   planner: Planner;
@@ -56,7 +61,7 @@ export function planPruning(deps: PipelineDeps) {
     const { flopsReduction, paramsReduction } = target;
     const hasTarget = flopsReduction !== undefined || paramsReduction !== undefined;
     const targetInfo = hasTarget ? { target } : {};
-    if (input.planner.kind !== 'sensitivity') {
+    if (input.planner.kind === 'staged' || input.planner.kind === 'uniform') {
       const ratios = planFromRatios(input.planner, input.prune);
       if (!hasTarget) return { plan: ratios, ref: await json(ratios) };
       if (!input.model)
@@ -81,10 +86,32 @@ export function planPruning(deps: PipelineDeps) {
         'PLAN_MODEL_MISSING',
         'fitting the allocation to a target needs the model',
       );
-    const curves = buildSensitivityCurves(input.scan.baseline, input.scan.points);
-    const ranking = rankStages(input.scan.baseline, curves);
     const model = decodeModel(await deps.store.get(input.model));
     const pruneDeps = await pruneDepsFor(deps, input.prune.criterion, model, input.criterionInputs ?? {});
+    if (input.prune.granularity === 'layer') {
+      const drops = await selectDropsToTarget(
+        model,
+        input.scan.baseline,
+        input.scan.points,
+        { flopsReduction, paramsReduction },
+        { criterion: input.prune.criterion as PlanInput['criterion'], round_to: input.prune.roundTo },
+        { imgsz: input.imgsz, deps: pruneDeps },
+      );
+      const sensitivity = await json({
+        baseline: input.scan.baseline,
+        points: input.scan.points,
+        drops: drops.blocks,
+      });
+      return {
+        plan: drops.plan,
+        ref: await json(drops.plan),
+        sensitivity,
+        ...targetInfo,
+        predicted: { map50_95: drops.predictedMap50_95, flops: drops.flops, params: drops.params },
+      };
+    }
+    const curves = buildSensitivityCurves(input.scan.baseline, input.scan.points);
+    const ranking = rankStages(input.scan.baseline, curves);
     const fitted = await fitAllocationToTarget(
       model,
       input.scan.baseline,
@@ -113,5 +140,100 @@ export function planPruning(deps: PipelineDeps) {
         params: allocation.predictedParams,
       },
     };
+  };
+}
+
+export interface ScalePlanInput {
+  model: ArtifactRef;
+  plan: PlanInput;
+  target: { flopsReduction?: number; paramsReduction?: number };
+  imgsz?: number;
+  criterionInputs?: CriterionInputs;
+}
+
+/**
+ * A plan's ratios scaled (proportions kept) so that the model it prunes meets `target`, measured exactly: one
+ * step of an iterative schedule. An empty target returns the plan with every ratio at 0.
+ */
+export function scalePlan(deps: PipelineDeps) {
+  return async (input: ScalePlanInput): Promise<{ plan: PlanInput; scale: number }> => {
+    if (input.target.flopsReduction === undefined && input.target.paramsReduction === undefined)
+      return { plan: scaleRatios(input.plan, 0, MAX_SCALED_RATIO), scale: 0 };
+    const model = decodeModel(await deps.store.get(input.model));
+    const criterion = input.plan.criterion ?? 'l1';
+    const pruneDeps = await pruneDepsFor(deps, criterion, model, input.criterionInputs ?? {});
+    const scaled = await scalePlanToTarget(model, input.plan, input.target, {
+      imgsz: input.imgsz,
+      deps: pruneDeps,
+    });
+    return { plan: scaled.plan, scale: scaled.scale };
+  };
+}
+
+export interface PlanMixesInput {
+  model: ArtifactRef;
+  prune: PruneSettings;
+  target: CompressModelOptions['target'];
+  /** The module scan and the block scan (sensitivity planner at `mixed` granularity). */
+  modules: { baseline: SensitivityBaseline; points: SensitivityPoint[] };
+  blocks: { baseline: SensitivityBaseline; points: SensitivityPoint[] };
+  shares: number[];
+  imgsz?: number;
+  baselineLatencyMs?: number;
+  criterionInputs?: CriterionInputs;
+}
+
+/**
+ * Candidate plans mixing block drops (a `share` of the FLOPs target) and channel ratios (the rest), one per
+ * share; shares the drops cannot reach are left out. The workflow measures each and keeps the best.
+ */
+export function planMixes(deps: PipelineDeps) {
+  return async (
+    input: PlanMixesInput,
+  ): Promise<{ share: number; plan: PlanInput; ref: ArtifactRef; drops: string[] }[]> => {
+    const target = resolveTarget(input.target, input.baselineLatencyMs);
+    if (target.flopsReduction === undefined && target.paramsReduction === undefined)
+      throw new ActivityInputError(
+        'PLAN_TARGET_INVALID',
+        'mixed granularity needs a FLOPs, params or latency target',
+      );
+    const model = decodeModel(await deps.store.get(input.model));
+    const pruneDeps = await pruneDepsFor(deps, input.prune.criterion, model, input.criterionInputs ?? {});
+    const curves = buildSensitivityCurves(input.modules.baseline, input.modules.points);
+    const base = {
+      criterion: input.prune.criterion as PlanInput['criterion'],
+      round_to: input.prune.roundTo,
+    };
+    const out = [];
+    for (const share of input.shares) {
+      try {
+        const c = await planMix(
+          model,
+          input.blocks.baseline,
+          curves,
+          input.blocks.points,
+          target,
+          share,
+          base,
+          {
+            imgsz: input.imgsz,
+            deps: pruneDeps,
+          },
+        );
+        const ref = await deps.store.put(new TextEncoder().encode(JSON.stringify(c.plan, null, 2)), {
+          contentType: 'application/json',
+        });
+        out.push({ share, plan: c.plan, ref, drops: c.drops });
+      } catch (err) {
+        if (err instanceof PlanError && err.code === 'PLAN_TARGET_UNREACHABLE') continue;
+        throw err;
+      }
+    }
+    if (out.length === 0)
+      throw new PlanError(
+        'PLAN_TARGET_UNREACHABLE',
+        'no mix of block drops and channel ratios meets the target',
+      );
+    return out;
   };
 }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { connectClient, queryProgress, startCompression } from '../../clients';
 import {
   CRITERION_NAMES,
+  GRANULARITIES,
   compressModelInputSchema,
   type CompressModelInput,
 } from '../../common/compress-input';
@@ -39,7 +40,9 @@ const flagsSchema = z.object({
   model: z.string({ message: 'required: an ONNX file or s3://bucket/key' }),
   data: z.string({ message: 'required: a dataset folder or s3://bucket/prefix/' }),
   planner: z
-    .enum(['staged', 'uniform', 'sensitivity'], { message: 'must be one of staged, uniform, sensitivity' })
+    .enum(['staged', 'uniform', 'sensitivity', 'amc', 'netadapt'], {
+      message: 'must be one of staged, uniform, sensitivity, amc, netadapt',
+    })
     .default('staged'),
   'target-flops': ratioFlag('--target-flops'),
   'target-params': ratioFlag('--target-params'),
@@ -48,12 +51,61 @@ const flagsSchema = z.object({
     .positive()
     .optional(),
   ratio: ratioFlag('--ratio'),
+  'latency-reduction': ratioFlag('--latency-reduction'),
+  seed: z.string().regex(/^\d+$/, 'must be a non-negative integer').transform(Number).optional(),
+  'cwd-tau': z.coerce.number({ message: 'must be a number' }).positive().optional(),
+  'cwd-weight': z.coerce.number({ message: 'must be a number' }).nonnegative().optional(),
+  'cwd-head': z.coerce.number({ message: 'must be a number' }).nonnegative().optional(),
+  splits: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined) return undefined;
+      const out: Record<string, string> = {};
+      for (const part of v.split(',')) {
+        const m = /^(calibration|finetune|evaluation)=([\w.+-]+)$/.exec(part.trim());
+        if (!m) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `expected calibration=S,finetune=S,evaluation=S, got '${part}'`,
+          });
+          return z.NEVER;
+        }
+        out[m[1]!] = m[2]!;
+      }
+      return out as { calibration?: string; finetune?: string; evaluation?: string };
+    }),
   criterion: z
     .enum(CRITERION_NAMES, { message: `must be one of ${CRITERION_NAMES.join(', ')}` })
     .default('l1'),
   granularity: z
-    .enum(['channel', 'layer', 'module'], { message: 'must be one of channel, layer, module' })
-    .default('channel'),
+    .enum(GRANULARITIES, { message: `must be one of ${GRANULARITIES.join(', ')}` })
+    .default('module'),
+  'planner-options': z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined) return undefined;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(v);
+      } catch {
+        parsed = undefined;
+      }
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || 'kind' in parsed) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected a JSON object of the planner's options (without kind), got '${v}'`,
+        });
+        return z.NEVER;
+      }
+      return parsed as Record<string, unknown>;
+    }),
+  steps: positiveInt('--steps'),
+  episodes: positiveInt('--episodes'),
+  'step-epochs': z.string().regex(/^\d+$/, 'must be a non-negative integer').transform(Number).optional(),
+  sparsify: positiveInt('--sparsify'),
+  'sparsify-l1': z.coerce.number({ message: 'must be a number' }).positive().optional(),
   epochs: z
     .string()
     .default('10')
@@ -73,12 +125,24 @@ const options = {
   model: { type: 'string' },
   data: { type: 'string' },
   planner: { type: 'string' },
+  'planner-options': { type: 'string' },
   'target-flops': { type: 'string' },
   'target-params': { type: 'string' },
   'target-latency': { type: 'string' },
   ratio: { type: 'string' },
+  'latency-reduction': { type: 'string' },
+  seed: { type: 'string' },
+  'cwd-tau': { type: 'string' },
+  'cwd-weight': { type: 'string' },
+  'cwd-head': { type: 'string' },
+  splits: { type: 'string' },
   criterion: { type: 'string' },
   granularity: { type: 'string' },
+  steps: { type: 'string' },
+  episodes: { type: 'string' },
+  'step-epochs': { type: 'string' },
+  sparsify: { type: 'string' },
+  'sparsify-l1': { type: 'string' },
   epochs: { type: 'string' },
   'max-steps': { type: 'string' },
   imgsz: { type: 'string' },
@@ -117,6 +181,9 @@ export function resultTable(r: CompressModelResult): string {
 
 type RunFlags = z.output<typeof flagsSchema>;
 
+/** `run`'s flags, parsed and checked one by one (not yet against the workflow's input schema). */
+export const parseRunFlags = (args: string[]): RunFlags => parseFlags(args, options, flagsSchema).flags;
+
 const isS3 = (v: string) => v.startsWith('s3://');
 
 /**
@@ -153,13 +220,24 @@ const FLAG_OF: [path: string, flag: string][] = [
   ['model', '--model'],
   ['data', '--data'],
   ['planner.ratio', '--ratio'],
+  ['planner.episodes', '--episodes'],
+  ['planner.latencyReduction', '--latency-reduction'],
+  ['splits', '--splits'],
   ['planner', '--planner'],
   ['criterion', '--criterion'],
   ['granularity', '--granularity'],
+  ['schedule.steps', '--steps'],
+  ['schedule.finetuneEpochs', '--step-epochs'],
+  ['sparsify.epochs', '--sparsify'],
+  ['sparsify.l1', '--sparsify-l1'],
   ['target.flopsReduction', '--target-flops'],
   ['target.paramsReduction', '--target-params'],
   ['target.latencyMs', '--target-latency'],
   ['finetune.epochs', '--epochs'],
+  ['finetune.seed', '--seed'],
+  ['finetune.cwdTau', '--cwd-tau'],
+  ['finetune.cwdWeight', '--cwd-weight'],
+  ['finetune.cwdHeadWeight', '--cwd-head'],
   ['finetune.maxSteps', '--max-steps'],
   ['finetune.imgsz', '--imgsz'],
   ['evaluation.imgsz', '--imgsz'],
@@ -186,7 +264,16 @@ export function inputFromFlags(
       ? { kind: 'uniform', ratio: f.ratio ?? 0.3 }
       : f.planner === 'sensitivity'
         ? { kind: 'sensitivity' }
-        : { kind: 'staged' };
+        : f.planner === 'amc'
+          ? { kind: 'amc', ...(f.episodes ? { episodes: f.episodes } : {}) }
+          : f.planner === 'netadapt'
+            ? {
+                kind: 'netadapt',
+                ...(f['latency-reduction'] ? { latencyReduction: f['latency-reduction'] } : {}),
+              }
+            : { kind: 'staged' };
+  // --planner-options sets any option of the chosen planner's schema (kind excluded), e.g. NetAdapt's proposals.
+  Object.assign(planner, f['planner-options'] ?? {});
   return {
     model: uris.model,
     // An uploaded file is stored under its hash: keep its own name for search attributes and the report.
@@ -195,6 +282,23 @@ export function inputFromFlags(
     planner,
     criterion: f.criterion,
     granularity: f.granularity,
+    ...(f.splits ? { splits: f.splits } : {}),
+    ...(f.steps || f['step-epochs'] !== undefined
+      ? {
+          schedule: {
+            ...(f.steps ? { steps: f.steps } : {}),
+            ...(f['step-epochs'] !== undefined ? { finetuneEpochs: f['step-epochs'] } : {}),
+          },
+        }
+      : {}),
+    ...(f.sparsify || f['sparsify-l1']
+      ? {
+          sparsify: {
+            ...(f.sparsify ? { epochs: f.sparsify } : {}),
+            ...(f['sparsify-l1'] ? { l1: f['sparsify-l1'] } : {}),
+          },
+        }
+      : {}),
     target: {
       ...(f['target-flops'] ? { flopsReduction: f['target-flops'] } : {}),
       ...(f['target-params'] ? { paramsReduction: f['target-params'] } : {}),
@@ -204,6 +308,10 @@ export function inputFromFlags(
       epochs: f.epochs,
       labels: !f['no-labels'],
       ...(f['max-steps'] ? { maxSteps: f['max-steps'] } : {}),
+      ...(f.seed !== undefined ? { seed: f.seed } : {}),
+      ...(f['cwd-tau'] !== undefined ? { cwdTau: f['cwd-tau'] } : {}),
+      ...(f['cwd-weight'] !== undefined ? { cwdWeight: f['cwd-weight'] } : {}),
+      ...(f['cwd-head'] !== undefined ? { cwdHeadWeight: f['cwd-head'] } : {}),
       ...(f.imgsz ? { imgsz: f.imgsz } : {}),
     },
     evaluation: {
@@ -230,6 +338,8 @@ export function checkRunInput(f: RunFlags, config: StagepruneConfig): void {
     throw new CliUsageError(
       `--data: ${f.data || "''"} is not a folder (give a dataset folder or s3://bucket/prefix/)`,
     );
+  if (f.episodes && f.planner !== 'amc')
+    throw new CliUsageError(`--episodes: only the amc planner runs episodes (--planner is ${f.planner})`);
   const placeholder = `s3://${config.s3.bucket}/local-upload/`;
   const input = inputFromFlags(
     f,
@@ -241,9 +351,20 @@ export function checkRunInput(f: RunFlags, config: StagepruneConfig): void {
   );
   const parsed = compressModelInputSchema.safeParse(input);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `${flagOf(i.path)}: ${i.message}`);
+    const fromOptions = (p: PropertyKey[]) =>
+      p[0] === 'planner' && String(p[1]) in (f['planner-options'] ?? {});
+    const lines = parsed.error.issues.map(
+      (i) =>
+        `${fromOptions(i.path) ? `--planner-options: ${String(i.path[1])}` : flagOf(i.path)}: ${i.message}`,
+    );
     throw new CliUsageError([...new Set(lines)].join('; '));
   }
+  // The planner schemas drop keys they do not know: a misspelt option must not vanish silently.
+  const unknown = Object.keys(f['planner-options'] ?? {}).filter((k) => !(k in parsed.data.planner));
+  if (unknown.length)
+    throw new CliUsageError(
+      `--planner-options: ${unknown.join(', ')} ${unknown.length > 1 ? 'are not options' : 'is not an option'} of the ${f.planner} planner`,
+    );
 }
 
 /** loadConfig, with a bad environment variable reported as one line instead of a zod stack. */
@@ -260,17 +381,24 @@ export const runCommand: CliCommand = {
   name: 'run',
   summary: 'start compressModel on a model and dataset (uploads local inputs first)',
   usage: [
-    'usage: stageprune run --model FILE|s3://… --data DIR|s3://… [--planner staged|uniform|sensitivity]',
+    'usage: stageprune run --model FILE|s3://… --data DIR|s3://… [--planner staged|uniform|sensitivity|amc|netadapt]',
+    '                      [--planner-options JSON] [--episodes N] [--latency-reduction R] [--splits calibration=val,finetune=trainval,evaluation=test]',
     '                      [--target-flops 0.5] [--target-params R] [--target-latency MS] [--ratio R]',
-    `                      [--criterion ${CRITERION_NAMES.join('|')}] [--granularity channel|layer|module]`,
-    '                      [--epochs N] [--max-steps N] [--imgsz N] [--eval-images N] [--no-labels]',
+    `                      [--criterion ${CRITERION_NAMES.join('|')}] [--granularity ${GRANULARITIES.join('|')}]`,
+    '                      [--steps N [--step-epochs E]] [--sparsify EPOCHS [--sparsify-l1 L]]',
+    '                      [--epochs N] [--max-steps N] [--seed N] [--cwd-tau T] [--cwd-weight W] [--cwd-head W]',
+    '                      [--imgsz N] [--eval-images N] [--no-labels]',
     '                      [--require-approval] [--workflow-id ID] [--wait] [--json]',
     '',
     'Training and evaluation run on STAGEPRUNE_GPU_QUEUE (stageprune-gpu), the rest on STAGEPRUNE_CPU_QUEUE',
-    '(stageprune-cpu): run a worker on each. Upload progress goes to stderr.',
+    '(stageprune-cpu): run a worker on each. Upload progress goes to stderr. --granularity names the units the',
+    'sensitivity planner scans: modules, dependency groups (channel) or whole blocks to drop (layer). --steps',
+    'prunes in N steps with --step-epochs of fine-tuning between them; --sparsify runs Network Slimming first.',
+    "--planner-options sets any other option of the planner's input schema (docs/compress-model-input.schema.json),",
+    'e.g. --planner netadapt --planner-options \'{"proposals":4,"finetuneSteps":10}\'.',
   ].join('\n'),
   async run(args) {
-    const { flags: f } = parseFlags(args, options, flagsSchema);
+    const f = parseRunFlags(args);
     const config = loadCliConfig();
     // Every check comes before the first upload and the connection to Temporal.
     checkRunInput(f, config);

@@ -32,7 +32,9 @@ function convertGraph(graph: Graph, keep32: ReadonlySet<string>): Graph {
   const initializers = new Map<string, Tensor>();
   for (const [name, t] of graph.initializers) initializers.set(name, keep32.has(name) ? t : toHalf(t));
   const nodes = graph.nodes.map((n): Node => {
-    if (n.opType === 'Constant' && n.attributes.value?.type === 'tensor' && !keep32.has(n.outputs[0]!)) {
+    // Constant's value, and ConstantOfShape's fill (dynamic exports build anchor strides with it).
+    const valueOp = n.opType === 'Constant' || n.opType === 'ConstantOfShape';
+    if (valueOp && n.attributes.value?.type === 'tensor' && !keep32.has(n.outputs[0]!)) {
       return {
         ...n,
         attributes: { ...n.attributes, value: { type: 'tensor', value: toHalf(n.attributes.value.value) } },

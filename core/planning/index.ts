@@ -6,3 +6,6 @@ export * from './allocate-ratios';
 export * from './scale-to-target';
 export * from './latency-target';
 export * from './fit-allocation';
+export * from './unit-plans';
+export * from './select-drops';
+export * from './mix-granularities';

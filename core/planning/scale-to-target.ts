@@ -1,5 +1,5 @@
-// Fixed-ratio planners (staged, uniform) with a FLOPs or parameter target: the ratios give the proportions
-// between stages, the target gives the scale. One factor multiplies every ratio, found by bisection on the
+// A ratio plan (staged, uniform, or per-unit ratios from the sensitivity or AMC planners) with a FLOPs or
+// parameter target: the ratios give the proportions between units, the target gives the scale. One factor multiplies every ratio, found by bisection on the
 // exact statistics of the pruned model (the engine prunes for real at each probe), so rounding to `round_to`
 // and coupled groups are accounted for, not estimated. Pruned cost only falls as the factor grows, which is
 // what makes bisection valid.
@@ -7,6 +7,7 @@
 import type { Model } from '../onnx/model';
 import { pruneModel, type PruneDeps } from '../pruning/prune-model';
 import type { PlanInput } from '../pruning/plan/plan-schema';
+import { planRatios, scalePlan } from '../pruning/plan/plan-ratios';
 import { computeStats } from '../stats';
 import { PlanError } from './errors';
 import { costLimit, leastMeeting, pct, withinLimit, type ReductionTarget } from './exact-cost-search';
@@ -27,20 +28,11 @@ export interface ScaledPlan {
 /** No ratio is scaled beyond this: the engine would keep only `min_channels` and the model would be useless. */
 export const MAX_SCALED_RATIO = 0.9;
 
-const ratiosOf = (plan: PlanInput): number[] =>
-  plan.global_ratio !== undefined
-    ? [plan.global_ratio]
-    : Object.values(plan.stages ?? {}).filter((r): r is number => r !== undefined);
-
-function scaled(plan: PlanInput, s: number): PlanInput {
-  const r = (v: number | undefined) => (v === undefined ? undefined : Math.min(v * s, MAX_SCALED_RATIO));
-  if (plan.global_ratio !== undefined) return { ...plan, global_ratio: r(plan.global_ratio) };
-  const st = plan.stages ?? {};
-  return { ...plan, stages: { backbone: r(st.backbone), neck: r(st.neck), head: r(st.head) } };
-}
+const ratiosOf = planRatios;
+const scaled = (plan: PlanInput, s: number) => scalePlan(plan, s, MAX_SCALED_RATIO);
 
 /**
- * Scales the ratios of a staged (`stages`) or uniform (`global_ratio`) plan so the pruned model meets every
+ * Scales the ratios of a plan (global, stages, modules, hidden widths, layers) so the pruned model meets every
  * named reduction with the least scale (to within `tolerance` of the factor). Throws PLAN_TARGET_UNREACHABLE
  * when even every ratio at MAX_SCALED_RATIO falls short, PLAN_TARGET_INVALID when the plan has no ratio to
  * scale.

@@ -6,10 +6,10 @@ import { z } from 'zod';
 import type { Stage } from '../yolo/stage-map';
 
 export interface SensitivityPoint {
-  /** Ultralytics module key, e.g. `model.6`. */
+  /** Ultralytics module key (`model.6`), dependency group (its root conv) or droppable block (`model.4.m.1`). */
   unit: string;
   stage: Stage;
-  /** Fraction of the unit's prunable channels removed, in (0, 1). */
+  /** Fraction of the unit's prunable channels removed, in (0, 1); 1 for a dropped block. */
   ratio: number;
   map50_95: number;
   map50: number;
@@ -47,7 +47,7 @@ export const SensitivityBaselineSchema = z.object({
 export const SensitivityPointSchema = z.object({
   unit: z.string().min(1),
   stage,
-  ratio: z.number().gt(0).lt(1),
+  ratio: z.number().gt(0).lte(1),
   map50_95: metric,
   map50: metric,
   flops: count,

@@ -1,2 +1,3 @@
 export * from './model-stats';
 export * from './stats-json';
+export * from './gamma-histogram';

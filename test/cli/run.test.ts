@@ -4,7 +4,9 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { inputFromFlags, parseRunFlags } from '../../cli/commands/run';
 import { stderrUploadReporter } from '../../cli/commands/upload-progress';
+import { loadConfig } from '../../runtime/config';
 import type { ArtifactStore } from '../../runtime/artifacts';
 import { uploadDatasetFolder } from '../../runtime/artifacts';
 import { inProcess } from '../support/cli-in-process';
@@ -84,6 +86,40 @@ describe('stageprune run: flags are checked before anything is uploaded', () => 
 
   test('an S3 URI the schema rejects', async () => {
     await rejected('--data', '--model', model, '--data', 's3://');
+  });
+
+  test('--episodes belongs to --planner amc, within the schema’s bound', async () => {
+    const line = await rejected('--episodes', '--model', model, '--data', data, '--episodes', '40');
+    assert.match(line, /only the amc planner runs episodes/);
+    await rejected('--episodes', '--model', model, '--data', data, '--planner', 'amc', '--episodes', '9000');
+  });
+
+  test('--planner-options: a JSON object of the planner’s own options, each checked by its schema', async () => {
+    const na = ['--model', model, '--data', data, '--planner', 'netadapt', '--latency-reduction', '0.4'];
+    assert.match(
+      await rejected('--planner-options', ...na, '--planner-options', '{"proposal":4}'),
+      /proposal is not an option of the netadapt planner/,
+    );
+    assert.match(
+      await rejected('--planner-options', ...na, '--planner-options', '{"proposals":0}'),
+      /--planner-options: proposals: /,
+    );
+    assert.match(
+      await rejected('--planner-options', ...na, '--planner-options', '[4]'),
+      /expected a JSON object/,
+    );
+    assert.match(
+      await rejected('--planner-options', ...na, '--planner-options', '{"kind":"amc"}'),
+      /without kind/,
+    );
+    const flags = parseRunFlags([...na, '--planner-options', '{"proposals":4,"finetuneSteps":10}']);
+    const input = inputFromFlags(flags, { model: 's3://b/m.onnx', data: 's3://b/d/' }, loadConfig());
+    assert.deepEqual(input.planner, {
+      kind: 'netadapt',
+      latencyReduction: 0.4,
+      proposals: 4,
+      finetuneSteps: 10,
+    });
   });
 });
 

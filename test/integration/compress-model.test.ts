@@ -16,7 +16,9 @@ import { parseS3Uri } from '../../common/s3-uri';
 import { createS3Client } from '../../runtime/artifacts';
 import { createStagepruneWorker } from '../../workers/create-worker';
 import { inProcess } from '../support/cli-in-process';
+import { pollUntil } from '../support/deadline';
 import { startPipelineEnv, type PipelineEnv } from '../support/pipeline-env';
+import { recordRun } from '../support/record-history';
 
 /** Small budgets: a tiny model, 8 images, 2 optimiser steps. */
 function tinyInput(p: PipelineEnv, overrides: Partial<CompressModelInput> = {}): CompressModelInput {
@@ -132,6 +134,11 @@ describe('compressModel against the real Temporal dev server and MinIO', () => {
       { taskQueue: p.env.config.taskQueues.cpu },
     );
     const result = await p.withWorkers(() => handle.result());
+    recordRun(p.env.config.temporal.address, handle.workflowId, 'compress-model-sensitivity', [
+      'plan',
+      'sensitivity',
+      'prune',
+    ]);
     assert.ok(result.artifacts.sensitivity, 'the scan is stored');
     const scan = JSON.parse(new TextDecoder().decode(await p.store.get(result.artifacts.sensitivity))) as {
       points: unknown[];
@@ -186,12 +193,12 @@ describe('compressModel against the real Temporal dev server and MinIO', () => {
     assert.match(failure.message, /latency budget/);
   });
 
-  test('hrank at layer granularity: the scan ranks dependency groups on calibration images, the plan prunes layers', async () => {
+  test('hrank at channel granularity: the scan ranks dependency groups on calibration images, the plan prunes groups', async () => {
     const handle = await startCompression(
       p.client,
       tinyInput(p, {
         criterion: 'hrank',
-        granularity: 'layer',
+        granularity: 'channel',
         importance: { calibrationImages: 2 },
         planner: { kind: 'sensitivity', scanRatios: [0.5], calibrationImages: 2, concurrency: 2 },
         target: { flopsReduction: 0.05 },
@@ -232,6 +239,7 @@ describe('compressModel against the real Temporal dev server and MinIO', () => {
       { taskQueue: p.env.config.taskQueues.cpu },
     );
     const result = await p.withWorkers(() => handle.result());
+    recordRun(p.env.config.temporal.address, handle.workflowId, 'compress-model-taylor', ['plan', 'prune']);
     assert.ok(result.stepSeconds['scoring-importance']! > 0, JSON.stringify(result.stepSeconds));
     assert.ok(result.pruned!.params < result.before.params);
     const applied = JSON.parse(
@@ -454,11 +462,15 @@ describe('compressModel against the real Temporal dev server and MinIO', () => {
     );
     const err = await p.withWorkers(async () => {
       // Wait until the run holds at the approval gate (baseline evaluated), then delete one dataset image.
-      for (;;) {
-        const progress = await queryProgress(handle).catch(() => undefined);
-        if (progress?.stage === 'awaiting-approval') break;
-        await new Promise((r) => setTimeout(r, 200));
-      }
+      let stage: string | undefined;
+      await pollUntil(
+        'the run to hold at the approval gate',
+        async () => {
+          stage = (await queryProgress(handle)).stage;
+          return stage === 'awaiting-approval' ? true : undefined;
+        },
+        { lastValue: () => stage },
+      );
       const data = parseS3Uri(p.dataUri)!;
       const victim = (await p.store.list(data.bucket, data.key)).find((o) => o.key.endsWith('.jpg'))!;
       const s3 = createS3Client(p.env.config.s3);

@@ -1,17 +1,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { startCompression, type CompressModelInput } from '../../clients';
 import type { FinetuneHeartbeat } from '../../activities/compress/finetune';
 import { managedProcess, stopProcess } from '../../infra/stack/process-supervisor';
-import { temporalBinary } from '../../runtime/paths';
+import { recordRun } from '../support/record-history';
+import { pollUntil } from '../support/deadline';
 import { startPipelineEnv, type PipelineEnv } from '../support/pipeline-env';
 import { WorkerProcess } from '../support/worker-process';
-
-const HISTORY_DIR = path.join(__dirname, '..', 'fixtures', 'histories');
 
 function input(p: PipelineEnv, finetune: CompressModelInput['finetune']): CompressModelInput {
   return {
@@ -36,32 +33,13 @@ async function finetuneHeartbeat(handle: WorkflowHandle): Promise<FinetuneHeartb
   return undefined;
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 180_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+/** Polls with a deadline (test/support/deadline.ts): a failure names what was awaited and the last error. */
+function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 180_000): Promise<T> {
+  return pollUntil(what, probe, { timeoutMs, intervalMs: 250 });
 }
 
-/** Writes the run's history for the replay test when STAGEPRUNE_RECORD_HISTORIES=1. */
 async function recordHistory(handle: WorkflowHandle, name: string, address: string): Promise<void> {
-  if (process.env.STAGEPRUNE_RECORD_HISTORIES !== '1') return;
-  fs.mkdirSync(HISTORY_DIR, { recursive: true });
-  // The Temporal CLI's JSON form, which historyFromJSON reads back for replay.
-  const out = execFileSync(temporalBinary(), [
-    'workflow',
-    'show',
-    '--address',
-    address,
-    '--workflow-id',
-    handle.workflowId,
-    '--output',
-    'json',
-  ]);
-  fs.writeFileSync(path.join(HISTORY_DIR, `${name}.json`), out);
+  recordRun(address, handle.workflowId, name, ['plan', 'prune']);
 }
 
 describe('durability on the real stack', () => {

@@ -6,19 +6,32 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { workflowsPath } from '../../workers/create-worker';
 import { installWorkerRuntime } from '../../workers/runtime-logging';
-
-const HISTORY_DIR = path.join(__dirname, '..', 'fixtures', 'histories');
+import { HISTORY_DIR, readHistoryIndex } from '../support/record-history';
 
 /**
  * Histories recorded from real runs (the durability tests, STAGEPRUNE_RECORD_HISTORIES=1) replayed with the
  * current workflow code: a change that makes an old run non-deterministic fails here, not in production.
  */
-test('recorded compressModel histories replay with the current workflow code', async () => {
-  const files = fs.readdirSync(HISTORY_DIR).filter((f) => f.endsWith('.json'));
-  assert.ok(files.length >= 2, `expected recorded histories in ${HISTORY_DIR}`);
+test('recorded histories of every workflow path replay with the current workflow code', async () => {
+  const ids = readHistoryIndex();
+  const files = fs.readdirSync(HISTORY_DIR).filter((f) => f.endsWith('.json') && f !== 'workflow-ids.json');
+  assert.ok(files.length >= 20, `expected recorded histories in ${HISTORY_DIR}`);
+  // Every path: staged, sensitivity (scan child), taylor, approval, failed, iterative, sparsify, layers, durability.
+  for (const name of [
+    'sensitivity.sensitivity',
+    'taylor',
+    'approval',
+    'failed',
+    'iterative.prune',
+    'sparsify.sparsify',
+    'layers',
+    'worker-killed',
+    'server-restart',
+  ])
+    assert.ok(files.includes(`compress-model-${name}.json`), `no recorded history compress-model-${name}`);
   await installWorkerRuntime('WARN');
   const histories = files.map((f) => ({
-    workflowId: path.basename(f, '.json'),
+    workflowId: ids[path.basename(f, '.json')] ?? path.basename(f, '.json'),
     history: historyFromJSON(JSON.parse(fs.readFileSync(path.join(HISTORY_DIR, f), 'utf8'))),
   }));
   let replayed = 0;

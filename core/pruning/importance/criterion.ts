@@ -5,17 +5,12 @@
 import type { ImportanceMember } from '../dependency/op-rule';
 import type { ChannelGroup, GroupSet } from '../groups';
 
-export type CriterionName = 'l1' | 'l2' | 'bn-gamma' | 'fpgm' | 'random' | 'hrank' | 'nisp' | 'taylor';
-export const CRITERIA: readonly CriterionName[] = [
-  'l1',
-  'l2',
-  'bn-gamma',
-  'fpgm',
-  'random',
-  'hrank',
-  'nisp',
-  'taylor',
-];
+/**
+ * The one list of criteria: the plan schema, the workflow input, the CLI flags and their help derive from it,
+ * and the importance registry must implement each (its test checks).
+ */
+export const CRITERIA = ['l1', 'l2', 'bn-gamma', 'fpgm', 'random', 'hrank', 'nisp', 'taylor'] as const;
+export type CriterionName = (typeof CRITERIA)[number];
 
 export type Reduction = 'mean' | 'sum' | 'max';
 export type Normalization = 'mean' | 'max' | 'none';

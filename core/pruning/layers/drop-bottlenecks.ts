@@ -131,3 +131,47 @@ export function dropBottlenecks(model: Model, names: readonly string[]): Model {
   for (const name of new Set(names)) graph = dropOne(graph, name, opset);
   return withGraph(model, graph);
 }
+
+/** A block `dropBottlenecks` can remove: its parameter prefix and its module index. */
+export interface DroppableBlock {
+  readonly name: string;
+  readonly module: number;
+}
+
+/**
+ * Every block of a module's `m` (ModuleList or nn.Sequential, nested once for C3k) that dropping leaves a
+ * valid graph: one input and one output of the same width. Found from node names, checked by dropping.
+ */
+export function droppableBlocks(model: Model): DroppableBlock[] {
+  const opset = defaultOpset(model) ?? 17;
+  const names = new Set<string>();
+  for (const node of model.graph.nodes) {
+    const m = /^\/model\.(\d+)\/((?:m\/)?m\.\d+\/(?:m\/m\.\d+\/)?)/.exec(node.name);
+    if (!m) continue;
+    const path = m[2]!.replace(/m\//g, '').replace(/\/$/, '').split('/');
+    // `model.6.m.0` and, inside a C3k, `model.6.m.0.m.1`.
+    for (let depth = 1; depth <= path.length; depth++)
+      names.add(`model.${m[1]}.${path.slice(0, depth).join('.')}`);
+  }
+  const out: DroppableBlock[] = [];
+  for (const name of [...names].sort(compareBlocks)) {
+    try {
+      dropOne(model.graph, name, opset);
+      out.push({ name, module: Number(/^model\.(\d+)/.exec(name)![1]) });
+    } catch (err) {
+      if (!(err instanceof PruneError)) throw err;
+    }
+  }
+  return out;
+}
+
+/** Module index, then block path, numerically. */
+function compareBlocks(a: string, b: string): number {
+  const na = a.match(/\d+/g)!.map(Number);
+  const nb = b.match(/\d+/g)!.map(Number);
+  for (let i = 0; i < Math.max(na.length, nb.length); i++) {
+    const d = (na[i] ?? -1) - (nb[i] ?? -1);
+    if (d !== 0) return d;
+  }
+  return 0;
+}

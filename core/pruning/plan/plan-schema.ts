@@ -11,7 +11,7 @@ const units = z.record(z.string(), ratio);
 export const PlanSchema = z
   .object({
     version: z.literal(1).default(1),
-    criterion: z.enum(CRITERIA as [string, ...string[]]).default('l1'),
+    criterion: z.enum(CRITERIA).default('l1'),
     reduction: z.enum(['mean', 'sum', 'max']).default('mean'),
     normalization: z.enum(['mean', 'max', 'none']).default('mean'),
     /** Kept channels per group are rounded to a multiple of this (hardware-friendly widths). */

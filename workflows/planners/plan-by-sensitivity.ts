@@ -1,0 +1,56 @@
+import { executeChild, proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../../activities';
+import { shortActivity } from '../activity-options';
+import { scanSensitivity } from '../scan-sensitivity';
+import type { PlannerInput, PlannerResult } from './planner';
+import { planMixed } from './plan-mixed';
+import { plannedTarget, pruneSettings } from './planner-support';
+
+/**
+ * `sensitivity`: every unit (module, dependency group, or droppable block, by granularity) pruned alone at
+ * each scan ratio and evaluated (a fan-out child workflow), then per-unit ratios with the least predicted
+ * mAP loss fitted to the target on the exact cost of the pruned model.
+ */
+export async function planBySensitivity(input: PlannerInput): Promise<PlannerResult> {
+  const o = input.options;
+  if (o.planner.kind !== 'sensitivity') throw new Error(`planBySensitivity got planner ${o.planner.kind}`);
+  if (o.granularity === 'mixed') return planMixed(input);
+  const planner = o.planner;
+  const scan = await executeChild(scanSensitivity, {
+    workflowId: `${input.runId}-sensitivity`,
+    args: [
+      {
+        model: input.model,
+        dataset: input.dataset,
+        ratios: planner.scanRatios,
+        criterion: o.criterion,
+        roundTo: o.roundTo,
+        split: o.splits.calibration,
+        imgsz: o.evaluation.imgsz,
+        calibrationImages: planner.calibrationImages,
+        concurrency: planner.concurrency,
+        taskQueue: input.queues.cpu,
+        granularity: o.granularity,
+        ...(input.criterionInputs ? { criterionInputs: input.criterionInputs } : {}),
+      },
+    ],
+  });
+  const cpu = proxyActivities<Activities>({ ...shortActivity, taskQueue: input.queues.cpu });
+  const planned = await cpu.planPruning({
+    planner: o.planner,
+    prune: pruneSettings(o),
+    target: o.target,
+    scan,
+    model: input.model,
+    imgsz: o.evaluation.imgsz,
+    baselineLatencyMs: input.baseline.latency_ms,
+    ...(input.criterionInputs ? { criterionInputs: input.criterionInputs } : {}),
+  });
+  return {
+    plan: planned.plan,
+    ref: planned.ref,
+    scan,
+    ...(planned.sensitivity ? { sensitivity: planned.sensitivity } : {}),
+    ...plannedTarget(planned),
+  };
+}

@@ -1,0 +1,143 @@
+import { proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { ArtifactRef } from '../common/artifact-ref';
+import type { CompressModelOptions } from '../common/compress-input';
+import type { ModelMetrics } from '../common/compress-result';
+import type { CriterionInputs } from '../common/criterion-inputs';
+import { planRatios } from '../core/pruning/plan/plan-ratios';
+import type { PlanInput } from '../core/pruning/plan/plan-schema';
+import type { ModelStats } from '../core/stats/model-stats';
+import { shortActivity, trainingActivity } from './activity-options';
+
+export interface PruneOnScheduleInput {
+  runId: string;
+  model: ArtifactRef;
+  teacher: ArtifactRef;
+  dataset: ArtifactRef;
+  plan: PlanInput;
+  options: CompressModelOptions;
+  /** The model's cost before any step (the baseline evaluation's), to express each step's target. */
+  baseline: Pick<ModelMetrics, 'flops' | 'params'>;
+  /** The reductions the final model must meet; without one, what the plan removes in one go. */
+  target?: { flopsReduction?: number; paramsReduction?: number };
+  criterionInputs?: CriterionInputs;
+  queues: { cpu: string; gpu: string };
+}
+
+export interface ScheduleStep {
+  step: number;
+  model: ArtifactRef;
+  appliedPlan: ArtifactRef;
+  flops: number;
+  params: number;
+  /** The short fine-tune after this step, when one ran. */
+  finetuned?: ArtifactRef;
+}
+
+export interface PruneOnScheduleResult {
+  model: ArtifactRef;
+  /** The last step's applied plan (explicit channel lists on the model that step pruned). */
+  appliedPlan: ArtifactRef;
+  steps: ScheduleStep[];
+  /** The pruned model's statistics (per stage and module). */
+  stats: ModelStats;
+}
+
+/**
+ * The prune stage. One step applies the plan. N steps (Torch-Pruning's iterative recipe) move the model
+ * toward the final target in N prune steps of equal FLOPs/params share, each scaled on the current model's
+ * exact cost and scored on its current weights, with a short CWD fine-tune from the original after every
+ * step but the last. Every step's model is an artifact and every step an activity, so a restart resumes at
+ * the step it was in.
+ */
+export async function pruneOnSchedule(input: PruneOnScheduleInput): Promise<PruneOnScheduleResult> {
+  const o = input.options;
+  const cpu = proxyActivities<Activities>({ ...shortActivity, taskQueue: input.queues.cpu });
+  const gpu = proxyActivities<Activities>({
+    ...trainingActivity,
+    heartbeatTimeout: `${o.finetune.heartbeatTimeoutSeconds} seconds`,
+    taskQueue: input.queues.gpu,
+  });
+  const imgsz = o.evaluation.imgsz;
+  const criterionFor = async (model: ArtifactRef, first: boolean): Promise<CriterionInputs | undefined> => {
+    // Taylor scores belong to one model's weights and shapes: every later step scores its own model.
+    if (o.criterion !== 'taylor' || first) return input.criterionInputs;
+    const { scores } = await gpu.scoreTaylor({
+      model,
+      dataset: input.dataset,
+      split: o.splits.finetune,
+      batches: o.importance.taylorBatches,
+      batch: o.finetune.batch,
+      device: o.finetune.device,
+      imgsz: o.finetune.imgsz,
+    });
+    return { taylorScores: scores };
+  };
+  const apply = (model: ArtifactRef, plan: PlanInput, ci: CriterionInputs | undefined) =>
+    cpu.applyPruning({ model, plan, imgsz, ...(ci ? { criterionInputs: ci } : {}) });
+
+  const n = o.schedule.steps;
+  const steps: ScheduleStep[] = [];
+  if (n === 1 || !planRatios(input.plan).some((r) => r > 0)) {
+    const applied = await apply(input.model, input.plan, input.criterionInputs);
+    steps.push({ step: 1, ...pick(applied) });
+    return { model: applied.model, appliedPlan: applied.appliedPlan, steps, stats: applied.stats };
+  }
+
+  const target: { flopsReduction?: number; paramsReduction?: number } =
+    input.target ?? (await oneShotReduction());
+  let current = input.model;
+  let cost = { flops: input.baseline.flops, params: input.baseline.params };
+  let last: Awaited<ReturnType<typeof apply>> | undefined;
+  for (let k = 1; k <= n; k++) {
+    // Cumulative share k/n of each reduction, expressed relative to the current model.
+    const relative = (want: number | undefined, now: number, base: number) =>
+      want === undefined ? undefined : Math.max(0, 1 - (1 - (want * k) / n) / (now / base));
+    const stepTarget = {
+      ...optional('flopsReduction', relative(target.flopsReduction, cost.flops, input.baseline.flops)),
+      ...optional('paramsReduction', relative(target.paramsReduction, cost.params, input.baseline.params)),
+    };
+    const ci = await criterionFor(current, k === 1);
+    const scaled = await cpu.scalePlan({
+      model: current,
+      plan: input.plan,
+      target: stepTarget,
+      imgsz,
+      ...(ci ? { criterionInputs: ci } : {}),
+    });
+    last = await apply(current, scaled.plan, ci);
+    current = last.model;
+    cost = costOf(last);
+    const record: ScheduleStep = { step: k, ...pick(last) };
+    if (k < n && o.schedule.finetuneEpochs > 0) {
+      const tuned = await gpu.finetune({
+        student: current,
+        teacher: input.teacher,
+        dataset: input.dataset,
+        split: o.splits.finetune,
+        options: { ...o.finetune, epochs: o.schedule.finetuneEpochs, maxSteps: undefined },
+      });
+      current = tuned.model;
+      record.finetuned = tuned.model;
+    }
+    steps.push(record);
+  }
+  return { model: current, appliedPlan: last!.appliedPlan, steps, stats: last!.stats };
+
+  async function oneShotReduction() {
+    const once = await apply(input.model, input.plan, input.criterionInputs);
+    return { flopsReduction: 1 - once.stats.flops / input.baseline.flops };
+  }
+}
+
+function optional<K extends string>(key: K, value: number | undefined): Partial<Record<K, number>> {
+  return value === undefined || value <= 0 ? {} : ({ [key]: value } as Record<K, number>);
+}
+
+function costOf(a: { stats: { flops: number; params: number } }) {
+  return { flops: a.stats.flops, params: a.stats.params };
+}
+
+function pick(a: { model: ArtifactRef; appliedPlan: ArtifactRef; stats: { flops: number; params: number } }) {
+  return { model: a.model, appliedPlan: a.appliedPlan, ...costOf(a) };
+}
