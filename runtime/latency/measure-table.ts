@@ -1,0 +1,154 @@
+// Measures NetAdapt's latency table for a model: every prunable dependency group narrowed alone to each
+// candidate width. Each variant is timed against the base model in interleaved pairs (base, variant, base,
+// variant, ...; fixed threads, warm-up) and its latency change is the median of the paired differences, so
+// load on a shared machine, which hits both of a pair alike, cancels instead of piling up over the units a
+// prediction adds together. A change inside the pairs' own uncertainty counts as none, and a narrower unit is
+// never slower: the changes are made monotone in width.
+
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { decodeModel, encodeModel } from '../../core/onnx';
+import { buildChannelGraph } from '../../core/pruning/dependency/channel-graph';
+import { buildGroups, prunableChannels } from '../../core/pruning/groups';
+import { pruneModel } from '../../core/pruning/prune-model';
+import { candidateWidths, type LatencyKey, type LatencyTable } from '../../core/latency/latency-table';
+import { openDetector, type DetectorSession } from '../inference';
+import { benchmarkLatency, summarizeSamples } from '../latency';
+import { PAD_VALUE } from '../../core/preprocess';
+
+export interface TableOptions {
+  provider: 'cpu' | 'cuda';
+  threads: number;
+  batch: number;
+  imgsz: number;
+  runs: number;
+  warmup: number;
+  /** At most this many candidate widths per unit (multiples of roundTo, spread evenly). */
+  widthsPerUnit: number;
+  roundTo: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+function open(file: string, o: Pick<TableOptions, 'provider' | 'threads'>): Promise<DetectorSession> {
+  return openDetector(file, {
+    ep: o.provider,
+    graphOptimizationLevel: 'all',
+    intraOpThreads: o.threads,
+    interOpThreads: 1,
+  });
+}
+
+export async function measureModelLatency(file: string, o: Omit<TableOptions, 'widthsPerUnit' | 'roundTo'>) {
+  const detector = await open(file, o);
+  try {
+    return await benchmarkLatency(detector, {
+      batch: o.batch,
+      imgsz: o.imgsz,
+      warmup: o.warmup,
+      runs: o.runs,
+    });
+  } finally {
+    await detector.release();
+  }
+}
+
+/** Median of `runs` paired differences (variant − base), both timed back to back after a warm-up. */
+async function pairedDeltaMs(
+  base: DetectorSession,
+  variant: DetectorSession,
+  o: Pick<TableOptions, 'batch' | 'imgsz' | 'runs' | 'warmup'>,
+): Promise<number> {
+  const input = new Float32Array(o.batch * 3 * o.imgsz * o.imgsz).fill(PAD_VALUE / 255);
+  const time = async (d: DetectorSession) => {
+    const t0 = process.hrtime.bigint();
+    await d.run(input, o.batch, o.imgsz);
+    return Number(process.hrtime.bigint() - t0) / 1e6;
+  };
+  for (let i = 0; i < o.warmup; i++) {
+    await time(base);
+    await time(variant);
+  }
+  const deltas: number[] = [];
+  for (let i = 0; i < o.runs; i++) {
+    // Alternate which goes first, so neither always inherits the other's cache state.
+    if (i % 2) deltas.push(-((await time(base)) - (await time(variant))));
+    else deltas.push((await time(variant)) - (await time(base)));
+  }
+  const median = summarizeSamples(deltas).median;
+  // A change within the measurement's own uncertainty is read as none (2 standard errors of the median,
+  // the spread estimated robustly by the MAD): otherwise the noise of dozens of units adds up in a prediction.
+  const mad = summarizeSamples(deltas.map((d) => Math.abs(d - median))).median;
+  const standardError = (1.2533 * 1.4826 * mad) / Math.sqrt(deltas.length);
+  return Math.abs(median) < 2 * standardError ? 0 : median;
+}
+
+/** Latency changes made non-increasing as the width falls (and never above the base): noise, not physics. */
+function monotone(ms: number[], baseMs: number): number[] {
+  let ceiling = baseMs;
+  return ms.map((v) => (ceiling = Math.min(ceiling, v)));
+}
+
+export async function measureLatencyTable(
+  modelBytes: Uint8Array,
+  key: LatencyKey,
+  o: TableOptions,
+): Promise<LatencyTable> {
+  const model = decodeModel(modelBytes);
+  const gs = buildGroups(buildChannelGraph(model));
+  const jobs: { unit: string; width: number; full: number }[] = [];
+  for (const g of gs.groups) {
+    const prunable = prunableChannels(g).length;
+    if (prunable === 0) continue;
+    const full = g.components.length;
+    const min = Math.max(o.roundTo, full - prunable);
+    for (const width of candidateWidths(full, o.roundTo, min, o.widthsPerUnit))
+      jobs.push({ unit: g.id, width, full });
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stageprune-latency-'));
+  const baseFile = path.join(dir, 'base.onnx');
+  fs.writeFileSync(baseFile, modelBytes);
+  const base = await open(baseFile, o);
+  try {
+    const first = await benchmarkLatency(base, {
+      batch: o.batch,
+      imgsz: o.imgsz,
+      warmup: o.warmup,
+      runs: o.runs,
+    });
+    const units: LatencyTable['units'] = {};
+    for (const [i, job] of jobs.entries()) {
+      const plan = {
+        layers: { [job.unit]: 1 - job.width / job.full },
+        round_to: o.roundTo,
+        min_channels: o.roundTo,
+      };
+      const pruned = await pruneModel(model, plan);
+      const file = path.join(dir, 'variant.onnx');
+      fs.writeFileSync(file, encodeModel(pruned.model));
+      const variant = await open(file, o);
+      let delta: number;
+      try {
+        delta = await pairedDeltaMs(base, variant, o);
+      } finally {
+        await variant.release();
+      }
+      const u = (units[job.unit] ??= { full: job.full, widths: [], ms: [] });
+      u.widths.push(job.width);
+      u.ms.push(Math.max(first.medianMs + delta, 1e-3));
+      o.onProgress?.(i + 1, jobs.length);
+    }
+    for (const u of Object.values(units)) u.ms = monotone(u.ms, first.medianMs);
+    return {
+      version: 1,
+      key,
+      baseMs: first.medianMs,
+      noiseMs: first.p90Ms - first.medianMs,
+      runs: o.runs,
+      units,
+    };
+  } finally {
+    await base.release();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,74 @@
+// NetAdapt's proposal step against a fake latency model whose answer is known by hand.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  candidateWidths,
+  predictLatency,
+  unitLatency,
+  type LatencyTable,
+} from '../../../core/latency/latency-table';
+import { decrementAt, proposeCuts, type LatencyModel } from '../../../core/search/netadapt';
+
+// Latency = 10 + 0.1 ms per channel of `a` + 0.05 ms per channel of `b`, widths in steps of 8.
+const fake: LatencyModel = {
+  predict: (w) => 10 + 0.1 * (w['a'] ?? 64) + 0.05 * (w['b'] ?? 64),
+  widthsOf: () => [56, 48, 40, 32, 24, 16, 8],
+};
+
+test('each unit proposes its widest width that saves the decrement; cheapest per channel first', () => {
+  const current = { a: 64, b: 64 };
+  // now = 10 + 6.4 + 3.2 = 19.6; goal 19.6 − 1.5 = 18.1
+  const props = proposeCuts(fake, current, 1.5);
+  assert.deepEqual(
+    props.map((p) => [p.unit, p.from, p.to]),
+    [
+      ['a', 64, 48], // saves 1.6 ms over 16 channels: 0.1 ms/channel
+      ['b', 64, 32], // saves 1.6 ms over 32 channels: 0.05 ms/channel
+    ],
+  );
+  assert.ok(props.every((p) => p.predictedMs <= 18.1 + 1e-9));
+  assert.deepEqual(
+    proposeCuts(fake, current, 1.5, { topK: 1 }).map((p) => p.unit),
+    ['a'],
+  );
+  // A decrement no single unit can reach: nothing to propose.
+  assert.deepEqual(proposeCuts(fake, current, 9), []);
+  assert.deepEqual(
+    proposeCuts(fake, current, 1.5, { exclude: new Set(['a']) }).map((p) => p.unit),
+    ['b'],
+  );
+});
+
+test('the decrement decays geometrically and never goes below its floor', () => {
+  assert.equal(decrementAt(2, 0.5, 0), 2);
+  assert.equal(decrementAt(2, 0.5, 2), 0.5);
+  assert.equal(decrementAt(2, 0.5, 10, 0.1), 0.1);
+});
+
+const table: LatencyTable = {
+  version: 1,
+  key: { modelSha256: 'a'.repeat(64), provider: 'cpu', threads: 1, batch: 1, imgsz: 64, host: 'test' },
+  baseMs: 20,
+  noiseMs: 0.1,
+  runs: 5,
+  units: {
+    x: { full: 32, widths: [24, 16, 8], ms: [19, 18, 17] },
+    y: { full: 16, widths: [8], ms: [19.5] },
+  },
+};
+
+test('the table interpolates between measured widths and adds the units up', () => {
+  assert.equal(unitLatency(table, 'x', 32), 20);
+  assert.equal(unitLatency(table, 'x', 20), 18.5);
+  assert.equal(unitLatency(table, 'unknown', 8), 20);
+  assert.equal(predictLatency(table, { x: 16, y: 8 }), 20 - 2 - 0.5);
+  // Below the narrowest width: the last slope continues.
+  assert.equal(unitLatency(table, 'x', 4), 16.5);
+});
+
+test('candidate widths are multiples of round_to below full, at most `count`, evenly spread', () => {
+  assert.deepEqual(candidateWidths(64, 8, 8, 100), [56, 48, 40, 32, 24, 16, 8]);
+  assert.deepEqual(candidateWidths(64, 8, 8, 3), [56, 32, 8]);
+  assert.deepEqual(candidateWidths(60, 8, 16, 100), [56, 48, 40, 32, 24, 16]);
+});
