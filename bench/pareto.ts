@@ -1,0 +1,286 @@
+// The compression-quality comparison (issue 16): every planner and schedule at each FLOPs budget and seed,
+// through the product (`stageprune run` on the local stack, one run at a time), plus Torch-Pruning's YOLOv8
+// recipe fine-tuned by the same trainer, then every deployed model's latency on one CPU thread in interleaved
+// rounds. Resumable: finished runs are read back from results.jsonl and skipped.
+//
+//   npx tsx bench/pareto.ts [--budgets 0.5,0.7] [--seeds 0,1,2] [--epochs 15] [--configs staged,uniform,...]
+//       [--out tmp/pareto] [--tp-python /path/to/venv/bin/python] [--cwd-head 0] [--splits ...] [--latency-only]
+//
+// Configs: staged, uniform, sensitivity, iterative (staged in 5 steps, 2 epochs between), slimming (sparsify
+// 10 epochs L1 1e-4, bn-gamma), mixed (sensitivity planner, layer drops + channels), tp (Torch-Pruning 1.6's
+// recipe, dev venv only).
+
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  deployedUri,
+  fetchObject,
+  lastJson,
+  latencyRounds,
+  runCompression,
+  stageprune as cli,
+} from './support/stack-runs';
+
+interface Row {
+  id: string;
+  config: string;
+  budget: number;
+  seed: number;
+  epochs: number;
+  wallSeconds: number;
+  finetuneSeconds?: number;
+  flops: { before: number; after: number };
+  params: { before: number; after: number };
+  map50_95: number;
+  map50: number;
+  prunedMap50_95?: number;
+  deployed: string;
+  runId?: string;
+}
+
+const CONFIG_FLAGS: Record<string, string[]> = {
+  staged: ['--planner', 'staged'],
+  uniform: ['--planner', 'uniform'],
+  sensitivity: ['--planner', 'sensitivity'],
+  iterative: ['--planner', 'staged', '--steps', '5', '--step-epochs', '2'],
+  slimming: ['--planner', 'staged', '--sparsify', '10', '--sparsify-l1', '1e-4', '--criterion', 'bn-gamma'],
+  mixed: ['--planner', 'sensitivity', '--granularity', 'mixed'],
+};
+
+const { values } = parseArgs({
+  options: {
+    budgets: { type: 'string', default: '0.5,0.7' },
+    seeds: { type: 'string', default: '0,1,2' },
+    epochs: { type: 'string', default: '15' },
+    configs: { type: 'string', default: 'staged,uniform,sensitivity,iterative,slimming,mixed,tp' },
+    model: { type: 'string', default: 'models/yolov8n-bccd.onnx' },
+    data: { type: 'string', default: 'datasets/bccd' },
+    out: { type: 'string', default: 'tmp/pareto' },
+    'tp-python': { type: 'string' },
+    'cwd-head': { type: 'string' },
+    'cwd-tau': { type: 'string' },
+    'cwd-weight': { type: 'string' },
+    splits: { type: 'string' },
+    tag: { type: 'string', default: '' },
+    'latency-only': { type: 'boolean', default: false },
+    'latency-rounds': { type: 'string', default: '5' },
+  },
+});
+const out = path.resolve(values.out!);
+const results = path.join(out, 'results.jsonl');
+fs.mkdirSync(path.join(out, 'models'), { recursive: true });
+const done = new Map<string, Row>(
+  fs.existsSync(results)
+    ? fs
+        .readFileSync(results, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Row)
+        .map((r) => [r.id, r])
+    : [],
+);
+
+function extraFlags(): string[] {
+  const f: string[] = [];
+  if (values['cwd-head']) f.push('--cwd-head', values['cwd-head']);
+  if (values['cwd-tau']) f.push('--cwd-tau', values['cwd-tau']);
+  if (values['cwd-weight']) f.push('--cwd-weight', values['cwd-weight']);
+  if (values.splits) f.push('--splits', values.splits);
+  return f;
+}
+
+/** The pipeline's split defaults, overridden by --splits calibration=..,finetune=..,evaluation=.. */
+function splitNames(): { finetune: string; evaluation: string } {
+  const named = Object.fromEntries(
+    (values.splits ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((kv) => kv.split('=') as [string, string]),
+  );
+  return { finetune: named['finetune'] ?? 'trainval', evaluation: named['evaluation'] ?? 'test' };
+}
+
+function runPipeline(config: string, budget: number, seed: number, id: string): Row {
+  const t0 = Date.now();
+  const result = runCompression(id, [
+    '--model',
+    values.model!,
+    '--data',
+    values.data!,
+    ...CONFIG_FLAGS[config]!,
+    '--target-flops',
+    String(budget),
+    '--epochs',
+    values.epochs!,
+    '--seed',
+    String(seed),
+    ...extraFlags(),
+  ]);
+  return {
+    id,
+    config,
+    budget,
+    seed,
+    epochs: Number(values.epochs),
+    wallSeconds: (Date.now() - t0) / 1000,
+    finetuneSeconds: result.stepSeconds['finetuning'],
+    flops: { before: result.before.flops, after: result.after.flops },
+    params: { before: result.before.params, after: result.after.params },
+    map50_95: result.after.map50_95,
+    map50: result.after.map50,
+    prunedMap50_95: result.pruned.map50_95,
+    deployed: deployedUri(result),
+    runId: result.runId,
+  };
+}
+
+/** Torch-Pruning's recipe on the base model's weights, fine-tuned and scored by our trainer and evaluator. */
+function runTorchPruning(budget: number, seed: number, id: string): Row {
+  if (!values['tp-python']) throw new Error('config tp needs --tp-python (a dev venv with torch-pruning)');
+  const t0 = Date.now();
+  const dir = path.join(out, 'tp', id);
+  fs.mkdirSync(dir, { recursive: true });
+  const pruned = path.join(dir, 'pruned.onnx');
+  execFileSync(values['tp-python'], [
+    'tools/dev-checks/torch-pruning-recipe.py',
+    '--model',
+    values.model!,
+    '--flops-reduction',
+    String(budget),
+    '--out',
+    pruned,
+  ]);
+  const tuned = path.join(dir, 'finetuned');
+  const splits = splitNames();
+  const cwd = [
+    ...(values['cwd-tau'] ? ['--cwd-tau', values['cwd-tau']] : []),
+    ...(values['cwd-weight'] ? ['--cwd-weight', values['cwd-weight']] : []),
+    ...(values['cwd-head'] ? ['--cwd-head', values['cwd-head']] : []),
+  ];
+  const ft = cli([
+    'finetune',
+    '--student',
+    pruned,
+    '--teacher',
+    values.model!,
+    '--data',
+    values.data!,
+    '--splits',
+    splits.finetune,
+    ...cwd,
+    '--epochs',
+    values.epochs!,
+    '--imgsz',
+    '416',
+    '--seed',
+    String(seed),
+    '--out',
+    tuned,
+  ]);
+  if (ft.status !== 0) throw new Error(`${id}: finetune exited ${ft.status}`);
+  const deployed = path.join(out, 'models', `${id}.onnx`);
+  if (cli(['model', 'export', path.join(tuned, 'model.onnx'), '--out', deployed]).status !== 0)
+    throw new Error(`${id}: export failed`);
+  const ev = cli(['eval', deployed, '--data', values.data!, '--split', splits.evaluation, '--json']);
+  const m = lastJson<{ map50_95: number; map50: number }>(ev.stdout);
+  const stats = (f: string) =>
+    JSON.parse(cli(['model', 'stats', f, '--json', '--imgsz', '416']).stdout) as {
+      flops: number;
+      params: number;
+    };
+  const [b, a] = [stats(values.model!), stats(deployed)];
+  return {
+    id,
+    config: 'tp',
+    budget,
+    seed,
+    epochs: Number(values.epochs),
+    wallSeconds: (Date.now() - t0) / 1000,
+    flops: { before: b.flops, after: a.flops },
+    params: { before: b.params, after: a.params },
+    map50_95: m.map50_95,
+    map50: m.map50,
+    deployed,
+  };
+}
+
+function runAll(): void {
+  for (const budget of values.budgets!.split(',').map(Number))
+    for (const config of values.configs!.split(','))
+      for (const seed of values.seeds!.split(',').map(Number)) {
+        const id = `pareto${values.tag}-${config}-${budget}-s${seed}`;
+        if (done.has(id)) continue;
+        console.error(`== ${id}`);
+        try {
+          const row =
+            config === 'tp' ? runTorchPruning(budget, seed, id) : runPipeline(config, budget, seed, id);
+          fs.appendFileSync(results, `${JSON.stringify(row)}\n`);
+          done.set(id, row);
+        } catch (err) {
+          console.error(`${id} failed: ${(err as Error).message}`);
+          fs.appendFileSync(path.join(out, 'failures.log'), `${id}: ${(err as Error).message}\n`);
+        }
+      }
+}
+
+/** Every deployed model (and the base) timed on one thread in interleaved rounds: order shuffled each round. */
+async function latencies(): Promise<void> {
+  const files: Record<string, string> = { base: path.resolve(values.model!) };
+  for (const r of done.values()) {
+    const local = path.join(out, 'models', `${r.id}.onnx`);
+    if (!fs.existsSync(local) && r.deployed.startsWith('s3://')) await fetchObject(r.deployed, local);
+    if (fs.existsSync(local)) files[r.id] = local;
+  }
+  const models = latencyRounds(files, { rounds: Number(values['latency-rounds']), imgsz: 416 });
+  fs.writeFileSync(path.join(out, 'latency.json'), `${JSON.stringify({ models }, null, 2)}\n`);
+  const table = summaryTable([...done.values()], models);
+  fs.writeFileSync(path.join(out, 'summary.md'), table);
+  console.log(table);
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const sd = (xs: number[]) =>
+  xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1));
+const pm = (xs: number[], digits: number) => `${mean(xs).toFixed(digits)} ± ${sd(xs).toFixed(digits)}`;
+
+/** One line per budget and config: means ± sample standard deviations over the seeds. */
+function summaryTable(rows: Row[], lat: Record<string, { medianMs: number }>): string {
+  const base = lat['base']?.medianMs ?? NaN;
+  const lines = [
+    `base model latency: ${base.toFixed(2)} ms (1 thread, batch 1, 416 px, median of interleaved rounds)`,
+    '',
+    '| budget | config | seeds | FLOPs −% | mAP50-95 | mAP50 | latency ms | speed-up | speed-up ÷ FLOPs factor | fine-tune s | run s |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  const groups = new Map<string, Row[]>();
+  for (const r of rows)
+    groups.set(`${r.budget}|${r.config}`, [...(groups.get(`${r.budget}|${r.config}`) ?? []), r]);
+  for (const [key, g] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
+    const [budget, config] = key.split('|');
+    const ms = g.map((r) => lat[r.id]?.medianMs ?? NaN);
+    const speed = ms.map((m) => base / m);
+    const factor = g.map((r) => r.flops.before / r.flops.after);
+    const ft = g.map((r) => r.finetuneSeconds ?? NaN).filter((x) => !Number.isNaN(x));
+    lines.push(
+      `| ${budget} | ${config} | ${g.map((r) => r.seed).join(',')} | ${pm(
+        g.map((r) => 100 * (1 - r.flops.after / r.flops.before)),
+        1,
+      )} | ${pm(
+        g.map((r) => r.map50_95),
+        4,
+      )} | ${pm(
+        g.map((r) => r.map50),
+        4,
+      )} | ${pm(ms, 2)} | ${pm(speed, 2)} | ${pm(
+        speed.map((x, i) => x / factor[i]!),
+        2,
+      )} | ${ft.length ? mean(ft).toFixed(0) : '–'} | ${mean(g.map((r) => r.wallSeconds)).toFixed(0)} |`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+if (!values['latency-only']) runAll();
+void latencies();

@@ -1,0 +1,86 @@
+// What the long benchmarks share: `stageprune` CLI calls against the local stack, a run's result as JSON,
+// deployed models fetched from the stack's bucket, and latency in interleaved rounds (bench/latency-rounds.ts).
+
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import { parseS3Uri } from '../../common/s3-uri';
+import { createS3Client, S3ArtifactStore } from '../../runtime/artifacts';
+import { loadConfig } from '../../runtime/config';
+
+/** `stageprune ARGS` with stdout captured and stderr passed through. */
+export function stageprune(args: string[], input?: string) {
+  return spawnSync('npx', ['--no-install', 'stageprune', ...args], {
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+    stdio: ['pipe', 'pipe', 'inherit'],
+    ...(input ? { input } : {}),
+  });
+}
+
+/** The last stdout line of a `--json` command, parsed. */
+export function lastJson<T>(stdout: string): T {
+  return JSON.parse(stdout.trim().split('\n').pop()!) as T;
+}
+
+/** The fields of a compressModel result the benchmarks read. */
+export interface RunResult {
+  runId: string;
+  before: { flops: number; params: number; latency_ms: number };
+  pruned: { map50_95: number; flops: number };
+  after: { flops: number; params: number; map50_95: number; map50: number; latency_ms: number };
+  stepSeconds: Record<string, number>;
+  artifacts: { deployed: { bucket: string; key: string } };
+}
+
+/** `stageprune run ... --workflow-id ID --wait --json`; throws when the run fails. */
+export function runCompression(id: string, flags: string[]): RunResult {
+  const r = stageprune(['run', ...flags, '--workflow-id', id, '--wait', '--json']);
+  if (r.status !== 0) throw new Error(`${id}: stageprune run exited ${r.status}`);
+  return lastJson<RunResult>(r.stdout);
+}
+
+export const deployedUri = (r: RunResult) =>
+  `s3://${r.artifacts.deployed.bucket}/${r.artifacts.deployed.key}`;
+
+/** Downloads an object of the local stack (a run's deployed model) to a file. */
+export async function fetchObject(uri: string, file: string): Promise<void> {
+  const { bucket, key } = parseS3Uri(uri)!;
+  const config = loadConfig();
+  const s3 = createS3Client(config.s3);
+  try {
+    fs.writeFileSync(file, await new S3ArtifactStore(s3, config.s3.bucket).getObject(bucket, key));
+  } finally {
+    s3.destroy();
+  }
+}
+
+export interface RoundLatency {
+  medianMs: number;
+  minMs: number;
+  maxMs: number;
+  rounds: number[];
+}
+
+/** Every model timed on one CPU thread at batch 1, in shuffled interleaved rounds. */
+export function latencyRounds(
+  files: Record<string, string>,
+  opts: { rounds: number; imgsz: number; threads?: number },
+): Record<string, RoundLatency> {
+  const r = spawnSync(
+    'npx',
+    [
+      'tsx',
+      'bench/latency-rounds.ts',
+      '--rounds',
+      String(opts.rounds),
+      '--threads',
+      String(opts.threads ?? 1),
+      '--imgsz',
+      String(opts.imgsz),
+      ...Object.entries(files).flatMap(([k, f]) => ['--model', `${k}=${f}`]),
+    ],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 << 20 },
+  );
+  if (r.status !== 0) throw new Error(`latency-rounds exited ${r.status}`);
+  return (JSON.parse(r.stdout) as { models: Record<string, RoundLatency> }).models;
+}
