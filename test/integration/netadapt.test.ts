@@ -90,7 +90,7 @@ describe('netAdapt on the real stack', () => {
       `${handle.workflowId}-plan`,
       'compress-model-netadapt.plan',
     );
-    recordRun(p.env.config.temporal.address, handle.workflowId, 'compress-model-netadapt', ['prune']);
+    recordRun(p.env.config.temporal.address, handle.workflowId, 'compress-model-netadapt');
 
     // A second run on the same model, provider and host reuses the table instead of measuring again.
     const second = await run('netadapt-again', netAdaptInput(p, 1));
