@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { predictLatency, type LatencyTable } from '../core/latency/latency-table';
+import { predictLatency, unitLatency, type LatencyTable } from '../core/latency/latency-table';
 import { decodeModel, encodeModel, imageInputSize } from '../core/onnx';
 import { pruneModel } from '../core/pruning/prune-model';
 import { computeStats } from '../core/stats';
@@ -70,6 +70,7 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stageprune-table-error-'));
   const rows: {
     predictedMs: number;
+    additiveMs: number;
     measuredMs: number;
     errorPct: number;
     flopsKept: number;
@@ -93,8 +94,14 @@ async function main(): Promise<void> {
       fs.writeFileSync(file, encodeModel(pruned.model));
       const measuredMs = (await measureModelLatency(file, settings)).medianMs;
       const predictedMs = predictLatency(table, widths);
+      // The rule the product replaced, for comparison: base + Σ (unit latency − base).
+      const additiveMs = Object.entries(widths).reduce(
+        (ms, [unit, w]) => ms + unitLatency(table, unit, w) - table.baseMs,
+        table.baseMs,
+      );
       rows.push({
         predictedMs,
+        additiveMs,
         measuredMs,
         errorPct: (100 * (predictedMs - measuredMs)) / measuredMs,
         flopsKept: computeStats(pruned.model, { imgsz }).flops / baseFlops,
@@ -120,10 +127,17 @@ async function main(): Promise<void> {
     medianAbsErrorPct: abs[Math.floor(abs.length / 2)],
     p90AbsErrorPct: abs[Math.min(abs.length - 1, Math.ceil(0.9 * abs.length) - 1)],
     meanSignedErrorPct: rows.reduce((a, r) => a + r.errorPct, 0) / rows.length,
+    additiveMedianAbsErrorPct:
+      median(rows.map((r) => Math.abs(r.additiveMs - r.measuredMs) / r.measuredMs)) * 100,
     rows,
   };
   fs.writeFileSync(values.out!, JSON.stringify(summary, null, 2));
   console.log(JSON.stringify({ ...summary, rows: undefined }));
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
 }
 
 void main();

@@ -1,7 +1,9 @@
 // NetAdapt's latency model: for every prunable unit (a dependency group), the measured latency of the whole
 // model with only that unit narrowed to each candidate width. A pruned model's latency is predicted as the
-// base latency plus every unit's own change (the units' effects taken as additive, as NetAdapt's per-layer
-// tables do); the prediction error on whole pruned models is measured and reported, not assumed.
+// base latency times every unit's own latency ratio. Ratios, not differences, compose: a group is the output
+// of one conv and the input of the next, so a conv between two cut groups shrinks by the product of their
+// kept shares, and adding the two savings counts the overlap twice (summed savings went below zero on
+// heavily pruned models). The prediction error on whole pruned models is measured and reported, not assumed.
 
 import { z } from 'zod';
 
@@ -64,10 +66,11 @@ export function unitLatency(table: LatencyTable, unit: string, width: number): n
   return ys[n - 1]! + slope * (width - xs[n - 1]!);
 }
 
-/** Predicted latency of the model with each named unit at its width (others full): base + Σ unit deltas. */
+/** Predicted latency of the model with each named unit at its width (others full): base × Π unit ratios. */
 export function predictLatency(table: LatencyTable, widths: Readonly<Record<string, number>>): number {
   let ms = table.baseMs;
-  for (const [unit, w] of Object.entries(widths)) ms += unitLatency(table, unit, w) - table.baseMs;
+  for (const [unit, w] of Object.entries(widths))
+    ms *= Math.max(unitLatency(table, unit, w), 0) / table.baseMs;
   return ms;
 }
 

@@ -58,11 +58,13 @@ const table: LatencyTable = {
   },
 };
 
-test('the table interpolates between measured widths and adds the units up', () => {
+test("the table interpolates between measured widths and multiplies the units' ratios", () => {
   assert.equal(unitLatency(table, 'x', 32), 20);
   assert.equal(unitLatency(table, 'x', 20), 18.5);
   assert.equal(unitLatency(table, 'unknown', 8), 20);
-  assert.equal(predictLatency(table, { x: 16, y: 8 }), 20 - 2 - 0.5);
+  assert.ok(Math.abs(predictLatency(table, { x: 16, y: 8 }) - 20 * (18 / 20) * (19.5 / 20)) < 1e-12);
+  // Heavy cuts never predict a negative latency (summed savings did).
+  assert.ok(predictLatency(table, { x: 1, y: 1 }) >= 0);
   // Below the narrowest width: the last slope continues.
   assert.equal(unitLatency(table, 'x', 4), 16.5);
 });
