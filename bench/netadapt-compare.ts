@@ -1,5 +1,5 @@
 // NetAdapt against the FLOPs planners at one measured latency budget (issue 12), through the product on the
-// local stack (workers running, as bench/pareto.sh starts them):
+// local stack (workers running: bash bench/support/with-workers.sh OUT npx tsx bench/netadapt-compare.ts ...):
 //   1. `stageprune run --planner netadapt --latency-reduction R` (the budget is R below the base model's
 //      1-thread batch-1 latency as the planner measures it), then the long fine-tune;
 //   2. `staged` and `sensitivity` scaled to the same *measured* latency: their FLOPs target is calibrated by

@@ -7,15 +7,7 @@
 # Torch-Pruning's recipe (config tp) needs a development venv with ultralytics and torch-pruning
 # (never a product dependency); leave tp out of --configs without one.
 set -euo pipefail
-source "$(dirname "${BASH_SOURCE[0]}")/../infra/env.sh"
-cd "$STAGEPRUNE_ROOT"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 out=tmp/pareto
 for ((i = 1; i <= $#; i++)); do [ "${!i}" = --out ] && { j=$((i + 1)); out="${!j}"; }; done
-mkdir -p "$out"
-npx --no-install stageprune stack up
-node --import tsx workers/cpu-worker.ts > "$out/cpu-worker.log" 2>&1 &
-cpu=$!
-node --import tsx workers/gpu-worker.ts > "$out/gpu-worker.log" 2>&1 &
-gpu=$!
-trap 'kill $cpu $gpu 2>/dev/null || true' EXIT
-npx --no-install tsx bench/pareto.ts "$@"
+exec bash "$here/support/with-workers.sh" "$out" npx --no-install tsx "$here/pareto.ts" "$@"
