@@ -4,7 +4,7 @@ import { shortActivity } from '../activity-options';
 import { scanSensitivity } from '../scan-sensitivity';
 import type { PlannerInput, PlannerResult } from './planner';
 import { planMixed } from './plan-mixed';
-import { plannedTarget, pruneSettings } from './planner-support';
+import { plannedTarget, pruneSettings, scanInput } from './planner-support';
 
 /**
  * `sensitivity`: every unit (module, dependency group, or droppable block, by granularity) pruned alone at
@@ -15,25 +15,9 @@ export async function planBySensitivity(input: PlannerInput): Promise<PlannerRes
   const o = input.options;
   if (o.planner.kind !== 'sensitivity') throw new Error(`planBySensitivity got planner ${o.planner.kind}`);
   if (o.granularity === 'mixed') return planMixed(input);
-  const planner = o.planner;
   const scan = await executeChild(scanSensitivity, {
     workflowId: `${input.runId}-sensitivity`,
-    args: [
-      {
-        model: input.model,
-        dataset: input.dataset,
-        ratios: planner.scanRatios,
-        criterion: o.criterion,
-        roundTo: o.roundTo,
-        split: o.splits.calibration,
-        imgsz: o.evaluation.imgsz,
-        calibrationImages: planner.calibrationImages,
-        concurrency: planner.concurrency,
-        taskQueue: input.queues.cpu,
-        granularity: o.granularity,
-        ...(input.criterionInputs ? { criterionInputs: input.criterionInputs } : {}),
-      },
-    ],
+    args: [scanInput(input, o.granularity)],
   });
   const cpu = proxyActivities<Activities>({ ...shortActivity, taskQueue: input.queues.cpu });
   const planned = await cpu.planPruning({

@@ -3,9 +3,9 @@ import type { Activities } from '../../activities';
 import type { ArtifactRef } from '../../common/artifact-ref';
 import { forEachConcurrent } from '../../common/for-each-concurrent';
 import { evaluationActivity, shortActivity } from '../activity-options';
-import { scanSensitivity, type ScanSensitivityInput } from '../scan-sensitivity';
+import { scanSensitivity } from '../scan-sensitivity';
 import type { PlannerInput, PlannerResult } from './planner';
-import { pruneSettings } from './planner-support';
+import { pruneSettings, scanInput } from './planner-support';
 
 /** Shares of the FLOPs target asked of block drops; the rest is channel pruning. */
 const SHARES = [0, 0.25, 0.5, 0.75];
@@ -19,25 +19,14 @@ export async function planMixed(input: PlannerInput): Promise<PlannerResult> {
   const o = input.options;
   if (o.planner.kind !== 'sensitivity') throw new Error(`planMixed got planner ${o.planner.kind}`);
   const planner = o.planner;
-  const scanArgs = (granularity: 'module' | 'layer'): ScanSensitivityInput => ({
-    model: input.model,
-    dataset: input.dataset,
-    ratios: planner.scanRatios,
-    criterion: o.criterion,
-    roundTo: o.roundTo,
-    split: o.splits.calibration,
-    imgsz: o.evaluation.imgsz,
-    calibrationImages: planner.calibrationImages,
-    concurrency: planner.concurrency,
-    taskQueue: input.queues.cpu,
-    granularity,
-    ...(input.criterionInputs ? { criterionInputs: input.criterionInputs } : {}),
-  });
   const [modules, blocks] = await Promise.all([
-    executeChild(scanSensitivity, { workflowId: `${input.runId}-sensitivity`, args: [scanArgs('module')] }),
+    executeChild(scanSensitivity, {
+      workflowId: `${input.runId}-sensitivity`,
+      args: [scanInput(input, 'module')],
+    }),
     executeChild(scanSensitivity, {
       workflowId: `${input.runId}-sensitivity-blocks`,
-      args: [scanArgs('layer')],
+      args: [scanInput(input, 'layer')],
     }),
   ]);
   const cpu = proxyActivities<Activities>({ ...shortActivity, taskQueue: input.queues.cpu });
