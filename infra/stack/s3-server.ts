@@ -1,13 +1,22 @@
 import fs from 'node:fs';
 import type { StackOptions } from './stack-options';
 
-/** MinIO server arguments and environment (root credentials, no update checks: nothing outside is reachable). */
-export function s3ServerCommand(o: StackOptions['s3']): { args: string[]; env: NodeJS.ProcessEnv } {
-  fs.mkdirSync(o.dataDir, { recursive: true });
+type ServerSettings = Pick<StackOptions['s3'], 'ip' | 'port' | 'consolePort' | 'rootUser' | 'rootPassword'>;
+
+/**
+ * MinIO server arguments and environment over `drives` (one folder, or several for erasure coding): root
+ * credentials, no update checks (nothing outside is reachable).
+ */
+export function minioServerCommand(
+  drives: string[],
+  o: ServerSettings,
+  extraEnv: NodeJS.ProcessEnv = {},
+): { args: string[]; env: NodeJS.ProcessEnv } {
+  for (const d of drives) fs.mkdirSync(d, { recursive: true });
   return {
     args: [
       'server',
-      o.dataDir,
+      ...drives,
       '--address',
       `${o.ip}:${o.port}`,
       '--console-address',
@@ -20,8 +29,14 @@ export function s3ServerCommand(o: StackOptions['s3']): { args: string[]; env: N
       MINIO_ROOT_PASSWORD: o.rootPassword,
       MINIO_UPDATE: 'off',
       MINIO_CALLHOME_ENABLE: 'off',
+      ...extraEnv,
     },
   };
+}
+
+/** The dev stack's MinIO: one data folder. */
+export function s3ServerCommand(o: StackOptions['s3']): { args: string[]; env: NodeJS.ProcessEnv } {
+  return minioServerCommand([o.dataDir], o);
 }
 
 /** True when an S3 server answers MinIO's liveness probe at the endpoint. */

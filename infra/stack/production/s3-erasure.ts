@@ -1,4 +1,4 @@
-import fs from 'node:fs';
+import { minioServerCommand } from '../s3-server';
 import type { ProductionOptions } from './production-options';
 
 /**
@@ -8,26 +8,7 @@ import type { ProductionOptions } from './production-options';
  * rebuilds it when it comes back.
  */
 export function erasureServerCommand(o: ProductionOptions['s3']): { args: string[]; env: NodeJS.ProcessEnv } {
-  for (const d of o.drives) fs.mkdirSync(d, { recursive: true });
-  return {
-    args: [
-      'server',
-      ...o.drives,
-      '--address',
-      `${o.ip}:${o.port}`,
-      '--console-address',
-      `${o.ip}:${o.consolePort}`,
-      '--quiet',
-    ],
-    env: {
-      ...process.env,
-      MINIO_ROOT_USER: o.rootUser,
-      MINIO_ROOT_PASSWORD: o.rootPassword,
-      MINIO_UPDATE: 'off',
-      MINIO_CALLHOME_ENABLE: 'off',
-      // Erasure mode refuses drives on the root disk ("drive not found") unless told this is a test setup:
-      // here the four drives are folders on one disk. On real hosts give each drive its own disk instead.
-      MINIO_CI_CD: 'on',
-    },
-  };
+  // Erasure mode refuses drives on the root disk ("drive not found") unless told this is a test setup:
+  // here the four drives are folders on one disk. On real hosts give each drive its own disk instead.
+  return minioServerCommand(o.drives, o, { MINIO_CI_CD: 'on' });
 }
