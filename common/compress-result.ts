@@ -43,14 +43,7 @@ export interface CompressModelResult {
   /** What the plan was made to meet, when the input named a target. */
   planned?: PlannedTarget;
   /** An iterative schedule's steps: each step's model and cost (and short fine-tune). */
-  schedule?: {
-    step: number;
-    model: ArtifactRef;
-    appliedPlan: ArtifactRef;
-    flops: number;
-    params: number;
-    finetuned?: ArtifactRef;
-  }[];
+  schedule?: ScheduleStep[];
   /** The sparsify stage: |γ| histograms before and after. */
   sparsify?: { gammaBefore: GammaHistogram; gammaAfter: GammaHistogram };
 }
@@ -98,4 +91,15 @@ export interface CompressProgress {
   before?: ModelMetrics;
   /** Fine-tune progress (from the trainer's heartbeats are not visible to queries; this is the step count once done). */
   scan?: { done: number; total: number };
+}
+
+/** One step of an iterative schedule: the model it pruned to, its plan and cost, its short fine-tune. */
+export interface ScheduleStep {
+  step: number;
+  model: ArtifactRef;
+  appliedPlan: ArtifactRef;
+  flops: number;
+  params: number;
+  /** The short fine-tune after this step, when one ran. */
+  finetuned?: ArtifactRef;
 }

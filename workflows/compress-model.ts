@@ -18,7 +18,7 @@ import {
   type CompressModelInput,
   type CompressModelOptions,
 } from '../common/compress-input';
-import type { CompressModelResult, CompressProgress } from '../common/compress-result';
+import type { CompressModelResult, CompressProgress, ScheduleStep } from '../common/compress-result';
 import { TASK_QUEUES } from '../common/constants';
 import type { CriterionInputs } from '../common/criterion-inputs';
 import { searchKeys } from '../common/search-attributes';
@@ -26,7 +26,7 @@ import { evaluationActivity, shortActivity, trainingActivity } from './activity-
 import { metricsOf, PipelineRun } from './pipeline-run';
 import { PLANNERS, type PlannerResult } from './planners';
 import type { ModelStats } from '../core/stats/model-stats';
-import { pruneOnSchedule, type ScheduleStep } from './prune-on-schedule';
+import { pruneOnSchedule } from './prune-on-schedule';
 import { sparsifyModel } from './sparsify-model';
 
 export const progressQuery = defineQuery<CompressProgress>('progress');

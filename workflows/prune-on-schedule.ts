@@ -2,7 +2,7 @@ import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { ArtifactRef } from '../common/artifact-ref';
 import type { CompressModelOptions } from '../common/compress-input';
-import type { ModelMetrics } from '../common/compress-result';
+import type { ModelMetrics, ScheduleStep } from '../common/compress-result';
 import type { CriterionInputs } from '../common/criterion-inputs';
 import { planRatios } from '../core/pruning/plan/plan-ratios';
 import type { PlanInput } from '../core/pruning/plan/plan-schema';
@@ -22,16 +22,6 @@ export interface PruneOnScheduleInput {
   target?: { flopsReduction?: number; paramsReduction?: number };
   criterionInputs?: CriterionInputs;
   queues: { cpu: string; gpu: string };
-}
-
-export interface ScheduleStep {
-  step: number;
-  model: ArtifactRef;
-  appliedPlan: ArtifactRef;
-  flops: number;
-  params: number;
-  /** The short fine-tune after this step, when one ran. */
-  finetuned?: ArtifactRef;
 }
 
 export interface PruneOnScheduleResult {

@@ -4,14 +4,17 @@
 // The state is plain data plus typed arrays (search-state-json.ts stores it exactly), so a search restored
 // from storage proposes exactly what an uninterrupted one would.
 
-import { DdpgAgent, DDPG_DEFAULTS } from './ddpg';
+import { DdpgAgent, DDPG_DEFAULTS, type DdpgConfig } from './ddpg';
 import type { Cost } from './cost-model';
 import { rollout, STATE_DIM, type Episode } from './episode';
 import { SearchRandom } from './random';
 import { SearchError } from './errors';
 import type { SearchSpace } from './search-space';
 
-export interface AmcSettings {
+export interface AmcSettings extends Pick<
+  DdpgConfig,
+  'aMax' | 'hidden' | 'actorLr' | 'criticLr' | 'tau' | 'discount' | 'batchSize'
+> {
   /** `ddpg`: AMC's agent; `random`: random search over the same actions and constraint (the baseline). */
   agent: 'ddpg' | 'random';
   episodes: number;
@@ -20,15 +23,6 @@ export interface AmcSettings {
   /** Episodes with uniformly random actions before the agent acts (AMC: 100 of 400). */
   warmup: number;
   seed: number;
-  /** The largest ratio any unit may get (AMC: 0.8). */
-  aMax: number;
-  hidden: number;
-  actorLr: number;
-  criticLr: number;
-  tau: number;
-  discount: number;
-  /** Minibatch of transitions per update. */
-  batchSize: number;
   /** Replay memory, in episodes (× units transitions). */
   replayEpisodes: number;
   /** Exploration: truncated normal σ at the first episode after warm-up, × noiseDecay per episode after. */
