@@ -160,6 +160,8 @@ test(
         '1',
         '--cwd-weight',
         '5',
+        '--cwd-head',
+        '2',
         '--out',
         out,
       );
@@ -171,7 +173,7 @@ test(
       assert.equal(job.mode, 'finetune');
       assert.equal(job.teacher, teacher);
       assert.equal(job.labels, true);
-      assert.deepEqual(job.cwd, { enabled: true, tau: 1, weight: 5 });
+      assert.deepEqual(job.cwd, { enabled: true, tau: 1, weight: 5, head_weight: 2 });
       // The student keeps its pruned graph: the CWD adapters are trained alongside and never exported.
       assert.deepEqual(structure(done.model as string), structure(student));
       assert.deepEqual(modelMetadata(done.model as string).names, bccdNames);
