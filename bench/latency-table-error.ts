@@ -70,6 +70,7 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stageprune-table-error-'));
   const rows: {
     predictedMs: number;
+    ratiosMs: number;
     additiveMs: number;
     measuredMs: number;
     errorPct: number;
@@ -94,13 +95,15 @@ async function main(): Promise<void> {
       fs.writeFileSync(file, encodeModel(pruned.model));
       const measuredMs = (await measureModelLatency(file, settings)).medianMs;
       const predictedMs = predictLatency(table, widths);
-      // The rule the product replaced, for comparison: base + Σ (unit latency − base).
+      // The rules this one replaced, for comparison: plain ratios (no fixed part), and base + Σ (unit − base).
+      const ratiosMs = predictLatency(table, widths, 0);
       const additiveMs = Object.entries(widths).reduce(
         (ms, [unit, w]) => ms + unitLatency(table, unit, w) - table.baseMs,
         table.baseMs,
       );
       rows.push({
         predictedMs,
+        ratiosMs,
         additiveMs,
         measuredMs,
         errorPct: (100 * (predictedMs - measuredMs)) / measuredMs,
@@ -127,6 +130,9 @@ async function main(): Promise<void> {
     medianAbsErrorPct: abs[Math.floor(abs.length / 2)],
     p90AbsErrorPct: abs[Math.min(abs.length - 1, Math.ceil(0.9 * abs.length) - 1)],
     meanSignedErrorPct: rows.reduce((a, r) => a + r.errorPct, 0) / rows.length,
+    fixedMs: table.fixedMs ?? 0,
+    ratiosMedianAbsErrorPct:
+      median(rows.map((r) => Math.abs(r.ratiosMs - r.measuredMs) / r.measuredMs)) * 100,
     additiveMedianAbsErrorPct:
       median(rows.map((r) => Math.abs(r.additiveMs - r.measuredMs) / r.measuredMs)) * 100,
     rows,

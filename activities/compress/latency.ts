@@ -49,7 +49,14 @@ export function latencyTable(deps: PipelineDeps) {
     };
     const id = createHash('sha256')
       .update(
-        JSON.stringify({ key, runs: input.runs, widthsPerUnit: input.widthsPerUnit, roundTo: input.roundTo }),
+        JSON.stringify({
+          // Table format 2: with the calibrated fixed part (tables before it are measured again).
+          format: 2,
+          key,
+          runs: input.runs,
+          widthsPerUnit: input.widthsPerUnit,
+          roundTo: input.roundTo,
+        }),
       )
       .digest('hex');
     // Keyed by the hash of what it was measured for, like a memoized step: shared by every run.

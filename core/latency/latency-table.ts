@@ -1,9 +1,11 @@
 // NetAdapt's latency model: for every prunable unit (a dependency group), the measured latency of the whole
-// model with only that unit narrowed to each candidate width. A pruned model's latency is predicted as the
-// base latency times every unit's own latency ratio. Ratios, not differences, compose: a group is the output
-// of one conv and the input of the next, so a conv between two cut groups shrinks by the product of their
-// kept shares, and adding the two savings counts the overlap twice (summed savings went below zero on
-// heavily pruned models). The prediction error on whole pruned models is measured and reported, not assumed.
+// model with only that unit narrowed to each candidate width. A pruned model's latency is predicted from the
+// units' own changes composed as ratios over the part of the latency that pruning can shrink: a group is the
+// output of one conv and the input of the next, so a conv between two cut groups shrinks by the product of
+// their kept shares; adding the savings instead counts that overlap twice (summed savings went below zero on
+// heavily pruned models). The part no cut shrinks (`fixedMs`: decoding, memory-bound ops, per-run overhead)
+// is fitted on one jointly pruned calibration model the table measures. The prediction error on whole pruned
+// models is measured and reported (bench/latency-table-error.ts), not assumed.
 
 import { z } from 'zod';
 
@@ -42,10 +44,12 @@ export const LatencyTableSchema = z
     /** Spread of the base measurement: p90 − median (ms), to judge what a decrement can resolve. */
     noiseMs: z.number().nonnegative(),
     runs: z.number().int().positive(),
+    /** Latency no unit's cut shrinks (ms), fitted on the calibration model; 0 composes plain ratios. */
+    fixedMs: z.number().nonnegative().default(0),
     units: z.record(z.string(), UnitLatencySchema),
   })
   .strict();
-export type LatencyTable = z.output<typeof LatencyTableSchema>;
+export type LatencyTable = z.input<typeof LatencyTableSchema>;
 
 /** The table's latency for one unit at `width` (linear between measured widths; the base at full width). */
 export function unitLatency(table: LatencyTable, unit: string, width: number): number {
@@ -66,12 +70,43 @@ export function unitLatency(table: LatencyTable, unit: string, width: number): n
   return ys[n - 1]! + slope * (width - xs[n - 1]!);
 }
 
-/** Predicted latency of the model with each named unit at its width (others full): base × Π unit ratios. */
-export function predictLatency(table: LatencyTable, widths: Readonly<Record<string, number>>): number {
-  let ms = table.baseMs;
+/**
+ * Predicted latency of the model with each named unit at its width (others full): the fixed part plus the
+ * shrinkable part scaled by every unit's own ratio, F + (base − F) × Π (unit − F) / (base − F).
+ */
+export function predictLatency(
+  table: LatencyTable,
+  widths: Readonly<Record<string, number>>,
+  fixedMs = table.fixedMs ?? 0,
+): number {
+  const variable = table.baseMs - fixedMs;
+  let ms = variable;
   for (const [unit, w] of Object.entries(widths))
-    ms *= Math.max(unitLatency(table, unit, w), 0) / table.baseMs;
-  return ms;
+    ms *= Math.max(unitLatency(table, unit, w) - fixedMs, 0) / variable;
+  return fixedMs + ms;
+}
+
+/**
+ * The fixed part that makes the prediction for `widths` equal `measuredMs` (bisection: the prediction rises
+ * with it, since a larger fixed part leaves the joint cuts less to share). 0 when plain ratios already
+ * predict a model as slow or slower; below the narrowest single-unit latency, so every ratio stays positive.
+ */
+export function fitFixedMs(
+  table: LatencyTable,
+  widths: Readonly<Record<string, number>>,
+  measuredMs: number,
+): number {
+  if (predictLatency(table, widths, 0) >= measuredMs) return 0;
+  let lo = 0;
+  let hi =
+    Math.min(...Object.entries(widths).map(([u, w]) => unitLatency(table, u, w)), table.baseMs) * 0.999;
+  if (predictLatency(table, widths, hi) <= measuredMs) return hi;
+  for (let i = 0; i < 60; i++) {
+    const mid = (lo + hi) / 2;
+    if (predictLatency(table, widths, mid) < measuredMs) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
 }
 
 /** Candidate widths below `full`: multiples of `roundTo`, at most `count` of them spread evenly, descending. */

@@ -3,7 +3,9 @@
 // variant, ...; fixed threads, warm-up) and its latency change is the median of the paired differences, so
 // load on a shared machine, which hits both of a pair alike, cancels instead of piling up over the units a
 // prediction adds together. A change inside the pairs' own uncertainty counts as none, and a narrower unit is
-// never slower: the changes are made monotone in width.
+// never slower: the changes are made monotone in width. Last, one calibration model with every group cut at
+// once (each to its middle candidate width) is timed the same way, and the latency no cut shrinks is fitted
+// so that the table predicts it (core/latency/latency-table.ts).
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,7 +14,12 @@ import { decodeModel, encodeModel } from '../../core/onnx';
 import { buildChannelGraph } from '../../core/pruning/dependency/channel-graph';
 import { buildGroups, prunableChannels } from '../../core/pruning/groups';
 import { pruneModel } from '../../core/pruning/prune-model';
-import { candidateWidths, type LatencyKey, type LatencyTable } from '../../core/latency/latency-table';
+import {
+  candidateWidths,
+  fitFixedMs,
+  type LatencyKey,
+  type LatencyTable,
+} from '../../core/latency/latency-table';
 import { openDetector, type DetectorSession } from '../inference';
 import { benchmarkLatency, summarizeSamples } from '../latency';
 import { PAD_VALUE } from '../../core/preprocess';
@@ -117,29 +124,30 @@ export async function measureLatencyTable(
       runs: o.runs,
     });
     const units: LatencyTable['units'] = {};
-    for (const [i, job] of jobs.entries()) {
-      const plan = {
-        layers: { [job.unit]: 1 - job.width / job.full },
-        round_to: o.roundTo,
-        min_channels: o.roundTo,
-      };
-      const pruned = await pruneModel(model, plan);
+    /** The paired latency change of `base` pruned by `layers` (fractions of each group's width). */
+    const timedChange = async (layers: Record<string, number>) => {
+      const pruned = await pruneModel(model, { layers, round_to: o.roundTo, min_channels: o.roundTo });
       const file = path.join(dir, 'variant.onnx');
       fs.writeFileSync(file, encodeModel(pruned.model));
       const variant = await open(file, o);
-      let delta: number;
       try {
-        delta = await pairedDeltaMs(base, variant, o);
+        return await pairedDeltaMs(base, variant, o);
       } finally {
         await variant.release();
       }
+    };
+    for (const [i, job] of jobs.entries()) {
+      const delta = await timedChange({ [job.unit]: 1 - job.width / job.full });
       const u = (units[job.unit] ??= { full: job.full, widths: [], ms: [] });
       u.widths.push(job.width);
       u.ms.push(Math.max(first.medianMs + delta, 1e-3));
       o.onProgress?.(i + 1, jobs.length);
     }
     for (const u of Object.values(units)) u.ms = monotone(u.ms, first.medianMs);
-    return {
+    const calibration: Record<string, number> = {};
+    for (const [unit, u] of Object.entries(units))
+      if (u.widths.length > 0) calibration[unit] = u.widths[Math.floor(u.widths.length / 2)]!;
+    const partial: LatencyTable = {
       version: 1,
       key,
       baseMs: first.medianMs,
@@ -147,6 +155,12 @@ export async function measureLatencyTable(
       runs: o.runs,
       units,
     };
+    const calibrationMs =
+      first.medianMs +
+      (await timedChange(
+        Object.fromEntries(Object.entries(calibration).map(([g, w]) => [g, 1 - w / units[g]!.full])),
+      ));
+    return { ...partial, fixedMs: fitFixedMs(partial, calibration, calibrationMs) };
   } finally {
     await base.release();
     fs.rmSync(dir, { recursive: true, force: true });

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   candidateWidths,
+  fitFixedMs,
   predictLatency,
   unitLatency,
   type LatencyTable,
@@ -65,8 +66,25 @@ test("the table interpolates between measured widths and multiplies the units' r
   assert.ok(Math.abs(predictLatency(table, { x: 16, y: 8 }) - 20 * (18 / 20) * (19.5 / 20)) < 1e-12);
   // Heavy cuts never predict a negative latency (summed savings did).
   assert.ok(predictLatency(table, { x: 1, y: 1 }) >= 0);
+  // A fixed part no cut shrinks: joint cuts share less, so the prediction is slower than plain ratios.
+  const withFixed = { ...table, fixedMs: 10 };
+  assert.ok(Math.abs(predictLatency(withFixed, { x: 16, y: 8 }) - (10 + 10 * (8 / 10) * (9.5 / 10))) < 1e-12);
+  assert.equal(predictLatency(withFixed, { x: 16 }), 18, 'one unit alone is its own measurement');
   // Below the narrowest width: the last slope continues.
   assert.equal(unitLatency(table, 'x', 4), 16.5);
+});
+
+test('the fixed part is fitted so that the table predicts the calibration model it was measured on', () => {
+  const widths = { x: 16, y: 8 };
+  const measured = 17.8; // slower than plain ratios predict (17.55)
+  const fixed = fitFixedMs(table, widths, measured);
+  assert.ok(fixed > 0 && fixed < 17);
+  assert.ok(Math.abs(predictLatency({ ...table, fixedMs: fixed }, widths) - measured) < 1e-9);
+  assert.equal(
+    fitFixedMs(table, widths, 17),
+    0,
+    'a model faster than plain ratios predict needs no fixed part',
+  );
 });
 
 test('candidate widths are multiples of round_to below full, at most `count`, evenly spread', () => {
