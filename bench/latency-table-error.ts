@@ -1,6 +1,7 @@
 // How well NetAdapt's latency table predicts whole pruned models: measure the table of a model, then prune it
 // N times with random widths for every group (candidates of the table, a random subset of groups cut) and
-// compare the table's prediction with the measured median latency of each pruned model.
+// compare the table's prediction with each pruned model's measured latency (timed in pairs against the base,
+// as the table's entries are, so that load on a shared machine between the two cancels).
 //
 //   npx tsx bench/latency-table-error.ts --model models/yolov8n-bccd.onnx [--models 24] [--threads 1]
 //       [--imgsz 416] [--runs 15] [--widths 8] [--seed 0] [--out tmp/latency-table-error.json]
@@ -15,7 +16,8 @@ import { pruneModel } from '../core/pruning/prune-model';
 import { computeStats } from '../core/stats';
 import { createRandom } from '../core/yolo';
 import { hostFingerprint } from '../runtime/latency/host-fingerprint';
-import { measureLatencyTable, measureModelLatency } from '../runtime/latency/measure-table';
+import { summarizeSamples } from '../runtime/latency';
+import { measureLatencyTable, openForTiming, timeInPairs } from '../runtime/latency/measure-table';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -78,6 +80,9 @@ async function main(): Promise<void> {
     groupsCut: number;
   }[] = [];
   const baseFlops = computeStats(model, { imgsz }).flops;
+  const baseFile = path.join(dir, 'base.onnx');
+  fs.writeFileSync(baseFile, bytes);
+  const base = await openForTiming(baseFile, settings);
   try {
     for (let i = 0; i < Number(values.models); i++) {
       // Cut a random share of the groups (10%..100%), each to a random measured width.
@@ -93,7 +98,17 @@ async function main(): Promise<void> {
       const pruned = await pruneModel(model, { layers, round_to: 8, min_channels: 8 });
       const file = path.join(dir, 'm.onnx');
       fs.writeFileSync(file, encodeModel(pruned.model));
-      const measuredMs = (await measureModelLatency(file, settings)).medianMs;
+      // Timed in pairs against the base (as the table was), so that the machine's drift since the table
+      // cancels: the measured latency is the table's base times the median paired ratio.
+      const variant = await openForTiming(file, settings);
+      let pairs: { baseMs: number[]; variantMs: number[] };
+      try {
+        pairs = await timeInPairs(base, variant, settings);
+      } finally {
+        await variant.release();
+      }
+      const ratio = summarizeSamples(pairs.variantMs.map((v, k) => v / pairs.baseMs[k]!)).median;
+      const measuredMs = table.baseMs * ratio;
       const predictedMs = predictLatency(table, widths);
       // The rules this one replaced, for comparison: plain ratios (no fixed part), and base + Σ (unit − base).
       const ratiosMs = predictLatency(table, widths, 0);
@@ -115,6 +130,7 @@ async function main(): Promise<void> {
       );
     }
   } finally {
+    await base.release();
     fs.rmSync(dir, { recursive: true, force: true });
   }
   const abs = rows.map((r) => Math.abs(r.errorPct)).sort((a, b) => a - b);

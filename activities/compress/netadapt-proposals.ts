@@ -4,7 +4,7 @@ import { decodeModel } from '../../core/onnx';
 import { buildChannelGraph } from '../../core/pruning/dependency/channel-graph';
 import { buildGroups, prunableChannels } from '../../core/pruning/groups';
 import type { PlanInput } from '../../core/pruning/plan/plan-schema';
-import { proposeCuts, type Proposal } from '../../core/search/netadapt';
+import { proposeCutsWithin, type Proposal } from '../../core/search/netadapt';
 import type { PipelineDeps } from './context';
 
 export interface NetAdaptProposalInput {
@@ -20,6 +20,8 @@ export interface NetAdaptProposalInput {
 export interface NetAdaptProposals {
   /** What the table predicts for the current model. */
   predictedMs: number;
+  /** The decrement the proposals meet: the one asked for, or a fraction of it no single unit could reach. */
+  decrementMs: number;
   proposals: (Proposal & { plan: PlanInput })[];
 }
 
@@ -42,7 +44,7 @@ export function netAdaptProposals(deps: PipelineDeps) {
       current[g.id] = g.components.length;
       floor.set(g.id, Math.max(input.roundTo, g.components.length - prunableChannels(g).length));
     }
-    const proposals = proposeCuts(
+    const { proposals, decrementMs } = proposeCutsWithin(
       {
         predict: (widths) => predictLatency(table, widths),
         // Widths the table measured, plus every multiple of round_to between (interpolated).
@@ -56,10 +58,13 @@ export function netAdaptProposals(deps: PipelineDeps) {
       },
       current,
       input.decrementMs,
+      // Below the base measurement's spread (or 0.5% of it) a predicted saving is not a measurable one.
+      Math.max(table.noiseMs, 0.005 * table.baseMs),
       { topK: input.topK },
     );
     return {
       predictedMs: predictLatency(table, current),
+      decrementMs,
       proposals: proposals.map((p) => ({
         ...p,
         plan: {

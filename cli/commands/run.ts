@@ -419,9 +419,7 @@ export const runCommand: CliCommand = {
       // The last line names the HTML report (writeReport's runs/<id>/report.html), for `stageprune report`.
       const report = reportHtmlUri(config.s3.bucket, result.runId);
       console.log(
-        f.json
-          ? JSON.stringify({ run_id: result.runId, before: result.before, after: result.after, report })
-          : `${resultTable(result)}\nreport: ${report}`,
+        f.json ? JSON.stringify(waitedRunJson(result, report)) : `${resultTable(result)}\nreport: ${report}`,
       );
       return 0;
     } finally {
@@ -429,6 +427,14 @@ export const runCommand: CliCommand = {
     }
   },
 };
+
+/**
+ * `run --wait --json`'s line: the whole compressModel result (artifact references, step times, the plan
+ * followed), so a service or benchmark needs no second call, with `run_id` and the report's URI.
+ */
+export function waitedRunJson(result: CompressModelResult, report: string) {
+  return { run_id: result.runId, ...result, report };
+}
 
 /** Polls the `progress` query onto stderr until the run ends. */
 export async function waitWithProgress(

@@ -55,6 +55,27 @@ export function proposeCuts(
   return options.topK !== undefined ? out.slice(0, options.topK) : out;
 }
 
+/**
+ * Proposals for `decrementMs`, or, when no unit can save that much on its own (a decrement larger than any one
+ * unit's whole latency), for half of it, and so on while the decrement stays at or above `minDecrementMs`
+ * (below the measurement's resolution a cut cannot be told from noise). Returns the decrement the proposals
+ * meet; no proposals means no unit can lower the latency by `minDecrementMs`.
+ */
+export function proposeCutsWithin(
+  model: LatencyModel,
+  current: Readonly<Record<string, number>>,
+  decrementMs: number,
+  minDecrementMs: number,
+  options: ProposalOptions = {},
+): { proposals: Proposal[]; decrementMs: number } {
+  let d = decrementMs;
+  for (;;) {
+    const proposals = proposeCuts(model, current, d, options);
+    if (proposals.length > 0 || d / 2 < minDecrementMs) return { proposals, decrementMs: d };
+    d /= 2;
+  }
+}
+
 /** NetAdapt's decrement schedule: ΔR_i = ΔR_0 · decay^i, never below `floorMs`. */
 export function decrementAt(initialMs: number, decay: number, iteration: number, floorMs = 0): number {
   return Math.max(floorMs, initialMs * decay ** iteration);

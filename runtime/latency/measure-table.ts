@@ -37,7 +37,11 @@ export interface TableOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-function open(file: string, o: Pick<TableOptions, 'provider' | 'threads'>): Promise<DetectorSession> {
+/** A session set up as every table measurement is: fixed threads, full graph optimisation. */
+export function openForTiming(
+  file: string,
+  o: Pick<TableOptions, 'provider' | 'threads'>,
+): Promise<DetectorSession> {
   return openDetector(file, {
     ep: o.provider,
     graphOptimizationLevel: 'all',
@@ -47,7 +51,7 @@ function open(file: string, o: Pick<TableOptions, 'provider' | 'threads'>): Prom
 }
 
 export async function measureModelLatency(file: string, o: Omit<TableOptions, 'widthsPerUnit' | 'roundTo'>) {
-  const detector = await open(file, o);
+  const detector = await openForTiming(file, o);
   try {
     return await benchmarkLatency(detector, {
       batch: o.batch,
@@ -60,12 +64,12 @@ export async function measureModelLatency(file: string, o: Omit<TableOptions, 'w
   }
 }
 
-/** Median of `runs` paired differences (variant − base), both timed back to back after a warm-up. */
-async function pairedDeltaMs(
+/** `runs` timings of base and variant back to back after a warm-up, alternating which goes first. */
+export async function timeInPairs(
   base: DetectorSession,
   variant: DetectorSession,
   o: Pick<TableOptions, 'batch' | 'imgsz' | 'runs' | 'warmup'>,
-): Promise<number> {
+): Promise<{ baseMs: number[]; variantMs: number[] }> {
   const input = new Float32Array(o.batch * 3 * o.imgsz * o.imgsz).fill(PAD_VALUE / 255);
   const time = async (d: DetectorSession) => {
     const t0 = process.hrtime.bigint();
@@ -76,12 +80,29 @@ async function pairedDeltaMs(
     await time(base);
     await time(variant);
   }
-  const deltas: number[] = [];
+  const baseMs: number[] = [];
+  const variantMs: number[] = [];
   for (let i = 0; i < o.runs; i++) {
     // Alternate which goes first, so neither always inherits the other's cache state.
-    if (i % 2) deltas.push(-((await time(base)) - (await time(variant))));
-    else deltas.push((await time(variant)) - (await time(base)));
+    if (i % 2) {
+      baseMs.push(await time(base));
+      variantMs.push(await time(variant));
+    } else {
+      variantMs.push(await time(variant));
+      baseMs.push(await time(base));
+    }
   }
+  return { baseMs, variantMs };
+}
+
+/** Median of `runs` paired differences (variant − base), both timed back to back after a warm-up. */
+async function pairedDeltaMs(
+  base: DetectorSession,
+  variant: DetectorSession,
+  o: Pick<TableOptions, 'batch' | 'imgsz' | 'runs' | 'warmup'>,
+): Promise<number> {
+  const t = await timeInPairs(base, variant, o);
+  const deltas = t.variantMs.map((v, i) => v - t.baseMs[i]!);
   const median = summarizeSamples(deltas).median;
   // A change within the measurement's own uncertainty is read as none (2 standard errors of the median,
   // the spread estimated robustly by the MAD): otherwise the noise of dozens of units adds up in a prediction.
@@ -115,7 +136,7 @@ export async function measureLatencyTable(
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stageprune-latency-'));
   const baseFile = path.join(dir, 'base.onnx');
   fs.writeFileSync(baseFile, modelBytes);
-  const base = await open(baseFile, o);
+  const base = await openForTiming(baseFile, o);
   try {
     const first = await benchmarkLatency(base, {
       batch: o.batch,
@@ -129,7 +150,7 @@ export async function measureLatencyTable(
       const pruned = await pruneModel(model, { layers, round_to: o.roundTo, min_channels: o.roundTo });
       const file = path.join(dir, 'variant.onnx');
       fs.writeFileSync(file, encodeModel(pruned.model));
-      const variant = await open(file, o);
+      const variant = await openForTiming(file, o);
       try {
         return await pairedDeltaMs(base, variant, o);
       } finally {

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { queryProgress, startCompression, type CompressModelInput } from '../../clients';
 import type { CompressModelResult } from '../../common/compress-result';
+import { waitedRunJson } from '../../cli/commands/run';
 import { TASK_QUEUES } from '../../common/constants';
 import { inputJsonSchema } from '../../common/input-json-schema';
 import { searchKeys } from '../../common/search-attributes';
@@ -277,6 +278,14 @@ describe('compressModel against the real Temporal dev server and MinIO', () => {
     const handle = p.client.workflow.getHandle(workflowId);
     const result = (await p.withWorkers(() => handle.result())) as CompressModelResult;
     assert.ok(result.after!.params < result.before.params);
+    // What `run --wait --json` prints for it: the whole result, so a caller finds the deployed model.
+    const line = JSON.parse(
+      JSON.stringify(waitedRunJson(result, 's3://b/runs/x/report.html')),
+    ) as CompressModelResult & { run_id: string; report: string };
+    assert.equal(line.run_id, workflowId);
+    assert.equal(line.artifacts.deployed?.key, result.artifacts.deployed!.key);
+    assert.equal(typeof line.stepSeconds['finetuning'], 'number');
+    assert.equal(line.report, 's3://b/runs/x/report.html');
   });
 
   test('without taskQueues in the input, the workflow sends fine-tuning, Taylor scoring and evaluation to stageprune-gpu', async () => {

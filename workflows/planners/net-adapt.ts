@@ -100,7 +100,7 @@ export async function netAdapt(input: PlannerInput, resumed?: NetAdaptState): Pr
       criterion: o.criterion,
       roundTo: o.roundTo,
     });
-    if (proposals.length === 0) break;
+    if (proposals.length === 0) throw cannotGoFaster(state.currentMs, state.budgetMs);
     const results = new Array<{ map50_95: number; model: ArtifactRef; plan: ArtifactRef } | undefined>(
       proposals.length,
     );
@@ -176,6 +176,14 @@ export async function netAdapt(input: PlannerInput, resumed?: NetAdaptState): Pr
     pruned: { model: state.current, appliedPlan: summary.ref, stats: summary.stats },
     search: [{ kind: 'netadapt', points: state.points }],
   };
+}
+
+function cannotGoFaster(currentMs: number, budgetMs: number): Error {
+  return ApplicationFailure.create({
+    type: 'PLAN_TARGET_UNREACHABLE',
+    nonRetryable: true,
+    message: `netadapt cannot reach ${budgetMs.toFixed(2)} ms: at ${currentMs.toFixed(2)} ms no prunable group can lower the predicted latency measurably (the decrement was halved down to the table's resolution)`,
+  });
 }
 
 function budgetMissing(): Error {

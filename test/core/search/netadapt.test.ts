@@ -9,7 +9,12 @@ import {
   unitLatency,
   type LatencyTable,
 } from '../../../core/latency/latency-table';
-import { decrementAt, proposeCuts, type LatencyModel } from '../../../core/search/netadapt';
+import {
+  decrementAt,
+  proposeCuts,
+  proposeCutsWithin,
+  type LatencyModel,
+} from '../../../core/search/netadapt';
 
 // Latency = 10 + 0.1 ms per channel of `a` + 0.05 ms per channel of `b`, widths in steps of 8.
 const fake: LatencyModel = {
@@ -39,6 +44,21 @@ test('each unit proposes its widest width that saves the decrement; cheapest per
     proposeCuts(fake, current, 1.5, { exclude: new Set(['a']) }).map((p) => p.unit),
     ['b'],
   );
+});
+
+test('a decrement no unit reaches alone is halved until one does, and never below the resolution', () => {
+  const current = { a: 64, b: 64 };
+  // a can save at most 5.6 ms (64 → 8), b 2.8 ms: 9 ms is out of reach, 4.5 ms is not (a → 16 saves 4.8).
+  const r = proposeCutsWithin(fake, current, 9, 0.5);
+  assert.equal(r.decrementMs, 4.5);
+  assert.deepEqual(
+    r.proposals.map((p) => [p.unit, p.to]),
+    [['a', 16]],
+  );
+  // Nothing can save anything once both units are at their narrowest width: no proposals, at the floor.
+  const none = proposeCutsWithin(fake, { a: 8, b: 8 }, 4, 0.5);
+  assert.deepEqual(none.proposals, []);
+  assert.equal(none.decrementMs, 0.5);
 });
 
 test('the decrement decays geometrically and never goes below its floor', () => {
