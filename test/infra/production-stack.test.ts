@@ -90,9 +90,14 @@ test(
       } finally {
         await connection.close();
       }
-    } finally {
       const stopped = await stack.down();
-      assert.ok(stopped.includes('postgres') && stopped.includes('temporal-server'));
+      assert.ok(
+        stopped.includes('postgres') && stopped.includes('temporal-server'),
+        `stopped: ${stopped.join(', ')}`,
+      );
+    } finally {
+      // On a failure above, stop whatever started without hiding that failure behind this one.
+      await stack.down().catch(() => undefined);
       fs.rmSync(home, { recursive: true, force: true });
     }
   },
