@@ -44,6 +44,8 @@ interface Entry {
   result: RunResult;
   wallSeconds: number;
   probes?: { flopsReduction: number; latencyMs: number; targetMs: number }[];
+  /** The planner could not reach NetAdapt's latency: it ran at the nearest cut it could make. */
+  unreachable?: boolean;
 }
 const state: Record<string, Entry> = fs.existsSync(stateFile)
   ? (JSON.parse(fs.readFileSync(stateFile, 'utf8')) as Record<string, Entry>)
@@ -64,14 +66,26 @@ function timed(id: string, flags: string[]): Entry {
   return { result, wallSeconds: (Date.now() - t0) / 1000 };
 }
 
+/** Planners whose pruned model could not be made as fast as NetAdapt's: they run at the nearest cut. */
+const unreachable = new Set<string>();
+
 /** The FLOPs reduction at which `planner`'s pruned model is as fast as `targetFile`, by secant steps. */
 async function calibrate(planner: string, targetFile: string, start: number) {
   const probes: { flopsReduction: number; latencyMs: number; targetMs: number }[] = [];
   let f = start;
   for (let i = 0; i < Number(values.probes); i++) {
     const id = `nacmp-${planner}-probe-${f.toFixed(4)}`;
-    const probe =
-      state[id] ?? timed(id, ['--planner', planner, '--target-flops', f.toFixed(4), '--epochs', '0']);
+    let probe: Entry;
+    try {
+      probe = state[id] ?? timed(id, ['--planner', planner, '--target-flops', f.toFixed(4), '--epochs', '0']);
+    } catch (err) {
+      // A planner that cannot reach this cut (the sensitivity planner's stage bounds stop it near −49%):
+      // step back until it can, and report the nearest it reaches.
+      console.error(`${planner}: FLOPs −${(100 * f).toFixed(1)}% is out of its reach (${String(err)})`);
+      unreachable.add(planner);
+      f = Math.max(0.05, f - 0.02);
+      continue;
+    }
     state[id] = probe;
     save();
     const lat = latencyRounds(
@@ -91,6 +105,7 @@ async function calibrate(planner: string, targetFile: string, start: number) {
       : -1;
     f = Math.min(0.95, Math.max(0.05, f - rel / (slope < -0.05 ? slope : -1)));
   }
+  if (probes.length === 0) throw new Error(`${planner}: no probe succeeded`);
   const best = probes.reduce((a, b) =>
     Math.abs(a.latencyMs / a.targetMs - 1) <= Math.abs(b.latencyMs / b.targetMs - 1) ? a : b,
   );
@@ -121,7 +136,12 @@ async function main(): Promise<void> {
       flopsReduction.toFixed(4),
       ...epochs,
     ]);
-    state[planner] = { ...e, flopsReduction, probes };
+    state[planner] = {
+      ...e,
+      flopsReduction,
+      probes,
+      ...(unreachable.has(planner) ? { unreachable: true } : {}),
+    };
     save();
   }
   const files: Record<string, string> = { base: path.resolve(values.model!) };
@@ -144,7 +164,7 @@ async function main(): Promise<void> {
     const l = lat[name]!;
     const factor = r.before.flops / r.after.flops;
     lines.push(
-      `| ${name} | ${(100 * (1 - 1 / factor)).toFixed(1)} | ${l.medianMs.toFixed(2)} (${l.minMs.toFixed(
+      `| ${name}${e.unreachable ? ' (nearest cut it reaches)' : ''} | ${(100 * (1 - 1 / factor)).toFixed(1)} | ${l.medianMs.toFixed(2)} (${l.minMs.toFixed(
         2,
       )}–${l.maxMs.toFixed(2)}) | ${(base / l.medianMs).toFixed(2)} | ${(base / l.medianMs / factor).toFixed(
         2,
