@@ -284,7 +284,7 @@ describe('compressModel against the real Temporal dev server and MinIO', () => {
     ) as CompressModelResult & { run_id: string; report: string };
     assert.equal(line.run_id, workflowId);
     assert.equal(line.artifacts.deployed?.key, result.artifacts.deployed!.key);
-    assert.equal(typeof line.stepSeconds['finetuning'], 'number');
+    assert.equal(typeof line.stepSeconds['planning'], 'number');
     assert.equal(line.report, 's3://b/runs/x/report.html');
   });
 
