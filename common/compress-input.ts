@@ -60,6 +60,14 @@ export const plannerSchema = z.discriminatedUnion('kind', [
     calibrationImages: z.number().int().min(1).max(1000).default(16),
     /** Concurrent scan activities (bounded fan-out). */
     concurrency: z.number().int().min(1).max(64).default(4),
+    /**
+     * The most any unit of a stage may lose. Default: the YOLOv5 review's safe bounds (backbone 0.4, neck 0.3,
+     * head 0.15), which stop this planner near −49% FLOPs on yolov8n; larger targets need wider bounds.
+     */
+    stageBounds: z
+      .object({ backbone: ratio.positive(), neck: ratio.positive(), head: ratio.positive() })
+      .strict()
+      .optional(),
   }),
   /**
    * AMC (He et al. 2018): per-unit ratios (units by `granularity`: `channel` or `module`) learned by a DDPG

@@ -118,7 +118,13 @@ export function planPruning(deps: PipelineDeps) {
       curves,
       { flopsReduction, paramsReduction },
       (units) => unitPlan(units, input.prune),
-      { allocation: { bounds: REVIEW_STAGE_BOUNDS }, imgsz: input.imgsz, deps: pruneDeps },
+      {
+        allocation: {
+          bounds: (input.planner.kind === 'sensitivity' && input.planner.stageBounds) || REVIEW_STAGE_BOUNDS,
+        },
+        imgsz: input.imgsz,
+        deps: pruneDeps,
+      },
     );
     const { allocation, plan } = fitted;
     const sensitivity = await json({

@@ -120,6 +120,24 @@ describe('stageprune run: flags are checked before anything is uploaded', () => 
       proposals: 4,
       finetuneSteps: 10,
     });
+    // The sensitivity planner's stage bounds, for targets beyond the review's safe ones.
+    const sens = parseRunFlags([
+      ...['--model', model, '--data', data, '--planner', 'sensitivity', '--target-flops', '0.7'],
+      ...['--planner-options', '{"stageBounds":{"backbone":0.7,"neck":0.7,"head":0.6}}'],
+    ]);
+    const sensInput = inputFromFlags(sens, { model: 's3://b/m.onnx', data: 's3://b/d/' }, loadConfig());
+    assert.deepEqual(sensInput.planner, {
+      kind: 'sensitivity',
+      stageBounds: { backbone: 0.7, neck: 0.7, head: 0.6 },
+    });
+    assert.match(
+      await rejected(
+        '--planner-options',
+        ...['--model', model, '--data', data, '--planner', 'sensitivity'],
+        ...['--planner-options', '{"stageBounds":{"backbone":1.2,"neck":0.3,"head":0.1}}'],
+      ),
+      /--planner-options: stageBounds/,
+    );
   });
 });
 

@@ -85,4 +85,9 @@ test('a target beyond the scanned ratios and bounds is PLAN_TARGET_UNREACHABLE w
       e.code === 'PLAN_TARGET_UNREACHABLE' &&
       /keeps \d+\.\d% of the FLOPs/.test(e.message),
   );
+  // Wider stage bounds (the sensitivity planner's stageBounds option) reach it.
+  const wide = await fitAllocationToTarget(model, baseline, curves, { flopsReduction: 0.6 }, toPlan, {
+    allocation: { bounds: { backbone: 0.7, neck: 0.7, head: 0.7 } },
+  });
+  assert.ok(wide.flops <= 0.4 * base.flops, `${wide.flops / base.flops} of the FLOPs kept`);
 });
