@@ -115,6 +115,8 @@ export function candidateWidths(full: number, roundTo: number, minWidth: number,
   for (let w = Math.floor((full - 1) / roundTo) * roundTo; w >= Math.max(minWidth, roundTo); w -= roundTo)
     all.push(w);
   if (all.length <= count) return all;
+  // One width: the middle one, so that interpolation above it and the slope below it span the range.
+  if (count === 1) return [all[Math.floor(all.length / 2)]!];
   const step = (all.length - 1) / (count - 1);
   return [...new Set(Array.from({ length: count }, (_, i) => all[Math.round(i * step)]!))];
 }

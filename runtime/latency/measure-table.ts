@@ -23,6 +23,21 @@ import {
 import { openDetector, type DetectorSession } from '../inference';
 import { benchmarkLatency, summarizeSamples } from '../latency';
 import { PAD_VALUE } from '../../core/preprocess';
+import { StagepruneError } from '../../core/errors';
+
+/**
+ * No unit's latency change could be told from the measurement's noise: a loaded or unsteady host (or too few
+ * runs), not a property of the model. Retryable, and such a table is never stored for reuse.
+ */
+export class LatencyTableUnresolvedError extends StagepruneError {
+  constructor(baseMs: number, noiseMs: number, runs: number) {
+    super(
+      'LATENCY_TABLE_UNRESOLVED',
+      `the latency table resolved no prunable group's saving from the measurement noise (base ${baseMs.toFixed(3)} ms, p90 − median ${noiseMs.toFixed(3)} ms over ${runs} runs): measure on a quiet host or with more runs`,
+      { isInputError: false },
+    );
+  }
+}
 
 export interface TableOptions {
   provider: 'cpu' | 'cuda';
@@ -165,6 +180,8 @@ export async function measureLatencyTable(
       o.onProgress?.(i + 1, jobs.length);
     }
     for (const u of Object.values(units)) u.ms = monotone(u.ms, first.medianMs);
+    if (jobs.length > 0 && Object.values(units).every((u) => u.ms.every((ms) => ms >= first.medianMs)))
+      throw new LatencyTableUnresolvedError(first.medianMs, first.p90Ms - first.medianMs, o.runs);
     const calibration: Record<string, number> = {};
     for (const [unit, u] of Object.entries(units))
       if (u.widths.length > 0) calibration[unit] = u.widths[Math.floor(u.widths.length / 2)]!;

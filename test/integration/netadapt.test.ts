@@ -25,7 +25,8 @@ function netAdaptInput(p: PipelineEnv, maxIterations: number): CompressModelInpu
       finetuneSteps: 1,
       evalImages: 2,
       maxIterations,
-      runs: 3,
+      // Enough paired runs that a loaded CI host still resolves the groups' savings from its noise.
+      runs: 9,
       widthsPerUnit: 2,
       continueEvery: 1,
     },
