@@ -1,0 +1,93 @@
+// The recovery curve of one pruned configuration: mAP50-95 (and mAP50) on BCCD test against fine-tune epochs,
+// from the rows bench/pareto.ts wrote for the same config, budget and seed at different --epochs (each run
+// with its own --tag), drawn against the base model's line. Prints a Markdown table; writes an SVG.
+//   npx tsx bench/recovery-curve.ts --results tmp/recovery/results.jsonl,tmp/pareto/results.jsonl \
+//       --config sensitivity --budget 0.7 --seed 0 --base 0.6197 --out docs/recovery-curve.svg
+
+import fs from 'node:fs';
+import { parseArgs } from 'node:util';
+import { renderLineChartSvg } from '../core/report/line-chart-svg';
+
+interface Row {
+  id: string;
+  config: string;
+  budget: number;
+  seed: number;
+  epochs: number;
+  wallSeconds: number;
+  finetuneSeconds?: number;
+  map50_95: number;
+  map50: number;
+  /** The pruned model before any fine-tune: the curve's epoch 0. */
+  prunedMap50_95?: number;
+}
+
+const { values } = parseArgs({
+  options: {
+    results: { type: 'string', default: 'tmp/recovery/results.jsonl,tmp/pareto/results.jsonl' },
+    config: { type: 'string', default: 'sensitivity' },
+    budget: { type: 'string', default: '0.7' },
+    seed: { type: 'string', default: '0' },
+    base: { type: 'string', default: '0.6197' },
+    out: { type: 'string', default: 'docs/recovery-curve.svg' },
+  },
+});
+
+const rows = values
+  .results!.split(',')
+  .filter((f) => fs.existsSync(f))
+  .flatMap((f) =>
+    fs
+      .readFileSync(f, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Row),
+  )
+  .filter(
+    (r) => r.config === values.config && r.budget === Number(values.budget) && r.seed === Number(values.seed),
+  );
+// One row per epoch count (the first found), in order.
+const byEpochs = new Map<number, Row>();
+for (const r of rows) if (!byEpochs.has(r.epochs)) byEpochs.set(r.epochs, r);
+const curve = [...byEpochs.values()].sort((a, b) => a.epochs - b.epochs);
+if (curve.length === 0) throw new Error('no rows for that config, budget and seed');
+
+const base = Number(values.base);
+const xs = curve.map((r) => r.epochs);
+const svg = renderLineChartSvg(
+  [
+    {
+      name: `${values.config} −${Math.round(Number(values.budget) * 100)}% FLOPs, seed ${values.seed}`,
+      // The pruned model's own score (epoch 0, in the table) would flatten the part worth seeing.
+      points: curve.map((r) => ({ x: r.epochs, y: r.map50_95, title: r.map50_95.toFixed(4) })),
+    },
+    {
+      name: 'base model',
+      dashed: true,
+      markers: false,
+      points: [
+        { x: 0, y: base },
+        { x: Math.max(...xs), y: base },
+      ],
+    },
+  ],
+  {
+    title: 'Recovery: BCCD test mAP50-95 after the detection + CWD fine-tune',
+    xTitle: 'fine-tune epochs',
+    yTitle: 'mAP50-95',
+  },
+);
+fs.writeFileSync(values.out!, svg);
+console.log('| epochs | mAP50-95 | below base (points) | mAP50 | fine-tune s | run s |');
+console.log('|---|---|---|---|---|---|');
+if (curve[0]!.prunedMap50_95 !== undefined)
+  console.log(
+    `| 0 (pruned) | ${curve[0]!.prunedMap50_95.toFixed(4)} | ${(100 * (base - curve[0]!.prunedMap50_95)).toFixed(1)} | – | – | – |`,
+  );
+for (const r of curve)
+  console.log(
+    `| ${r.epochs} | ${r.map50_95.toFixed(4)} | ${(100 * (base - r.map50_95)).toFixed(1)} | ${r.map50.toFixed(4)} | ${
+      r.finetuneSeconds?.toFixed(0) ?? '–'
+    } | ${r.wallSeconds.toFixed(0)} |`,
+  );
+console.log(`\nwrote ${values.out}`);
