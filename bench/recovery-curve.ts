@@ -57,7 +57,7 @@ const xs = curve.map((r) => r.epochs);
 const svg = renderLineChartSvg(
   [
     {
-      name: `${values.config} −${Math.round(Number(values.budget) * 100)}% FLOPs, seed ${values.seed}`,
+      name: `${values.config}, seed ${values.seed}`,
       // The pruned model's own score (epoch 0, in the table) would flatten the part worth seeing.
       points: curve.map((r) => ({ x: r.epochs, y: r.map50_95, title: r.map50_95.toFixed(4) })),
     },
@@ -72,7 +72,7 @@ const svg = renderLineChartSvg(
     },
   ],
   {
-    title: 'Recovery: BCCD test mAP50-95 after the detection + CWD fine-tune',
+    title: `Recovery at −${Math.round(Number(values.budget) * 100)}% FLOPs: BCCD test mAP50-95 by fine-tune epochs`,
     xTitle: 'fine-tune epochs',
     yTitle: 'mAP50-95',
   },
