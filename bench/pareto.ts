@@ -22,23 +22,7 @@ import {
   runCompression,
   stageprune as cli,
 } from './support/stack-runs';
-
-interface Row {
-  id: string;
-  config: string;
-  budget: number;
-  seed: number;
-  epochs: number;
-  wallSeconds: number;
-  finetuneSeconds?: number;
-  flops: { before: number; after: number };
-  params: { before: number; after: number };
-  map50_95: number;
-  map50: number;
-  prunedMap50_95?: number;
-  deployed: string;
-  runId?: string;
-}
+import { readParetoRows, type ParetoRow as Row } from './support/pareto-rows';
 
 const CONFIG_FLAGS: Record<string, string[]> = {
   staged: ['--planner', 'staged'],
@@ -84,16 +68,7 @@ const { values } = parseArgs({
 const out = path.resolve(values.out!);
 const results = path.join(out, 'results.jsonl');
 fs.mkdirSync(path.join(out, 'models'), { recursive: true });
-const done = new Map<string, Row>(
-  fs.existsSync(results)
-    ? fs
-        .readFileSync(results, 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as Row)
-        .map((r) => [r.id, r])
-    : [],
-);
+const done = new Map<string, Row>(readParetoRows(results).map((r) => [r.id, r]));
 
 function extraFlags(): string[] {
   const f: string[] = [];

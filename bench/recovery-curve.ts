@@ -7,20 +7,7 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { renderLineChartSvg } from '../core/report/line-chart-svg';
-
-interface Row {
-  id: string;
-  config: string;
-  budget: number;
-  seed: number;
-  epochs: number;
-  wallSeconds: number;
-  finetuneSeconds?: number;
-  map50_95: number;
-  map50: number;
-  /** The pruned model before any fine-tune: the curve's epoch 0. */
-  prunedMap50_95?: number;
-}
+import { readParetoRows, type ParetoRow as Row } from './support/pareto-rows';
 
 const { values } = parseArgs({
   options: {
@@ -35,14 +22,7 @@ const { values } = parseArgs({
 
 const rows = values
   .results!.split(',')
-  .filter((f) => fs.existsSync(f))
-  .flatMap((f) =>
-    fs
-      .readFileSync(f, 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as Row),
-  )
+  .flatMap(readParetoRows)
   .filter(
     (r) => r.config === values.config && r.budget === Number(values.budget) && r.seed === Number(values.seed),
   );
