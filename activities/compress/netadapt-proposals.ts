@@ -2,7 +2,8 @@ import type { ArtifactRef } from '../../common/artifact-ref';
 import { LatencyTableSchema, predictLatency, unitLatency } from '../../core/latency/latency-table';
 import { decodeModel } from '../../core/onnx';
 import { buildChannelGraph } from '../../core/pruning/dependency/channel-graph';
-import { buildGroups, prunableChannels } from '../../core/pruning/groups';
+import { buildGroups } from '../../core/pruning/groups';
+import { reachableWidths } from '../../core/pruning/plan/reachable-widths';
 import type { PlanInput } from '../../core/pruning/plan/plan-schema';
 import { proposeCutsWithin, type Proposal } from '../../core/search/netadapt';
 import type { PipelineDeps } from './context';
@@ -37,24 +38,23 @@ export function netAdaptProposals(deps: PipelineDeps) {
     ]);
     const table = LatencyTableSchema.parse(JSON.parse(new TextDecoder().decode(tableBytes)));
     const gs = buildGroups(buildChannelGraph(decodeModel(modelBytes)));
+    // The widths the engine can cut each unit to, with the ratio that gives each: a proposal's plan must
+    // make exactly the width the table priced.
+    const reachable = reachableWidths(gs, input.roundTo, input.roundTo);
     const current: Record<string, number> = {};
-    const floor = new Map<string, number>();
-    for (const g of gs.groups) {
-      if (!table.units[g.id]) continue;
-      current[g.id] = g.components.length;
-      floor.set(g.id, Math.max(input.roundTo, g.components.length - prunableChannels(g).length));
-    }
+    for (const g of gs.groups)
+      if (table.units[g.id] && reachable.has(g.id)) current[g.id] = g.components.length;
+    const ratioOf = (unit: string, width: number) =>
+      reachable.get(unit)!.find((r) => r.width === width)!.ratio;
     const { proposals, decrementMs } = proposeCutsWithin(
       {
         predict: (widths) => predictLatency(table, widths),
-        // Widths the table measured, plus every multiple of round_to between (interpolated).
-        widthsOf: (unit) => {
-          const u = table.units[unit]!;
-          const out: number[] = [];
-          for (let w = u.full - input.roundTo; w >= (floor.get(unit) ?? input.roundTo); w -= input.roundTo)
-            if (unitLatency(table, unit, w) < table.baseMs) out.push(w);
-          return out;
-        },
+        // Every reachable width the table prices below the base (interpolated between measured ones).
+        widthsOf: (unit) =>
+          reachable
+            .get(unit)!
+            .map((r) => r.width)
+            .filter((w) => unitLatency(table, unit, w) < table.baseMs),
       },
       current,
       input.decrementMs,
@@ -71,7 +71,7 @@ export function netAdaptProposals(deps: PipelineDeps) {
           criterion: input.criterion as PlanInput['criterion'],
           round_to: input.roundTo,
           min_channels: input.roundTo,
-          layers: { [p.unit]: 1 - p.to / p.from },
+          layers: { [p.unit]: ratioOf(p.unit, p.to) },
         },
       })),
     };

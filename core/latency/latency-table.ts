@@ -109,12 +109,9 @@ export function fitFixedMs(
   return (lo + hi) / 2;
 }
 
-/** Candidate widths below `full`: multiples of `roundTo`, at most `count` of them spread evenly, descending. */
-export function candidateWidths(full: number, roundTo: number, minWidth: number, count: number): number[] {
-  const all: number[] = [];
-  for (let w = Math.floor((full - 1) / roundTo) * roundTo; w >= Math.max(minWidth, roundTo); w -= roundTo)
-    all.push(w);
-  if (all.length <= count) return all;
+/** At most `count` of the widths `all` (descending), spread evenly from the widest to the narrowest. */
+export function candidateWidths(all: readonly number[], count: number): number[] {
+  if (all.length <= count) return [...all];
   // One width: the middle one, so that interpolation above it and the slope below it span the range.
   if (count === 1) return [all[Math.floor(all.length / 2)]!];
   const step = (all.length - 1) / (count - 1);

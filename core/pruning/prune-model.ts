@@ -22,13 +22,8 @@ import { propagateNisp } from './importance/nisp';
 import { dropBottlenecks } from './layers/drop-bottlenecks';
 import { parsePlan } from './plan/parse-plan';
 import type { Plan } from './plan/plan-schema';
-import {
-  removalCount,
-  segmentPartition,
-  segmentsByGroup,
-  selectPerSegment,
-  selectRemoval,
-} from './plan/select-channels';
+import { segmentPartition, segmentsByGroup, selectPerSegment, selectRemoval } from './plan/select-channels';
+import { plannedRemoval } from './plan/reachable-widths';
 import { removeComponents } from './surgery/remove-channels';
 
 export interface PruneDeps {
@@ -206,19 +201,15 @@ export async function pruneModel(
       list = [...new Set(explicit)].sort((a, b) => a - b);
     } else {
       const ratio = ratios.get(g)!;
-      const count = removalCount(
-        g.components.length,
-        prunableChannels(g).length,
-        ratio,
-        plan.round_to,
-        plan.min_channels,
-      );
+      // needsScores (and so segments) covers every group with a ratio and a channel to remove.
+      if (ratio <= 0 || prunableChannels(g).length === 0) continue;
+      const parts = plan.segment_mode === 'per-segment' ? segmentPartition(g, segments[gi]!) : undefined;
+      const count = plannedRemoval(g, parts, ratio, plan.round_to, plan.min_channels);
       if (count === 0) continue;
       const scores = criterion.score(g, ctx!, {
         reduction: plan.reduction,
         normalization: plan.normalization,
       });
-      const parts = plan.segment_mode === 'per-segment' ? segmentPartition(g, segments[gi]!) : undefined;
       list = parts
         ? selectPerSegment(g, parts, scores, ratio, plan.round_to, plan.min_channels)
         : selectRemoval(g, segments[gi]!, scores, count, plan.min_channels);

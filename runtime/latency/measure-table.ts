@@ -12,7 +12,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { decodeModel, encodeModel } from '../../core/onnx';
 import { buildChannelGraph } from '../../core/pruning/dependency/channel-graph';
-import { buildGroups, prunableChannels } from '../../core/pruning/groups';
+import { buildGroups } from '../../core/pruning/groups';
+import { reachableWidths } from '../../core/pruning/plan/reachable-widths';
 import { pruneModel } from '../../core/pruning/prune-model';
 import {
   candidateWidths,
@@ -139,14 +140,14 @@ export async function measureLatencyTable(
 ): Promise<LatencyTable> {
   const model = decodeModel(modelBytes);
   const gs = buildGroups(buildChannelGraph(model));
-  const jobs: { unit: string; width: number; full: number }[] = [];
-  for (const g of gs.groups) {
-    const prunable = prunableChannels(g).length;
-    if (prunable === 0) continue;
-    const full = g.components.length;
-    const min = Math.max(o.roundTo, full - prunable);
-    for (const width of candidateWidths(full, o.roundTo, min, o.widthsPerUnit))
-      jobs.push({ unit: g.id, width, full });
+  // Only widths the engine can cut to (per-segment rounding), each timed at the ratio that gives it.
+  const jobs: { unit: string; width: number; full: number; ratio: number }[] = [];
+  for (const [unit, reachable] of reachableWidths(gs, o.roundTo, o.roundTo)) {
+    const full = gs.byId.get(unit)!.components.length;
+    const ratioOf = new Map(reachable.map((r) => [r.width, r.ratio]));
+    const widths = reachable.map((r) => r.width);
+    for (const width of candidateWidths(widths, o.widthsPerUnit))
+      jobs.push({ unit, width, full, ratio: ratioOf.get(width)! });
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stageprune-latency-'));
   const baseFile = path.join(dir, 'base.onnx');
@@ -173,7 +174,7 @@ export async function measureLatencyTable(
       }
     };
     for (const [i, job] of jobs.entries()) {
-      const delta = await timedChange({ [job.unit]: 1 - job.width / job.full });
+      const delta = await timedChange({ [job.unit]: job.ratio });
       const u = (units[job.unit] ??= { full: job.full, widths: [], ms: [] });
       u.widths.push(job.width);
       u.ms.push(Math.max(first.medianMs + delta, 1e-3));
@@ -183,8 +184,13 @@ export async function measureLatencyTable(
     if (jobs.length > 0 && Object.values(units).every((u) => u.ms.every((ms) => ms >= first.medianMs)))
       throw new LatencyTableUnresolvedError(first.medianMs, first.p90Ms - first.medianMs, o.runs);
     const calibration: Record<string, number> = {};
-    for (const [unit, u] of Object.entries(units))
-      if (u.widths.length > 0) calibration[unit] = u.widths[Math.floor(u.widths.length / 2)]!;
+    const calibrationRatios: Record<string, number> = {};
+    for (const [unit, u] of Object.entries(units)) {
+      if (u.widths.length === 0) continue;
+      const middle = jobs.filter((j) => j.unit === unit)[Math.floor(u.widths.length / 2)]!;
+      calibration[unit] = middle.width;
+      calibrationRatios[unit] = middle.ratio;
+    }
     const partial: LatencyTable = {
       version: 1,
       key,
@@ -193,11 +199,7 @@ export async function measureLatencyTable(
       runs: o.runs,
       units,
     };
-    const calibrationMs =
-      first.medianMs +
-      (await timedChange(
-        Object.fromEntries(Object.entries(calibration).map(([g, w]) => [g, 1 - w / units[g]!.full])),
-      ));
+    const calibrationMs = first.medianMs + (await timedChange(calibrationRatios));
     return { ...partial, fixedMs: fitFixedMs(partial, calibration, calibrationMs) };
   } finally {
     await base.release();

@@ -3,6 +3,9 @@ import { test } from 'node:test';
 import { PruneError } from '../../../core/pruning/errors';
 import { parsePlan, parseStages } from '../../../core/pruning/plan/parse-plan';
 import { removalCount } from '../../../core/pruning/plan/select-channels';
+import { reachableWidths } from '../../../core/pruning/plan/reachable-widths';
+import { buildChannelGraph } from '../../../core/pruning/dependency/channel-graph';
+import { buildGroups } from '../../../core/pruning/groups';
 import { pruneModel } from '../../../core/pruning/prune-model';
 import { computeStats } from '../../../core/stats';
 import { buildYolo, buildYoloV8, yolov8Spec, yoloSpec } from '../../../core/yolo';
@@ -164,4 +167,31 @@ test('per-segment mode cuts each split part by the ratio with its own rounding',
   const removed = applied.channels!['a']!;
   assert.equal(removed.filter((i) => i < 8).length, 4);
   assert.equal(removed.filter((i) => i >= 8).length, 12);
+});
+
+test('reachable widths: each is exactly what pruneModel cuts at its ratio; widths no ratio reaches are left out', async () => {
+  const model = buildYoloV8({ ...yolov8Spec('n', { nc: 3, imgsz: 64 }), widthMultiple: 0.25 }, { seed: 0 });
+  const gs = buildGroups(buildChannelGraph(model));
+  const reachable = reachableWidths(gs, 8, 8);
+  assert.ok(reachable.size > 10);
+  const unreachable: string[] = [];
+  for (const [unit, list] of reachable) {
+    for (const { width, ratio } of list) {
+      const { model: pruned } = await pruneModel(model, {
+        layers: { [unit]: ratio },
+        round_to: 8,
+        min_channels: 8,
+      });
+      const kept = buildGroups(buildChannelGraph(pruned)).byId.get(unit)?.components.length;
+      assert.equal(kept, width, `${unit} at ratio ${ratio}`);
+    }
+    const full = gs.byId.get(unit)!.components.length;
+    for (let w = full - 8; w >= list.at(-1)!.width; w -= 8)
+      if (!list.some((r) => r.width === w)) unreachable.push(`${unit}:${w}`);
+  }
+  // A C2f cv1 group is two chunk halves, each rounded on its own: 32 channels in halves of 16 cannot keep 24.
+  assert.ok(
+    unreachable.some((u) => /\/model\.2\/cv1\/conv\/Conv:24$/.test(u)),
+    unreachable.join(' '),
+  );
 });

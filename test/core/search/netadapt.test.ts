@@ -107,9 +107,10 @@ test('the fixed part is fitted so that the table predicts the calibration model 
   );
 });
 
-test('candidate widths are multiples of round_to below full, at most `count`, evenly spread', () => {
-  assert.deepEqual(candidateWidths(64, 8, 8, 100), [56, 48, 40, 32, 24, 16, 8]);
-  assert.deepEqual(candidateWidths(64, 8, 8, 3), [56, 32, 8]);
-  assert.deepEqual(candidateWidths(64, 8, 8, 1), [32], 'one width is the middle one, never NaN');
-  assert.deepEqual(candidateWidths(60, 8, 16, 100), [56, 48, 40, 32, 24, 16]);
+test('candidate widths: at most `count` of the reachable ones, evenly spread, widest to narrowest', () => {
+  const all = [56, 48, 40, 32, 24, 16, 8];
+  assert.deepEqual(candidateWidths(all, 100), all);
+  assert.deepEqual(candidateWidths(all, 3), [56, 32, 8]);
+  assert.deepEqual(candidateWidths(all, 1), [32], 'one width is the middle one, never NaN');
+  assert.deepEqual(candidateWidths([], 3), []);
 });
