@@ -11,6 +11,7 @@ import { netAdaptProposals } from './compress/netadapt-proposals';
 import { modelInputSize, netAdaptSummary } from './compress/netadapt-summary';
 import { planMixes, planPruning, scalePlan } from './compress/plan-pruning';
 import { applyPruning } from './compress/apply-pruning';
+import { scheduleStep } from './compress/schedule-step';
 import { exportModel } from './compress/export-model';
 import { listPrunableUnits, scanUnit } from './compress/scan-unit';
 import { writeReport } from './compress/write-report';
@@ -49,6 +50,7 @@ export function createActivities(deps: ActivityDeps) {
     scanUnit: short(scanUnit(p)),
     planPruning: short(planPruning(p)),
     scalePlan: short(scalePlan(p)),
+    scheduleStep: short(scheduleStep(p)),
     planMixes: short(planMixes(p)),
     measureGammas: short(measureGammas(p)),
     netAdaptProposals: short(netAdaptProposals(p)),

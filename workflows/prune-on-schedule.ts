@@ -1,4 +1,4 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { ArtifactRef } from '../common/artifact-ref';
 import type { CompressModelOptions } from '../common/compress-input';
@@ -18,7 +18,7 @@ export interface PruneOnScheduleInput {
   options: CompressModelOptions;
   /** The model's cost before any step (the baseline evaluation's), to express each step's target. */
   baseline: Pick<ModelMetrics, 'flops' | 'params'>;
-  /** The reductions the final model must meet; without one, what the plan removes in one go. */
+  /** The reductions the plan meets (read only by runs started before the schedule followed final widths). */
   target?: { flopsReduction?: number; paramsReduction?: number };
   criterionInputs?: CriterionInputs;
   queues: { cpu: string; gpu: string };
@@ -34,11 +34,11 @@ export interface PruneOnScheduleResult {
 }
 
 /**
- * The prune stage. One step applies the plan. N steps (Torch-Pruning's iterative recipe) move the model
- * toward the final target in N prune steps of equal FLOPs/params share, each scaled on the current model's
- * exact cost and scored on its current weights, with a short CWD fine-tune from the original after every
- * step but the last. Every step's model is an artifact and every step an activity, so a restart resumes at
- * the step it was in.
+ * The prune stage. One step applies the plan. N steps (Torch-Pruning's iterative recipe) cut every group k/n of
+ * the way from its original width to the width the plan gives it, scored on the current weights, with a short
+ * CWD fine-tune from the original after every step but the last; the last step lands on the plan's widths, so
+ * the planner's target and allocation are kept. Every step's model is an artifact and every step an activity,
+ * so a restart resumes at the step it was in.
  */
 export async function pruneOnSchedule(input: PruneOnScheduleInput): Promise<PruneOnScheduleResult> {
   const o = input.options;
@@ -74,6 +74,33 @@ export async function pruneOnSchedule(input: PruneOnScheduleInput): Promise<Prun
     return { model: applied.model, appliedPlan: applied.appliedPlan, steps, stats: applied.stats };
   }
 
+  // Steps toward the planner's final widths (Torch-Pruning's schedule). Runs started before this landed
+  // re-scaled the plan's ratios on every step's model instead (below), and replay that way.
+  if (patched('schedule-toward-final-widths')) {
+    let current = input.model;
+    let last: Awaited<ReturnType<typeof apply>> | undefined;
+    for (let k = 1; k <= n; k++) {
+      const ci = await criterionFor(current, k === 1);
+      const { plan } = await cpu.scheduleStep({
+        original: input.model,
+        current,
+        plan: input.plan,
+        step: k,
+        steps: n,
+      });
+      last = await apply(current, plan, ci);
+      current = last.model;
+      const record: ScheduleStep = { step: k, ...pick(last) };
+      if (k < n && o.schedule.finetuneEpochs > 0) {
+        const tuned = await shortFinetune(current);
+        current = tuned.model;
+        record.finetuned = tuned.model;
+      }
+      steps.push(record);
+    }
+    return { model: current, appliedPlan: last!.appliedPlan, steps, stats: last!.stats };
+  }
+
   const target: { flopsReduction?: number; paramsReduction?: number } =
     input.target ?? (await oneShotReduction());
   let current = input.model;
@@ -100,19 +127,23 @@ export async function pruneOnSchedule(input: PruneOnScheduleInput): Promise<Prun
     cost = costOf(last);
     const record: ScheduleStep = { step: k, ...pick(last) };
     if (k < n && o.schedule.finetuneEpochs > 0) {
-      const tuned = await gpu.finetune({
-        student: current,
-        teacher: input.teacher,
-        dataset: input.dataset,
-        split: o.splits.finetune,
-        options: { ...o.finetune, epochs: o.schedule.finetuneEpochs, maxSteps: undefined },
-      });
+      const tuned = await shortFinetune(current);
       current = tuned.model;
       record.finetuned = tuned.model;
     }
     steps.push(record);
   }
   return { model: current, appliedPlan: last!.appliedPlan, steps, stats: last!.stats };
+
+  function shortFinetune(student: ArtifactRef) {
+    return gpu.finetune({
+      student,
+      teacher: input.teacher,
+      dataset: input.dataset,
+      split: o.splits.finetune,
+      options: { ...o.finetune, epochs: o.schedule.finetuneEpochs, maxSteps: undefined },
+    });
+  }
 
   async function oneShotReduction() {
     const once = await apply(input.model, input.plan, input.criterionInputs);
