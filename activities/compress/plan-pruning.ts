@@ -179,6 +179,8 @@ export function scalePlan(deps: PipelineDeps) {
 export interface PlanMixesInput {
   model: ArtifactRef;
   prune: PruneSettings;
+  /** The sensitivity planner's `stageBounds`, for the channel part (default the review's). */
+  stageBounds?: Record<'backbone' | 'neck' | 'head', number>;
   target: CompressModelOptions['target'];
   /** The module scan and the block scan (sensitivity planner at `mixed` granularity). */
   modules: { baseline: SensitivityBaseline; points: SensitivityPoint[] };
@@ -224,6 +226,7 @@ export function planMixes(deps: PipelineDeps) {
           {
             imgsz: input.imgsz,
             deps: pruneDeps,
+            ...(input.stageBounds ? { stageBounds: input.stageBounds } : {}),
           },
         );
         const ref = await deps.store.put(new TextEncoder().encode(JSON.stringify(c.plan, null, 2)), {

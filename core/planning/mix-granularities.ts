@@ -31,7 +31,12 @@ export async function planMix(
   target: ReductionTarget,
   share: number,
   base: Pick<PlanInput, 'criterion' | 'round_to'>,
-  options: { imgsz?: number; deps?: PruneDeps } = {},
+  options: {
+    imgsz?: number;
+    deps?: PruneDeps;
+    /** The most any unit of a stage may lose (the planner's `stageBounds`); default the review's. */
+    stageBounds?: Readonly<Record<'backbone' | 'neck' | 'head', number>>;
+  } = {},
 ): Promise<MixCandidate> {
   const stats = (m: Model) => computeStats(m, { imgsz: options.imgsz });
   const start = stats(model);
@@ -73,7 +78,11 @@ export async function planMix(
         : {}),
     },
     (units) => ({ ...base, modules: units }),
-    { allocation: { bounds: REVIEW_STAGE_BOUNDS }, imgsz: options.imgsz, deps: options.deps },
+    {
+      allocation: { bounds: options.stageBounds ?? REVIEW_STAGE_BOUNDS },
+      imgsz: options.imgsz,
+      deps: options.deps,
+    },
   );
   return {
     share,

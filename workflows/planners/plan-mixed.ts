@@ -34,6 +34,7 @@ export async function planMixed(input: PlannerInput): Promise<PlannerResult> {
   const candidates = await cpu.planMixes({
     model: input.model,
     prune: pruneSettings(o),
+    ...(planner.stageBounds ? { stageBounds: planner.stageBounds } : {}),
     target: o.target,
     modules,
     blocks,

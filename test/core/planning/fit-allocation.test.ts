@@ -5,6 +5,7 @@ import {
   buildSensitivityCurves,
   fitAllocationToTarget,
   PlanError,
+  planMix,
   type SensitivityBaseline,
   type SensitivityPoint,
 } from '../../../core/planning';
@@ -90,4 +91,18 @@ test('a target beyond the scanned ratios and bounds is PLAN_TARGET_UNREACHABLE w
     allocation: { bounds: { backbone: 0.7, neck: 0.7, head: 0.7 } },
   });
   assert.ok(wide.flops <= 0.4 * base.flops, `${wide.flops / base.flops} of the FLOPs kept`);
+});
+
+test('mixed granularity honours the planner stage bounds: −70% is out of the review bounds, within wider ones', async () => {
+  const curves = buildSensitivityCurves(baseline, await scanned);
+  const target = { flopsReduction: 0.7 };
+  const settings = { criterion: 'l1' as const, round_to: 8 };
+  await assert.rejects(
+    planMix(model, baseline, curves, [], target, 0, settings),
+    (e: unknown) => e instanceof PlanError && e.code === 'PLAN_TARGET_UNREACHABLE',
+  );
+  const wide = await planMix(model, baseline, curves, [], target, 0, settings, {
+    stageBounds: { backbone: 0.8, neck: 0.8, head: 0.7 },
+  });
+  assert.ok(wide.flops <= base.flops * 0.3, `${wide.flops} of ${base.flops}`);
 });
