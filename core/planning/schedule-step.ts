@@ -8,6 +8,7 @@
 import type { Model } from '../onnx/model';
 import { buildChannelGraph } from '../pruning/dependency/channel-graph';
 import { buildGroups, type GroupSet } from '../pruning/groups';
+import { dropBottlenecks } from '../pruning/layers/drop-bottlenecks';
 import { pruneModel } from '../pruning/prune-model';
 import { PlanSchema, type PlanInput } from '../pruning/plan/plan-schema';
 import { reachableWidths } from '../pruning/plan/reachable-widths';
@@ -41,7 +42,9 @@ export function scheduleStepPlan(
   steps: number,
 ): PlanInput {
   const settings = PlanSchema.parse({ ...plan, drop_bottlenecks: undefined, applied_from: undefined });
-  const gs = buildGroups(buildChannelGraph(current));
+  // The first step drops the plan's blocks before it cuts channels: widths are reachable on what remains.
+  const drops = step === 1 && plan.drop_bottlenecks?.length ? plan.drop_bottlenecks : undefined;
+  const gs = buildGroups(buildChannelGraph(drops ? dropBottlenecks(current, drops) : current));
   const reachable = reachableWidths(gs, settings.round_to, settings.min_channels);
   const now = widthsOf(gs);
   const layers: Record<string, number> = {};
@@ -64,6 +67,6 @@ export function scheduleStepPlan(
     seed: settings.seed,
     segment_mode: settings.segment_mode,
     layers,
-    ...(step === 1 && plan.drop_bottlenecks?.length ? { drop_bottlenecks: plan.drop_bottlenecks } : {}),
+    ...(drops ? { drop_bottlenecks: drops } : {}),
   };
 }
