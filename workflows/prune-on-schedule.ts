@@ -65,6 +65,7 @@ export async function pruneOnSchedule(input: PruneOnScheduleInput): Promise<Prun
   };
   const apply = (model: ArtifactRef, plan: PlanInput, ci: CriterionInputs | undefined) =>
     cpu.applyPruning({ model, plan, imgsz, ...(ci ? { criterionInputs: ci } : {}) });
+  type Applied = Awaited<ReturnType<typeof apply>>;
 
   const n = o.schedule.steps;
   const steps: ScheduleStep[] = [];
@@ -76,19 +77,47 @@ export async function pruneOnSchedule(input: PruneOnScheduleInput): Promise<Prun
 
   // Steps toward the planner's final widths (Torch-Pruning's schedule). Runs started before this landed
   // re-scaled the plan's ratios on every step's model instead (below), and replay that way.
-  if (patched('schedule-toward-final-widths')) {
+  if (patched('schedule-toward-final-widths'))
+    return inSteps(async (k, current) => {
+      const step = { original: input.model, current, plan: input.plan, step: k, steps: n };
+      return (await cpu.scheduleStep(step)).plan;
+    });
+
+  const target: { flopsReduction?: number; paramsReduction?: number } =
+    input.target ?? (await oneShotReduction());
+  return inSteps(async (k, current, ci, previous) => {
+    const cost = previous ? costOf(previous) : input.baseline;
+    // Cumulative share k/n of each reduction, expressed relative to the current model.
+    const relative = (want: number | undefined, now: number, base: number) =>
+      want === undefined ? undefined : Math.max(0, 1 - (1 - (want * k) / n) / (now / base));
+    const stepTarget = {
+      ...optional('flopsReduction', relative(target.flopsReduction, cost.flops, input.baseline.flops)),
+      ...optional('paramsReduction', relative(target.paramsReduction, cost.params, input.baseline.params)),
+    };
+    const scaled = await cpu.scalePlan({
+      model: current,
+      plan: input.plan,
+      target: stepTarget,
+      imgsz,
+      ...(ci ? { criterionInputs: ci } : {}),
+    });
+    return scaled.plan;
+  });
+
+  /** The n steps: each scores, plans (`planFor`), prunes, and is fine-tuned briefly unless it is the last. */
+  async function inSteps(
+    planFor: (
+      k: number,
+      current: ArtifactRef,
+      ci: CriterionInputs | undefined,
+      previous: Applied | undefined,
+    ) => Promise<PlanInput>,
+  ): Promise<PruneOnScheduleResult> {
     let current = input.model;
-    let last: Awaited<ReturnType<typeof apply>> | undefined;
+    let last: Applied | undefined;
     for (let k = 1; k <= n; k++) {
       const ci = await criterionFor(current, k === 1);
-      const { plan } = await cpu.scheduleStep({
-        original: input.model,
-        current,
-        plan: input.plan,
-        step: k,
-        steps: n,
-      });
-      last = await apply(current, plan, ci);
+      last = await apply(current, await planFor(k, current, ci, last), ci);
       current = last.model;
       const record: ScheduleStep = { step: k, ...pick(last) };
       if (k < n && o.schedule.finetuneEpochs > 0) {
@@ -100,40 +129,6 @@ export async function pruneOnSchedule(input: PruneOnScheduleInput): Promise<Prun
     }
     return { model: current, appliedPlan: last!.appliedPlan, steps, stats: last!.stats };
   }
-
-  const target: { flopsReduction?: number; paramsReduction?: number } =
-    input.target ?? (await oneShotReduction());
-  let current = input.model;
-  let cost = { flops: input.baseline.flops, params: input.baseline.params };
-  let last: Awaited<ReturnType<typeof apply>> | undefined;
-  for (let k = 1; k <= n; k++) {
-    // Cumulative share k/n of each reduction, expressed relative to the current model.
-    const relative = (want: number | undefined, now: number, base: number) =>
-      want === undefined ? undefined : Math.max(0, 1 - (1 - (want * k) / n) / (now / base));
-    const stepTarget = {
-      ...optional('flopsReduction', relative(target.flopsReduction, cost.flops, input.baseline.flops)),
-      ...optional('paramsReduction', relative(target.paramsReduction, cost.params, input.baseline.params)),
-    };
-    const ci = await criterionFor(current, k === 1);
-    const scaled = await cpu.scalePlan({
-      model: current,
-      plan: input.plan,
-      target: stepTarget,
-      imgsz,
-      ...(ci ? { criterionInputs: ci } : {}),
-    });
-    last = await apply(current, scaled.plan, ci);
-    current = last.model;
-    cost = costOf(last);
-    const record: ScheduleStep = { step: k, ...pick(last) };
-    if (k < n && o.schedule.finetuneEpochs > 0) {
-      const tuned = await shortFinetune(current);
-      current = tuned.model;
-      record.finetuned = tuned.model;
-    }
-    steps.push(record);
-  }
-  return { model: current, appliedPlan: last!.appliedPlan, steps, stats: last!.stats };
 
   function shortFinetune(student: ArtifactRef) {
     return gpu.finetune({
