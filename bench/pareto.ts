@@ -56,6 +56,8 @@ const CONFIG_FLAGS: Record<string, string[]> = {
     '{"stageBounds":{"backbone":0.7,"neck":0.7,"head":0.6}}',
   ],
 };
+// Label-free CWD: the sensitivity plan, fine-tuned by distillation from the original alone (no labels read).
+CONFIG_FLAGS['sensitivity-no-labels'] = [...CONFIG_FLAGS['sensitivity']!, '--no-labels'];
 
 const { values } = parseArgs({
   options: {
