@@ -20,7 +20,8 @@ const flagsSchema = commonTrainerFlags.extend({
   'cwd-head': z.coerce.number().min(0).default(0),
   'no-cwd': z.boolean().default(false),
   'no-labels': z.boolean().default(false),
-  'output-weight': z.coerce.number().min(0).default(0),
+  // Unset: the trainer's default (on without labels, to train the head's last convolutions; off with them).
+  'output-weight': z.coerce.number().min(0).optional(),
 });
 
 /** Fine-tunes a (pruned) student with channel-wise distillation from its teacher, labels optional. */
@@ -29,7 +30,8 @@ export const finetuneCommand: CliCommand = {
   summary: 'fine-tune a pruned ONNX student with channel-wise distillation from a teacher (labels optional)',
   usage: [
     'usage: stageprune finetune --student S.onnx --teacher T.onnx --data DIR --epochs N --out OUT [options]',
-    '  --cwd-tau 1  --cwd-weight 10 (per level)  --cwd-head 0 (head maps)  --no-cwd  --no-labels (distillation only)  --output-weight 0',
+    '  --cwd-tau 1  --cwd-weight 10 (per level)  --cwd-head 0 (head maps)  --no-cwd  --no-labels (distillation only)',
+    "  --output-weight W (distil the head's outputs; default 1 with --no-labels, else 0)",
     '  --imgsz 416  --batch 16  --seed 0  --device auto|cpu|cuda  --workers 0  --threads 0',
     '  --format auto|voc|yolo|coco|images  --splits train,val  --names A,B,C  --annotations COCO.json',
     '  --lr0 0.01  --checkpoint-every 500  --max-steps N  --taylor FILE  --resume CHECKPOINT',
@@ -65,7 +67,7 @@ export const finetuneCommand: CliCommand = {
         weight: flags['cwd-weight'],
         head_weight: flags['cwd-head'],
       },
-      output_distill: { weight: flags['output-weight'] },
+      ...(flags['output-weight'] === undefined ? {} : { output_distill: { weight: flags['output-weight'] } }),
     };
     return runJobFromCli(job, flags.resume, runTrainer, writeTrainerJob, progressPrinter());
   },

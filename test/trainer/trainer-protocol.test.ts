@@ -135,11 +135,29 @@ test('label-free CWD fine-tune of a narrower student through 1x1 adapters', { sk
   const job = tinyJob(dir, student, { mode: 'finetune', teacher, labels: false, epochs: 10, data: { format: 'images', images: path.join(bccdRoot, 'JPEGImages'), limit: 4 } });
   const events: TrainerEvent[] = [];
   await runTrainer({ jobFile: await writeTrainerJob(path.join(dir, 'job.json'), job), onEvent: (e) => events.push(e) });
-  const start = events.find((e) => e.event === 'start');
-  assert.deepEqual((start as { adapters?: unknown }).adapters, [[32, 64], [64, 128], [128, 256]]);
+  const start = events.find((e) => e.event === 'start') as { adapters?: unknown; losses?: unknown };
+  assert.deepEqual(start.adapters, [[32, 64], [64, 128], [128, 256]]);
+  // Neck CWD stops before the head's last convolutions: without labels the teacher's outputs train them.
+  assert.deepEqual(start.losses, ['cwd', 'output'], 'output distillation is on by default without labels');
   const cwd = progressOf(events).map((e) => e.loss.cwd!);
   assert.equal(progressOf(events)[0]!.loss.box, undefined, 'no detection loss without labels');
   assert.ok(cwd.at(-1)! < cwd[0]!, `CWD falls: ${cwd[0]} -> ${cwd.at(-1)}`);
+  const output = progressOf(events).map((e) => e.loss.output!);
+  assert.ok(output.at(-1)! < output[0]!, `output distillation falls: ${output[0]} -> ${output.at(-1)}`);
+
+  const off = tinyJob(dir, student, {
+    mode: 'finetune',
+    teacher,
+    labels: false,
+    max_steps: 1,
+    data: { format: 'images', images: path.join(bccdRoot, 'JPEGImages'), limit: 4 },
+    out: path.join(dir, 'out-off'),
+    output_distill: { weight: 0 },
+  });
+  const offEvents: TrainerEvent[] = [];
+  await runTrainer({ jobFile: await writeTrainerJob(path.join(dir, 'job-off.json'), off), onEvent: (e) => offEvents.push(e) });
+  const offStart = offEvents.find((e) => e.event === 'start') as { losses?: unknown };
+  assert.deepEqual(offStart.losses, ['cwd'], 'an explicit weight 0 keeps it off');
 });
 
 test('CWD on the head maps too; without augmentation the teacher runs once per image and is cached', { skip, timeout: 120_000 }, async () => {

@@ -39,6 +39,9 @@ class _V:
 
 
 REQUIRED = object()
+# Output distillation's weight in a label-free fine-tune when the job leaves it out (measured: docs/BENCHMARKS.md,
+# "Distillation settings on val").
+LABEL_FREE_OUTPUT_WEIGHT = 1.0
 
 
 def _str(v: Any, p: str, e: _V) -> str:
@@ -176,7 +179,7 @@ def validate_job(raw: Any, base_dir: str = ".") -> dict[str, Any]:
             "head_weight": (b(_num(0, 1e4)), 0.0), "cache_teacher": (b(_bool), True),
         })
         top["output_distill"] = e.obj(top["output_distill"], "job.output_distill", {
-            "weight": (b(_num(0, 1e4)), 0.0), "tau": (b(_num(1e-3, 1e3)), 1.0),
+            "weight": (b(_num(0, 1e4)), None), "tau": (b(_num(1e-3, 1e3)), 1.0),
         })
         top["sparsity"] = e.obj(top["sparsity"], "job.sparsity", {"l1": (b(_num(0, 10)), 0.0)})
         top["augment"] = e.obj(top["augment"], "job.augment", {
@@ -206,6 +209,11 @@ def validate_job(raw: Any, base_dir: str = ".") -> dict[str, Any]:
             e.errors.append(f"job.imgsz: must be a multiple of 32, got {top['imgsz']}")
         if top["cwd"].get("enabled") is None:
             top["cwd"]["enabled"] = top["mode"] == "finetune"
+        if top["output_distill"].get("weight") is None:
+            # Without labels nothing else trains the head's last convolutions (neck CWD stops before them): the
+            # teacher's outputs are its targets unless the job says otherwise.
+            unlabelled = top["mode"] == "finetune" and top["labels"] is False
+            top["output_distill"]["weight"] = LABEL_FREE_OUTPUT_WEIGHT if unlabelled else 0.0
         if top["cwd"]["enabled"] and top["mode"] != "finetune":
             e.errors.append("job.cwd.enabled: CWD needs a teacher (mode finetune)")
         if top["cwd"].get("head_weight") and top["mode"] != "finetune":
