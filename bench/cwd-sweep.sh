@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Distillation settings tuned on val, never test (issue 16): the base model pruned once (uniform ratio,
 # l1; 0.45 removes 72.5% of the FLOPs at 416 px), then fine-tuned on BCCD train for the same epochs and seed
-# under each setting and scored on BCCD val by our evaluator. Settings are [nl-]TAU:WEIGHT:HEAD[:OUT] (CWD
-# temperature, per-level weight on P3/P4/P5, weight on the head's class/box maps, weight of output
-# distillation; `nl-` fine-tunes without labels); `det` is the detection loss alone.
+# under each setting and scored on BCCD val by our evaluator. Settings are [nl-]TAU:WEIGHT:HEAD[:OUT][@LR0]
+# (CWD temperature, per-level weight on P3/P4/P5, weight on the head's class/box maps, weight of output
+# distillation, initial learning rate; `nl-` fine-tunes without labels); `det[@LR0]` is the detection loss alone.
 #   bash bench/cwd-sweep.sh [EPOCHS=15] [OUT=tmp/cwd-sweep] [SETTINGS="det 1:10:0 ..."] [RATIO=0.45] [SEED=0]
 # One seed per call: run it once per seed with the same OUT (the pruned model is shared; seed 0's files keep
 # their plain names, other seeds' end in -sN).
@@ -28,14 +28,18 @@ echo "| setting | seed | mAP50-95 (val) | mAP50 (val) | fine-tune s |"
 echo "|---|---|---|---|---|"
 for s in $settings; do
   name="${s//:/-}"
+  name="${name//@/-lr}"
   [ "$seed" = 0 ] || name="$name-s$seed"
   if [ ! -f "$out/$name.eval.json" ]; then
-    if [ "$s" = det ]; then flags=(--no-cwd); else
-      IFS=: read -r tau weight head outw <<< "${s#nl-}"
+    lr0="${s#*@}"
+    [ "$lr0" = "$s" ] && lr0=0.01
+    if [ "${s%@*}" = det ]; then flags=(--no-cwd); else
+      IFS=: read -r tau weight head outw <<< "$(t="${s#nl-}"; echo "${t%@*}")"
       flags=(--cwd-tau "$tau" --cwd-weight "$weight" --cwd-head "$head")
       [ -z "$outw" ] || flags+=(--output-weight "$outw")
       [ "${s#nl-}" = "$s" ] || flags+=(--no-labels)
     fi
+    flags+=(--lr0 "$lr0")
     start=$SECONDS
     "${sp[@]}" finetune --student "$out/pruned.onnx" --teacher "$base" --data datasets/bccd --splits train \
       --epochs "$epochs" --imgsz 416 --seed "$seed" --out "$out/$name" "${flags[@]}" > "$out/$name.done.json" 2> "$out/$name.log"

@@ -72,6 +72,7 @@ const { values } = parseArgs({
     'cwd-head': { type: 'string' },
     'cwd-tau': { type: 'string' },
     'cwd-weight': { type: 'string' },
+    lr0: { type: 'string' },
     splits: { type: 'string' },
     tag: { type: 'string', default: '' },
     'latency-only': { type: 'boolean', default: false },
@@ -88,6 +89,7 @@ function extraFlags(): string[] {
   if (values['cwd-head']) f.push('--cwd-head', values['cwd-head']);
   if (values['cwd-tau']) f.push('--cwd-tau', values['cwd-tau']);
   if (values['cwd-weight']) f.push('--cwd-weight', values['cwd-weight']);
+  if (values.lr0) f.push('--lr0', values.lr0);
   if (values.splits) f.push('--splits', values.splits);
   return f;
 }

@@ -201,6 +201,8 @@ export const compressModelInputSchema = z
         cwdWeight: z.number().nonnegative().default(10),
         /** CWD on the head's class-logit and box-distribution maps too (same τ), at this weight; 0 = off. */
         cwdHeadWeight: z.number().nonnegative().default(0),
+        /** The optimiser's initial learning rate; unset: the trainer's (0.01, ultralytics' SGD default). */
+        lr0: z.number().positive().max(10).optional(),
         labels: z.boolean().default(true),
         device: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
         checkpointEvery: z.number().int().positive().default(50),

@@ -56,6 +56,7 @@ const flagsSchema = z.object({
   'cwd-tau': z.coerce.number({ message: 'must be a number' }).positive().optional(),
   'cwd-weight': z.coerce.number({ message: 'must be a number' }).nonnegative().optional(),
   'cwd-head': z.coerce.number({ message: 'must be a number' }).nonnegative().optional(),
+  lr0: z.coerce.number({ message: 'must be a number' }).positive().max(10).optional(),
   splits: z
     .string()
     .optional()
@@ -135,6 +136,7 @@ const options = {
   'cwd-tau': { type: 'string' },
   'cwd-weight': { type: 'string' },
   'cwd-head': { type: 'string' },
+  lr0: { type: 'string' },
   splits: { type: 'string' },
   criterion: { type: 'string' },
   granularity: { type: 'string' },
@@ -238,6 +240,7 @@ const FLAG_OF: [path: string, flag: string][] = [
   ['finetune.cwdTau', '--cwd-tau'],
   ['finetune.cwdWeight', '--cwd-weight'],
   ['finetune.cwdHeadWeight', '--cwd-head'],
+  ['finetune.lr0', '--lr0'],
   ['finetune.maxSteps', '--max-steps'],
   ['finetune.imgsz', '--imgsz'],
   ['evaluation.imgsz', '--imgsz'],
@@ -312,6 +315,7 @@ export function inputFromFlags(
       ...(f['cwd-tau'] !== undefined ? { cwdTau: f['cwd-tau'] } : {}),
       ...(f['cwd-weight'] !== undefined ? { cwdWeight: f['cwd-weight'] } : {}),
       ...(f['cwd-head'] !== undefined ? { cwdHeadWeight: f['cwd-head'] } : {}),
+      ...(f.lr0 !== undefined ? { lr0: f.lr0 } : {}),
       ...(f.imgsz ? { imgsz: f.imgsz } : {}),
     },
     evaluation: {
@@ -386,7 +390,7 @@ export const runCommand: CliCommand = {
     '                      [--target-flops 0.5] [--target-params R] [--target-latency MS] [--ratio R]',
     `                      [--criterion ${CRITERION_NAMES.join('|')}] [--granularity ${GRANULARITIES.join('|')}]`,
     '                      [--steps N [--step-epochs E]] [--sparsify EPOCHS [--sparsify-l1 L]]',
-    '                      [--epochs N] [--max-steps N] [--seed N] [--cwd-tau T] [--cwd-weight W] [--cwd-head W]',
+    '                      [--epochs N] [--max-steps N] [--seed N] [--cwd-tau T] [--cwd-weight W] [--cwd-head W] [--lr0 LR]',
     '                      [--imgsz N] [--eval-images N] [--no-labels]',
     '                      [--require-approval] [--workflow-id ID] [--wait] [--json]',
     '',

@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
@@ -86,9 +87,16 @@ describe('finetune while the artifact store is down', () => {
       teacher: student,
       dataset,
       split: 'trainval',
-      options: options(6),
+      options: { ...options(6), lr0: 0.003 },
     });
     assert.equal(result.steps, 6);
+    const jobDir = fs
+      .readdirSync(path.join(deps(p, flaky).workDir, 'finetune'))
+      .find((d) => d.startsWith('outage-a-'));
+    const job = JSON.parse(
+      fs.readFileSync(path.join(deps(p, flaky).workDir, 'finetune', jobDir!, 'job.json'), 'utf8'),
+    );
+    assert.equal(job.optimizer.lr0, 0.003, "the run's learning rate reaches the trainer");
     assert.ok(await p.store.exists(result.model), 'the fine-tuned model is stored');
     assert.ok(flaky.failedPuts >= 6, `the outage happened (${flaky.failedPuts} failed puts)`);
     const named = beats.filter((b) => b.checkpoint).map((b) => b.checkpoint!.key);

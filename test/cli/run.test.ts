@@ -94,6 +94,17 @@ describe('stageprune run: flags are checked before anything is uploaded', () => 
     await rejected('--episodes', '--model', model, '--data', data, '--planner', 'amc', '--episodes', '9000');
   });
 
+  test('--lr0 reaches the fine-tune options; unset, the trainer keeps its own; a non-positive one is refused', async () => {
+    const cfg = { model: 's3://b/m.onnx', data: 's3://b/d/' };
+    const base = ['--model', model, '--data', data];
+    assert.equal(
+      inputFromFlags(parseRunFlags([...base, '--lr0', '0.002']), cfg, loadConfig()).finetune?.lr0,
+      0.002,
+    );
+    assert.equal(inputFromFlags(parseRunFlags(base), cfg, loadConfig()).finetune?.lr0, undefined);
+    await rejected('--lr0', ...base, '--lr0', '0');
+  });
+
   test('--planner-options: a JSON object of the planner’s own options, each checked by its schema', async () => {
     const na = ['--model', model, '--data', data, '--planner', 'netadapt', '--latency-reduction', '0.4'];
     assert.match(
