@@ -41,7 +41,7 @@ class _V:
 REQUIRED = object()
 # Output distillation's weight in a label-free fine-tune when the job leaves it out (measured: docs/BENCHMARKS.md,
 # "Distillation settings on val").
-LABEL_FREE_OUTPUT_WEIGHT = 1.0
+LABEL_FREE_OUTPUT_WEIGHT = 5.0
 
 
 def _str(v: Any, p: str, e: _V) -> str:
@@ -210,8 +210,8 @@ def validate_job(raw: Any, base_dir: str = ".") -> dict[str, Any]:
         if top["cwd"].get("enabled") is None:
             top["cwd"]["enabled"] = top["mode"] == "finetune"
         if top["output_distill"].get("weight") is None:
-            # Without labels nothing else trains the head's last convolutions (neck CWD stops before them): the
-            # teacher's outputs are its targets unless the job says otherwise.
+            # Without labels nothing else trains the head (neck CWD stops before it): the teacher's outputs are
+            # its targets unless the job says otherwise.
             unlabelled = top["mode"] == "finetune" and top["labels"] is False
             top["output_distill"]["weight"] = LABEL_FREE_OUTPUT_WEIGHT if unlabelled else 0.0
         if top["cwd"]["enabled"] and top["mode"] != "finetune":
