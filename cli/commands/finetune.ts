@@ -31,7 +31,7 @@ export const finetuneCommand: CliCommand = {
   usage: [
     'usage: stageprune finetune --student S.onnx --teacher T.onnx --data DIR --epochs N --out OUT [options]',
     '  --cwd-tau 1  --cwd-weight 10 (per level)  --cwd-head 0 (head maps)  --no-cwd  --no-labels (distillation only)',
-    "  --output-weight W (distil the head's outputs; default 5 with --no-labels, else 0)",
+    "  --output-weight W (distil the head's outputs; default 10 with --no-labels, else 0)",
     '  --imgsz 416  --batch 16  --seed 0  --device auto|cpu|cuda  --workers 0  --threads 0',
     '  --format auto|voc|yolo|coco|images  --splits train,val  --names A,B,C  --annotations COCO.json',
     '  --lr0 0.01  --checkpoint-every 500  --max-steps N  --taylor FILE  --resume CHECKPOINT',

@@ -41,7 +41,7 @@ class _V:
 REQUIRED = object()
 # Output distillation's weight in a label-free fine-tune when the job leaves it out (measured: docs/BENCHMARKS.md,
 # "Distillation settings on val").
-LABEL_FREE_OUTPUT_WEIGHT = 5.0
+LABEL_FREE_OUTPUT_WEIGHT = 10.0
 
 
 def _str(v: Any, p: str, e: _V) -> str:
