@@ -39,7 +39,7 @@ function curveOf(config: string): Row[] {
 const curves = values.config!.split(',').map((config) => ({ config, curve: curveOf(config) }));
 const maxEpochs = Math.max(...curves.flatMap((c) => c.curve.map((r) => r.epochs)));
 const series: LineSeries[] = curves.map(({ config, curve }) => ({
-  name: `${config}, seed ${values.seed}`,
+  name: config,
   // The pruned model's own score (epoch 0, in the table) would flatten the part worth seeing.
   points: curve.map((r) => ({ x: r.epochs, y: r.map50_95, title: r.map50_95.toFixed(4) })),
 }));
@@ -55,7 +55,7 @@ series.push({
 fs.writeFileSync(
   values.out!,
   renderLineChartSvg(series, {
-    title: `Recovery at −${Math.round(Number(values.budget) * 100)}% FLOPs: BCCD test mAP50-95 by fine-tune epochs`,
+    title: `Recovery at −${Math.round(Number(values.budget) * 100)}% FLOPs (seed ${values.seed}): BCCD test mAP50-95 by fine-tune epochs`,
     xTitle: 'fine-tune epochs',
     yTitle: 'mAP50-95',
   }),
