@@ -20,7 +20,7 @@ const flagsSchema = commonTrainerFlags.extend({
   'cwd-head': z.coerce.number().min(0).default(0),
   'no-cwd': z.boolean().default(false),
   'no-labels': z.boolean().default(false),
-  // Unset: the trainer's default (on without labels, to train the head's last convolutions; off with them).
+  // Unset: the trainer's default (on without labels, since nothing else then trains the head; off with them).
   'output-weight': z.coerce.number().min(0).optional(),
 });
 
