@@ -1,0 +1,50 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { evaluateCoco, pairedBootstrap } from '../../../core/metrics';
+import { createDetections } from '../../../core/postprocess';
+import { bccdRoot, loadDataset } from '../../../runtime/datasets';
+import { syntheticDetections } from '../../support/synthetic-detections';
+
+const testSplit = async () => (await loadDataset(bccdRoot(), { split: 'test', policy: 'skip' })).dataset;
+
+test('paired bootstrap: a detector against itself differs by exactly 0 on every resample, yet each score varies', async () => {
+  const { images, classNames } = await testSplit();
+  const dets = syntheticDetections(images, classNames.length, 1);
+  const r = pairedBootstrap(images, dets, dets, classNames.length, { resamples: 50, seed: 3 });
+  assert.equal(r.observed, 0);
+  assert.deepEqual([r.mean, r.sd, r.low, r.high], [0, 0, 0, 0]);
+  assert.ok(r.sdA > 0.005 && r.sdA === r.sdB, `one test set's noise: sd ${r.sdA}`);
+});
+
+test('paired bootstrap: a clearly better detector has an interval above 0, and the observed difference is the plain scores', async () => {
+  const { images, classNames } = await testSplit();
+  const worse = syntheticDetections(images, classNames.length, 1);
+  // The ground truth itself as detections: a perfect detector.
+  const better = images.map((im) => {
+    const d = createDetections(im.boxes.length);
+    im.boxes.forEach((g, j) => {
+      d.boxes.set([g.x1, g.y1, g.x2, g.y2], 4 * j);
+      d.scores[j] = 1;
+      d.classIds[j] = g.classId;
+    });
+    d.count = im.boxes.length;
+    return d;
+  });
+  const k = classNames.length;
+  const r = pairedBootstrap(images, worse, better, k, { resamples: 40, seed: 1 });
+  const plain = evaluateCoco(images, better, k).map50_95 - evaluateCoco(images, worse, k).map50_95;
+  assert.equal(r.observed, plain);
+  assert.ok(
+    r.low > 0 && r.low <= r.mean && r.mean <= r.high,
+    `interval [${r.low}, ${r.high}] mean ${r.mean}`,
+  );
+  // The same seed draws the same resamples.
+  assert.deepEqual(pairedBootstrap(images, worse, better, k, { resamples: 40, seed: 1 }), r);
+});
+
+test('paired bootstrap refuses misaligned detections and a degenerate resample count', async () => {
+  const { images, classNames } = await testSplit();
+  const dets = syntheticDetections(images, classNames.length, 1);
+  assert.throws(() => pairedBootstrap(images, dets, dets.slice(1), classNames.length), RangeError);
+  assert.throws(() => pairedBootstrap(images, dets, dets, classNames.length, { resamples: 1 }), RangeError);
+});
