@@ -16,7 +16,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   deployedUri,
-  fetchObject,
+  localModelCopy,
   latencyRounds,
   runCompression,
   type RunResult,
@@ -56,7 +56,7 @@ const imgsz = 416;
 
 async function localModel(name: string, r: RunResult): Promise<string> {
   const file = path.join(out, `${name}.onnx`);
-  if (!fs.existsSync(file)) await fetchObject(deployedUri(r), file);
+  await localModelCopy(deployedUri(r), file);
   return file;
 }
 

@@ -8,7 +8,8 @@
 //
 // Configs: staged, uniform, sensitivity, iterative (staged in 5 steps, 2 epochs between), slimming (sparsify
 // 10 epochs L1 1e-4, bn-gamma; slimming-l1-1e-2 the same with λ 1e-2), mixed (sensitivity planner, layer
-// drops + channels), tp (Torch-Pruning 1.6's recipe, dev venv only).
+// drops + channels), tp (Torch-Pruning 1.6's recipe, dev venv only), unpruned (the base model itself fine-tuned
+// by the same trainer and budget: what the fine-tune recipe alone does to the score; its rows have budget 0).
 
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -16,9 +17,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   deployedUri,
-  fetchObject,
   lastJson,
   latencyRounds,
+  localModelCopy,
   runCompression,
   stageprune as cli,
 } from './support/stack-runs';
@@ -155,13 +156,28 @@ function runTorchPruning(budget: number, seed: number, id: string): Row {
     '--out',
     pruned,
   ]);
+  return finetuneOutside('tp', pruned, dir, budget, seed, id, t0);
+}
+
+/** A model pruned outside the pipeline (or not at all), fine-tuned by our trainer and scored by our evaluator. */
+function finetuneOutside(
+  config: string,
+  pruned: string,
+  dir: string,
+  budget: number,
+  seed: number,
+  id: string,
+  t0: number,
+): Row {
   const tuned = path.join(dir, 'finetuned');
   const splits = splitNames();
   const cwd = [
     ...(values['cwd-tau'] ? ['--cwd-tau', values['cwd-tau']] : []),
     ...(values['cwd-weight'] ? ['--cwd-weight', values['cwd-weight']] : []),
     ...(values['cwd-head'] ? ['--cwd-head', values['cwd-head']] : []),
+    ...(values.lr0 ? ['--lr0', values.lr0] : []),
   ];
+  const ft0 = Date.now();
   const ft = cli([
     'finetune',
     '--student',
@@ -183,6 +199,7 @@ function runTorchPruning(budget: number, seed: number, id: string): Row {
     tuned,
   ]);
   if (ft.status !== 0) throw new Error(`${id}: finetune exited ${ft.status}`);
+  const finetuneSeconds = (Date.now() - ft0) / 1000;
   const deployed = path.join(out, 'models', `${id}.onnx`);
   if (cli(['model', 'export', path.join(tuned, 'model.onnx'), '--out', deployed]).status !== 0)
     throw new Error(`${id}: export failed`);
@@ -196,11 +213,12 @@ function runTorchPruning(budget: number, seed: number, id: string): Row {
   const [b, a] = [stats(values.model!), stats(deployed)];
   return {
     id,
-    config: 'tp',
+    config,
     budget,
     seed,
     epochs: Number(values.epochs),
     wallSeconds: (Date.now() - t0) / 1000,
+    finetuneSeconds,
     flops: { before: b.flops, after: a.flops },
     params: { before: b.params, after: a.params },
     map50_95: m.map50_95,
@@ -209,16 +227,26 @@ function runTorchPruning(budget: number, seed: number, id: string): Row {
   };
 }
 
+function runConfig(config: string, budget: number, seed: number, id: string): Row {
+  if (config === 'tp') return runTorchPruning(budget, seed, id);
+  if (config === 'unpruned') {
+    const dir = path.join(out, 'unpruned', id);
+    fs.mkdirSync(dir, { recursive: true });
+    return finetuneOutside(config, values.model!, dir, 0, seed, id, Date.now());
+  }
+  return runPipeline(config, budget, seed, id);
+}
+
 function runAll(): void {
   for (const budget of values.budgets!.split(',').map(Number))
     for (const config of values.configs!.split(','))
       for (const seed of values.seeds!.split(',').map(Number)) {
-        const id = `pareto${values.tag}-${config}-${budget}-s${seed}`;
+        const b = config === 'unpruned' ? 0 : budget;
+        const id = `pareto${values.tag}-${config}-${b}-s${seed}`;
         if (done.has(id)) continue;
         console.error(`== ${id}`);
         try {
-          const row =
-            config === 'tp' ? runTorchPruning(budget, seed, id) : runPipeline(config, budget, seed, id);
+          const row = runConfig(config, b, seed, id);
           fs.appendFileSync(results, `${JSON.stringify(row)}\n`);
           done.set(id, row);
         } catch (err) {
@@ -233,7 +261,7 @@ async function latencies(): Promise<void> {
   const files: Record<string, string> = { base: path.resolve(values.model!) };
   for (const r of done.values()) {
     const local = path.join(out, 'models', `${r.id}.onnx`);
-    if (!fs.existsSync(local) && r.deployed.startsWith('s3://')) await fetchObject(r.deployed, local);
+    if (r.deployed.startsWith('s3://')) await localModelCopy(r.deployed, local);
     if (fs.existsSync(local)) files[r.id] = local;
   }
   const models = latencyRounds(files, { rounds: Number(values['latency-rounds']), imgsz: 416 });
