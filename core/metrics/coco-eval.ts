@@ -30,7 +30,7 @@ interface Box {
   crowd: boolean;
 }
 
-interface ImgEval {
+export interface ImgEval {
   /** Scores of the (≤ 100) detections, sorted descending. */
   scores: Float64Array;
   /** [T × nd]: matched to a (non-crowd or crowd) ground truth. */
@@ -194,18 +194,39 @@ export function evaluateCoco(
   detections: readonly Detections[],
   numClasses: number,
 ): CocoMetrics {
+  const matches = matchCocoImages(images, detections, numClasses);
+  return summarizeCoco(
+    matches,
+    stableArgsort(images.length, (i) => images[i]!.id),
+  );
+}
+
+/**
+ * Each image's matching of detections to ground truth, per class and area range: the per-image half of
+ * COCOeval (evaluateImg). An image's result does not depend on the other images, so scores over any
+ * selection of the images, repeats included (bootstrap resamples), need only `summarizeCoco`.
+ */
+export interface CocoImageMatches {
+  readonly numClasses: number;
+  readonly images: number;
+  /** evals[k][a][image index as given] */
+  readonly evals: readonly (readonly (ImgEval | null)[])[][];
+}
+
+export function matchCocoImages(
+  images: readonly DatasetImage[],
+  detections: readonly Detections[],
+  numClasses: number,
+): CocoImageMatches {
   if (detections.length !== images.length) {
     throw new RangeError(`evaluateCoco: ${detections.length} detection sets for ${images.length} images`);
   }
   const K = numClasses;
-  const imageOrder = stableArgsort(images.length, (i) => images[i]!.id);
-  // evals[k][a][image position in id order]
   const evals: (ImgEval | null)[][][] = Array.from({ length: K }, () => Array.from({ length: A }, () => []));
   const gtByClass: Box[][] = Array.from({ length: K }, () => []);
   const dtByClass: Box[][] = Array.from({ length: K }, () => []);
   const scoreByClass: number[][] = Array.from({ length: K }, () => []);
-  for (const ii of imageOrder) {
-    const img = images[ii]!;
+  images.forEach((img, ii) => {
     const det = detections[ii]!;
     for (let k = 0; k < K; k++) {
       gtByClass[k]!.length = 0;
@@ -240,7 +261,20 @@ export function evaluateCoco(
         );
       }
     }
-  }
+  });
+  return { numClasses: K, images: images.length, evals };
+}
+
+/**
+ * COCOeval's accumulate and summarize over the images at `order` (indices into the matched images, in
+ * the order pycocotools would list them: ascending image id; an index may repeat).
+ */
+export function summarizeCoco(matches: CocoImageMatches, order: readonly number[]): CocoMetrics {
+  const K = matches.numClasses;
+  for (const i of order)
+    if (!Number.isInteger(i) || i < 0 || i >= matches.images)
+      throw new RangeError(`summarizeCoco: image index ${i} outside 0..${matches.images - 1}`);
+  const evals = matches.evals.map((byArea) => byArea.map((byImage) => order.map((i) => byImage[i]!)));
   const { precision, recall } = accumulate(evals, K);
 
   const ap = (area: number, m: number, t?: number, k?: number): number => {

@@ -1,7 +1,7 @@
 import type { DatasetImage } from '../datasets';
 import type { Detections } from '../postprocess';
 import { createRandom } from '../yolo/seeded-random';
-import { evaluateCoco, type CocoMetrics } from './coco-eval';
+import { matchCocoImages, summarizeCoco, type CocoMetrics } from './coco-eval';
 
 /**
  * How far a score difference between two detectors on one small test set is from noise: the paired
@@ -69,31 +69,20 @@ export function pairedBootstrap(
   if (!(level > 0 && level < 1)) throw new RangeError('pairedBootstrap: level must be in (0, 1)');
   const metric = options.metric ?? ((m: CocoMetrics) => m.map50_95);
   const random = createRandom(options.seed ?? 0);
-  const observed =
-    metric(evaluateCoco(images, detectionsB, numClasses)) -
-    metric(evaluateCoco(images, detectionsA, numClasses));
+  // Each image is matched once; a resample only re-accumulates (an image's matching ignores the others).
+  const matchesA = matchCocoImages(images, detectionsA, numClasses);
+  const matchesB = matchCocoImages(images, detectionsB, numClasses);
+  const byId = Array.from({ length: n }, (_, i) => i).sort((i, j) => images[i]!.id - images[j]!.id || i - j);
+  const observed = metric(summarizeCoco(matchesB, byId)) - metric(summarizeCoco(matchesA, byId));
 
   const deltas = new Float64Array(resamples);
   const scoresA = new Float64Array(resamples);
   const scoresB = new Float64Array(resamples);
   for (let r = 0; r < resamples; r++) {
+    // The drawn images in draw order, as COCO would list them had they been given ids 1..n in that order.
     const picks = Array.from({ length: n }, () => Math.floor(random() * n));
-    // A drawn image keeps its labels but gets a fresh id: COCO scoring keys images by id.
-    const drawn = picks.map((i, k) => ({ ...images[i]!, id: k + 1 }));
-    scoresA[r] = metric(
-      evaluateCoco(
-        drawn,
-        picks.map((i) => detectionsA[i]!),
-        numClasses,
-      ),
-    );
-    scoresB[r] = metric(
-      evaluateCoco(
-        drawn,
-        picks.map((i) => detectionsB[i]!),
-        numClasses,
-      ),
-    );
+    scoresA[r] = metric(summarizeCoco(matchesA, picks));
+    scoresB[r] = metric(summarizeCoco(matchesB, picks));
     deltas[r] = scoresB[r]! - scoresA[r]!;
   }
   const mean = deltas.reduce((a, b) => a + b, 0) / resamples;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { evaluateCoco, pairedBootstrap } from '../../../core/metrics';
+import { evaluateCoco, matchCocoImages, pairedBootstrap, summarizeCoco } from '../../../core/metrics';
 import { createDetections } from '../../../core/postprocess';
 import { bccdRoot, loadDataset } from '../../../runtime/datasets';
 import { syntheticDetections } from '../../support/synthetic-detections';
@@ -40,6 +40,24 @@ test('paired bootstrap: a clearly better detector has an interval above 0, and t
   );
   // The same seed draws the same resamples.
   assert.deepEqual(pairedBootstrap(images, worse, better, k, { resamples: 40, seed: 1 }), r);
+});
+
+test('scores over a resample (repeats included) from matched images equal COCO scoring of the resampled set', async () => {
+  const { images, classNames } = await testSplit();
+  const k = classNames.length;
+  const dets = syntheticDetections(images, k, 5);
+  const matches = matchCocoImages(images, dets, k);
+  const picks = [5, 5, 0, 71, 30, 30, 30, 12, 64, 2];
+  const drawn = picks.map((i, j) => ({ ...images[i]!, id: j + 1 }));
+  assert.deepEqual(
+    summarizeCoco(matches, picks),
+    evaluateCoco(
+      drawn,
+      picks.map((i) => dets[i]!),
+      k,
+    ),
+  );
+  assert.throws(() => summarizeCoco(matches, [0, images.length]), RangeError);
 });
 
 test('paired bootstrap refuses misaligned detections and a degenerate resample count', async () => {
