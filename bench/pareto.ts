@@ -285,9 +285,11 @@ function summaryTable(rows: Row[], lat: Record<string, { medianMs: number }>): s
     '| budget | config | seeds | FLOPs −% | mAP50-95 | mAP50 | latency ms | speed-up | speed-up ÷ FLOPs factor | fine-tune s | run s |',
     '|---|---|---|---|---|---|---|---|---|---|---|',
   ];
+  // Rows of one budget and config but another --tag (e60, lr0.002) are other settings: their own line.
+  const label = (r: Row) => r.id.replace(/^pareto-?/, '').replace(/-[0-9.]+-s\d+$/, '');
   const groups = new Map<string, Row[]>();
   for (const r of rows)
-    groups.set(`${r.budget}|${r.config}`, [...(groups.get(`${r.budget}|${r.config}`) ?? []), r]);
+    groups.set(`${r.budget}|${label(r)}`, [...(groups.get(`${r.budget}|${label(r)}`) ?? []), r]);
   for (const [key, g] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
     const [budget, config] = key.split('|');
     const ms = g.map((r) => lat[r.id]?.medianMs ?? NaN);
