@@ -194,11 +194,12 @@ export function evaluateCoco(
   detections: readonly Detections[],
   numClasses: number,
 ): CocoMetrics {
-  const matches = matchCocoImages(images, detections, numClasses);
-  return summarizeCoco(
-    matches,
-    stableArgsort(images.length, (i) => images[i]!.id),
-  );
+  return summarizeCoco(matchCocoImages(images, detections, numClasses), cocoImageOrder(images));
+}
+
+/** The images' indices in the order pycocotools lists them (ascending id, stable). */
+export function cocoImageOrder(images: readonly DatasetImage[]): number[] {
+  return stableArgsort(images.length, (i) => images[i]!.id);
 }
 
 /**

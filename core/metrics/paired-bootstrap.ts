@@ -1,7 +1,7 @@
 import type { DatasetImage } from '../datasets';
 import type { Detections } from '../postprocess';
 import { createRandom } from '../yolo/seeded-random';
-import { matchCocoImages, summarizeCoco, type CocoMetrics } from './coco-eval';
+import { cocoImageOrder, matchCocoImages, summarizeCoco, type CocoMetrics } from './coco-eval';
 
 /**
  * How far a score difference between two detectors on one small test set is from noise: the paired
@@ -72,7 +72,7 @@ export function pairedBootstrap(
   // Each image is matched once; a resample only re-accumulates (an image's matching ignores the others).
   const matchesA = matchCocoImages(images, detectionsA, numClasses);
   const matchesB = matchCocoImages(images, detectionsB, numClasses);
-  const byId = Array.from({ length: n }, (_, i) => i).sort((i, j) => images[i]!.id - images[j]!.id || i - j);
+  const byId = cocoImageOrder(images);
   const observed = metric(summarizeCoco(matchesB, byId)) - metric(summarizeCoco(matchesA, byId));
 
   const deltas = new Float64Array(resamples);
