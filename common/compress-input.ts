@@ -203,6 +203,8 @@ export const compressModelInputSchema = z
         cwdHeadWeight: z.number().nonnegative().default(0),
         /** The optimiser's initial learning rate; unset: the trainer's (0.01, ultralytics' SGD default). */
         lr0: z.number().positive().max(10).optional(),
+        /** The LR the bias group's warmup starts from; unset: the trainer's (0.1, ultralytics'). */
+        warmupBiasLr: z.number().min(0).max(10).optional(),
         labels: z.boolean().default(true),
         device: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
         checkpointEvery: z.number().int().positive().default(50),

@@ -82,7 +82,10 @@ export function finetune(deps: PipelineDeps) {
         device: o.device,
         checkpoint_every: o.checkpointEvery,
         cwd: { enabled: true, tau: o.cwdTau, weight: o.cwdWeight, head_weight: o.cwdHeadWeight },
-        ...(o.lr0 !== undefined ? { optimizer: { lr0: o.lr0 } } : {}),
+        optimizer: {
+          ...(o.lr0 !== undefined ? { lr0: o.lr0 } : {}),
+          ...(o.warmupBiasLr !== undefined ? { warmup_bias_lr: o.warmupBiasLr } : {}),
+        },
         ...(input.l1 ? { sparsity: { l1: input.l1 } } : {}),
       };
       const jobFile = await writeTrainerJob(path.join(dir, 'job.json'), job);

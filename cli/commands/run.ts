@@ -57,6 +57,7 @@ const flagsSchema = z.object({
   'cwd-weight': z.coerce.number({ message: 'must be a number' }).nonnegative().optional(),
   'cwd-head': z.coerce.number({ message: 'must be a number' }).nonnegative().optional(),
   lr0: z.coerce.number({ message: 'must be a number' }).positive().max(10).optional(),
+  'warmup-bias-lr': z.coerce.number({ message: 'must be a number' }).min(0).max(10).optional(),
   splits: z
     .string()
     .optional()
@@ -137,6 +138,7 @@ const options = {
   'cwd-weight': { type: 'string' },
   'cwd-head': { type: 'string' },
   lr0: { type: 'string' },
+  'warmup-bias-lr': { type: 'string' },
   splits: { type: 'string' },
   criterion: { type: 'string' },
   granularity: { type: 'string' },
@@ -241,6 +243,7 @@ const FLAG_OF: [path: string, flag: string][] = [
   ['finetune.cwdWeight', '--cwd-weight'],
   ['finetune.cwdHeadWeight', '--cwd-head'],
   ['finetune.lr0', '--lr0'],
+  ['finetune.warmupBiasLr', '--warmup-bias-lr'],
   ['finetune.maxSteps', '--max-steps'],
   ['finetune.imgsz', '--imgsz'],
   ['evaluation.imgsz', '--imgsz'],
@@ -316,6 +319,7 @@ export function inputFromFlags(
       ...(f['cwd-weight'] !== undefined ? { cwdWeight: f['cwd-weight'] } : {}),
       ...(f['cwd-head'] !== undefined ? { cwdHeadWeight: f['cwd-head'] } : {}),
       ...(f.lr0 !== undefined ? { lr0: f.lr0 } : {}),
+      ...(f['warmup-bias-lr'] !== undefined ? { warmupBiasLr: f['warmup-bias-lr'] } : {}),
       ...(f.imgsz ? { imgsz: f.imgsz } : {}),
     },
     evaluation: {
@@ -390,7 +394,7 @@ export const runCommand: CliCommand = {
     '                      [--target-flops 0.5] [--target-params R] [--target-latency MS] [--ratio R]',
     `                      [--criterion ${CRITERION_NAMES.join('|')}] [--granularity ${GRANULARITIES.join('|')}]`,
     '                      [--steps N [--step-epochs E]] [--sparsify EPOCHS [--sparsify-l1 L]]',
-    '                      [--epochs N] [--max-steps N] [--seed N] [--cwd-tau T] [--cwd-weight W] [--cwd-head W] [--lr0 LR]',
+    '                      [--epochs N] [--max-steps N] [--seed N] [--cwd-tau T] [--cwd-weight W] [--cwd-head W] [--lr0 LR] [--warmup-bias-lr LR]',
     '                      [--imgsz N] [--eval-images N] [--no-labels]',
     '                      [--require-approval] [--workflow-id ID] [--wait] [--json]',
     '',

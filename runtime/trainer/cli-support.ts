@@ -56,6 +56,7 @@ export const commonTrainerOptions: NonNullable<ParseArgsConfig['options']> = {
   names: { type: 'string' },
   annotations: { type: 'string' },
   lr0: { type: 'string' },
+  'warmup-bias-lr': { type: 'string' },
   'checkpoint-every': { type: 'string' },
   'max-steps': { type: 'string' },
   taylor: { type: 'string' },
@@ -82,6 +83,8 @@ export const commonTrainerFlags = z.object({
   names: list,
   annotations: z.string().optional(),
   lr0: z.coerce.number().positive().default(0.01),
+  // Unset: the trainer's (0.1, ultralytics'): the LR the bias group starts its warmup from.
+  'warmup-bias-lr': z.coerce.number().min(0).max(10).optional(),
   'checkpoint-every': z.coerce.number().int().min(1).default(500),
   'max-steps': z.coerce.number().int().min(1).optional(),
   taylor: z.string().optional(),

@@ -31,7 +31,10 @@ export interface TrainerJob {
   keep_checkpoints?: number;
   log_every?: number;
   ema?: boolean;
-  optimizer?: Partial<{ name: 'sgd' | 'adamw'; lr0: number; lrf: number; momentum: number; weight_decay: number; warmup_epochs: number; nbs: number; cos_lr: boolean; clip_norm: number }>;
+  /** ultralytics' ModelEMA: decay × (1 − exp(−updates / tau)); defaults 0.9999 and 2000. */
+  ema_decay?: number;
+  ema_tau?: number;
+  optimizer?: Partial<{ name: 'sgd' | 'adamw'; lr0: number; lrf: number; momentum: number; weight_decay: number; warmup_epochs: number; warmup_bias_lr: number; nbs: number; cos_lr: boolean; clip_norm: number }>;
   loss?: Partial<{ box: number; cls: number; dfl: number; topk: number; min_side: number }>;
   cwd?: Partial<{
     enabled: boolean;

@@ -87,7 +87,7 @@ describe('finetune while the artifact store is down', () => {
       teacher: student,
       dataset,
       split: 'trainval',
-      options: { ...options(6), lr0: 0.003 },
+      options: { ...options(6), lr0: 0.003, warmupBiasLr: 0 },
     });
     assert.equal(result.steps, 6);
     const jobDir = fs
@@ -97,6 +97,7 @@ describe('finetune while the artifact store is down', () => {
       fs.readFileSync(path.join(deps(p, flaky).workDir, 'finetune', jobDir!, 'job.json'), 'utf8'),
     );
     assert.equal(job.optimizer.lr0, 0.003, "the run's learning rate reaches the trainer");
+    assert.equal(job.optimizer.warmup_bias_lr, 0, "and so does the bias group's warmup start");
     assert.ok(await p.store.exists(result.model), 'the fine-tuned model is stored');
     assert.ok(flaky.failedPuts >= 6, `the outage happened (${flaky.failedPuts} failed puts)`);
     const named = beats.filter((b) => b.checkpoint).map((b) => b.checkpoint!.key);

@@ -105,6 +105,16 @@ describe('stageprune run: flags are checked before anything is uploaded', () => 
     await rejected('--lr0', ...base, '--lr0', '0');
   });
 
+  test('--warmup-bias-lr reaches the fine-tune options; unset, the trainer keeps its own; a negative one is refused', async () => {
+    const cfg = { model: 's3://b/m.onnx', data: 's3://b/d/' };
+    const base = ['--model', model, '--data', data];
+    const input = (...flags: string[]) =>
+      inputFromFlags(parseRunFlags([...base, ...flags]), cfg, loadConfig());
+    assert.equal(input('--warmup-bias-lr', '0').finetune?.warmupBiasLr, 0);
+    assert.equal(input().finetune?.warmupBiasLr, undefined);
+    await rejected('--warmup-bias-lr', ...base, '--warmup-bias-lr=-1');
+  });
+
   test('--planner-options: a JSON object of the planner’s own options, each checked by its schema', async () => {
     const na = ['--model', model, '--data', data, '--planner', 'netadapt', '--latency-reduction', '0.4'];
     assert.match(

@@ -24,10 +24,10 @@ test('protocol lines parse into typed events; other lines are ignored', () => {
   assert.equal(parseTrainerLine('{"event": "progress"}'), undefined);
 });
 
-test('resume continues from the exact step with identical losses', { skip, timeout: 120_000 }, async () => {
+test('resume continues from the exact step with identical losses and weights (EMA settings included)', { skip, timeout: 120_000 }, async () => {
   const dir = tempDir('resume');
   const model = tinyModel(dir);
-  const job = tinyJob(dir, model, { epochs: 6, checkpoint_every: 3, ema: true, augment: { enabled: true, close_mosaic: 2 } });
+  const job = tinyJob(dir, model, { epochs: 6, checkpoint_every: 3, ema: true, ema_decay: 0.9, ema_tau: 1, augment: { enabled: true, close_mosaic: 2 } });
   const straight: TrainerEvent[] = [];
   const done = await runTrainer({ jobFile: await writeTrainerJob(path.join(dir, 'a.json'), job), onEvent: (e) => straight.push(e) });
   assert.equal(done.steps, 6);

@@ -122,6 +122,8 @@ def validate_job(raw: Any, base_dir: str = ".") -> dict[str, Any]:
         "keep_checkpoints": (b(_num(1, 100, True)), 2),
         "log_every": (b(_num(1, 10**6, True)), 10),
         "ema": (b(_bool), True),
+        "ema_decay": (b(_num(0, 1)), 0.9999),
+        "ema_tau": (b(_num(1, 10**9)), 2000),
         "optimizer": (lambda v, p: v, dict),
         "loss": (lambda v, p: v, dict),
         "cwd": (lambda v, p: v, dict),

@@ -152,7 +152,7 @@ class Run:
         else:
             self.opt = torch.optim.AdamW(groups, lr=o["lr0"], betas=(o["momentum"], 0.999))
         self.scaler = torch.amp.GradScaler("cuda", enabled=self.amp)
-        self.ema = Ema(self.student.onnx_state()) if job["ema"] else None
+        self.ema = Ema(self.student.onnx_state(), job["ema_decay"], job["ema_tau"]) if job["ema"] else None
         self.identity = {
             "model_sha256": ckpt.file_sha256(job["model"]),
             "teacher_sha256": ckpt.file_sha256(job["teacher"]) if job["teacher"] else None,
@@ -270,7 +270,7 @@ class Run:
         self.student.load_onnx_state(ck["student"])
         self.adapters.load_state_dict(ck["adapters"])
         if self.ema and ck.get("ema") is not None:
-            self.ema = Ema(ck["ema"], updates=int(ck["ema_updates"]))
+            self.ema = Ema(ck["ema"], self.ema.decay, self.ema.tau, updates=int(ck["ema_updates"]))
         self.opt.load_state_dict(ck["optimizer"])
         # A disabled scaler (CPU, or amp off) saves {}; loading {} into an enabled one raises, so a CPU
         # checkpoint resumed on CUDA starts a fresh scaler and its window's gradients are rescaled to it.
