@@ -22,6 +22,7 @@ import {
   localModelCopy,
   runCompression,
   stageprune as cli,
+  stageprunePromptly,
 } from './support/stack-runs';
 import { readParetoRows, type ParetoRow as Row } from './support/pareto-rows';
 
@@ -74,6 +75,7 @@ const { values } = parseArgs({
     'cwd-tau': { type: 'string' },
     'cwd-weight': { type: 'string' },
     lr0: { type: 'string' },
+    'warmup-bias-lr': { type: 'string' },
     splits: { type: 'string' },
     tag: { type: 'string', default: '' },
     'latency-only': { type: 'boolean', default: false },
@@ -91,6 +93,7 @@ function extraFlags(): string[] {
   if (values['cwd-tau']) f.push('--cwd-tau', values['cwd-tau']);
   if (values['cwd-weight']) f.push('--cwd-weight', values['cwd-weight']);
   if (values.lr0) f.push('--lr0', values.lr0);
+  if (values['warmup-bias-lr']) f.push('--warmup-bias-lr', values['warmup-bias-lr']);
   if (values.splits) f.push('--splits', values.splits);
   return f;
 }
@@ -176,6 +179,7 @@ function finetuneOutside(
     ...(values['cwd-weight'] ? ['--cwd-weight', values['cwd-weight']] : []),
     ...(values['cwd-head'] ? ['--cwd-head', values['cwd-head']] : []),
     ...(values.lr0 ? ['--lr0', values.lr0] : []),
+    ...(values['warmup-bias-lr'] ? ['--warmup-bias-lr', values['warmup-bias-lr']] : []),
   ];
   const ft0 = Date.now();
   const ft = cli([
@@ -201,12 +205,20 @@ function finetuneOutside(
   if (ft.status !== 0) throw new Error(`${id}: finetune exited ${ft.status}`);
   const finetuneSeconds = (Date.now() - ft0) / 1000;
   const deployed = path.join(out, 'models', `${id}.onnx`);
-  if (cli(['model', 'export', path.join(tuned, 'model.onnx'), '--out', deployed]).status !== 0)
+  if (stageprunePromptly(['model', 'export', path.join(tuned, 'model.onnx'), '--out', deployed]).status !== 0)
     throw new Error(`${id}: export failed`);
-  const ev = cli(['eval', deployed, '--data', values.data!, '--split', splits.evaluation, '--json']);
+  const ev = stageprunePromptly([
+    'eval',
+    deployed,
+    '--data',
+    values.data!,
+    '--split',
+    splits.evaluation,
+    '--json',
+  ]);
   const m = lastJson<{ map50_95: number; map50: number }>(ev.stdout);
   const stats = (f: string) =>
-    JSON.parse(cli(['model', 'stats', f, '--json', '--imgsz', '416']).stdout) as {
+    JSON.parse(stageprunePromptly(['model', 'stats', f, '--json', '--imgsz', '416']).stdout) as {
       flops: number;
       params: number;
     };

@@ -9,13 +9,32 @@ import { createS3Client, S3ArtifactStore } from '../../runtime/artifacts';
 import { loadConfig } from '../../runtime/config';
 
 /** `stageprune ARGS` with stdout captured and stderr passed through. */
-export function stageprune(args: string[], input?: string) {
-  return spawnSync('npx', ['--no-install', 'stageprune', ...args], {
+export function stageprune(args: string[], input?: string, timeoutSeconds?: number) {
+  // coreutils `timeout` kills the whole process group (npx, its shell, node), not only npx.
+  const command = ['npx', '--no-install', 'stageprune', ...args];
+  if (timeoutSeconds) command.unshift('timeout', '-s', 'KILL', String(timeoutSeconds));
+  return spawnSync(command[0]!, command.slice(1), {
     encoding: 'utf8',
     maxBuffer: 64 << 20,
     stdio: ['pipe', 'pipe', 'inherit'],
     ...(input ? { input } : {}),
   });
+}
+
+/**
+ * A short call (export, eval, stats) with a deadline and two more tries: Node can hang at exit after its
+ * output is written (nodejs/node#54918, seen once in a `model stats` here), which would stall a long
+ * benchmark until someone killed it.
+ */
+export function stageprunePromptly(args: string[], timeoutSeconds = 300) {
+  for (let attempt = 1; ; attempt++) {
+    const r = stageprune(args, undefined, timeoutSeconds);
+    // `timeout -s KILL` kills its own group, itself included: the deadline shows as SIGKILL.
+    if (r.signal !== 'SIGKILL' || attempt === 3) return r;
+    console.error(
+      `stageprune ${args.slice(0, 2).join(' ')}: no exit after ${timeoutSeconds} s; trying again`,
+    );
+  }
 }
 
 /** The last stdout line of a `--json` command, parsed. */
