@@ -218,6 +218,7 @@ export function writeReport(deps: PipelineDeps) {
       pareto: paretoPoints(result, o, input.scan?.points, search),
       ...(finetuneLoss ? { finetune_loss: finetuneLoss } : {}),
       ...(examples ? { detections: examples.examples } : {}),
+      ...(examples?.mapChange ? { map_change: examples.mapChange } : {}),
       ...(missing.length > 0 ? { missing } : {}),
       plots: {
         ratios: 'ratios.svg',

@@ -56,6 +56,24 @@ export function pairedBootstrap(
   numClasses: number,
   options: PairedBootstrapOptions = {},
 ): PairedBootstrapResult {
+  const steps = pairedBootstrapSteps(images, detectionsA, detectionsB, numClasses, options);
+  for (;;) {
+    const s = steps.next();
+    if (s.done) return s.value;
+  }
+}
+
+/**
+ * The same computation, one resample per step: a caller that must stay responsive (an activity sending
+ * heartbeats) yields to its event loop between steps. Yields the number of resamples done.
+ */
+export function* pairedBootstrapSteps(
+  images: readonly DatasetImage[],
+  detectionsA: readonly Detections[],
+  detectionsB: readonly Detections[],
+  numClasses: number,
+  options: PairedBootstrapOptions = {},
+): Generator<number, PairedBootstrapResult> {
   const n = images.length;
   if (detectionsA.length !== n || detectionsB.length !== n)
     throw new RangeError(
@@ -84,6 +102,7 @@ export function pairedBootstrap(
     scoresA[r] = metric(summarizeCoco(matchesA, picks));
     scoresB[r] = metric(summarizeCoco(matchesB, picks));
     deltas[r] = scoresB[r]! - scoresA[r]!;
+    yield r + 1;
   }
   const mean = deltas.reduce((a, b) => a + b, 0) / resamples;
   const meanA = scoresA.reduce((a, b) => a + b, 0) / resamples;

@@ -11,3 +11,4 @@ export * from './finetune-loss';
 export * from './detection-diff';
 export * from './format';
 export { STAGE_COLORS, seriesColor } from './svg';
+export * from './map-change';

@@ -6,6 +6,7 @@
 import { cell, formatDuration, formatFlops, groupThousands, percentChange } from './format';
 import { esc, figure, note, page, plotGrid, section, table } from './html';
 import { renderKeptChannelsSvg } from './kept-channels-svg';
+import { describeMapChange } from './map-change';
 import { renderLineChartSvg, type LineSeries } from './line-chart-svg';
 import { renderParetoSvg } from './pareto-svg';
 import { renderSensitivitySvg } from './sensitivity-svg';
@@ -115,6 +116,7 @@ function metricsSection(r: RunReport): string {
       ),
     );
   }
+  if (r.map_change) body.push(`<p class="note" id="map-change">${esc(describeMapChange(r.map_change))}</p>`);
   if (r.planned?.scale !== undefined)
     body.push(note(`The planner's ratios were scaled by ${r.planned.scale.toFixed(3)} to meet the target.`));
   if (r.predicted)

@@ -4,6 +4,7 @@
 
 import { PRUNED_YOLO_ORDER } from '../planning/rank-sensitivity';
 import { cell, formatDuration, formatFlops, groupThousands, percentChange } from './format';
+import { describeMapChange } from './map-change';
 import type { RunReport, ScalarMetric } from './run-report';
 
 function describeTarget(t: RunReport['input']['target']): string {
@@ -61,6 +62,7 @@ function beforeAfter(r: RunReport): string[] {
     ...rows,
     '',
   ];
+  if (r.map_change) out.push(describeMapChange(r.map_change), '');
   if (r.planned) out.push(describePlanned(r.planned), '');
   if (r.predicted) {
     out.push(

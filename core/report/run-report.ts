@@ -92,6 +92,26 @@ export const DetectionExamplesSchema = z.object({
   ),
 });
 
+/**
+ * The compressed model's mAP50-95 minus the original's on the evaluation images, and how much of such a
+ * difference the choice of images alone produces: a paired bootstrap (both models scored on each resample
+ * of the images drawn with replacement). Differences in points of mAP (0.01 = 1 point).
+ */
+export const MapChangeSchema = z.object({
+  metric: z.literal('map50_95'),
+  images: z.number().int().positive(),
+  observed: z.number().finite(),
+  low: z.number().finite(),
+  high: z.number().finite(),
+  /** Two-sided coverage of [low, high]. */
+  level: z.number().gt(0).lt(1),
+  resamples: z.number().int().min(2),
+  seed: z.number().int(),
+  /** Standard deviation of each model's own score over the resamples. */
+  sd_original: count,
+  sd_compressed: count,
+});
+
 export const LayerRatioSchema = z.object({
   name: z.string(),
   stage: z.string(),
@@ -178,6 +198,7 @@ export const RunReportSchema = z.object({
   pareto: z.array(ParetoPointSchema).optional(),
   finetune_loss: FinetuneLossSchema.optional(),
   detections: DetectionExamplesSchema.optional(),
+  map_change: MapChangeSchema.optional(),
   /** What the report could not show, and why, one sentence each. */
   missing: z.array(z.string()).optional(),
   plots: z.object({
@@ -196,6 +217,7 @@ export type ModelMetrics = z.output<typeof ModelMetricsSchema>;
 export type ScalarMetric = 'params' | 'flops' | 'latency_ms' | 'map50_95' | 'map50';
 export type ParetoPoint = z.output<typeof ParetoPointSchema>;
 export type DetectionExamples = z.output<typeof DetectionExamplesSchema>;
+export type MapChange = z.output<typeof MapChangeSchema>;
 export type ReportStageCosts = z.output<typeof StageCostsSchema>;
 
 // The report's stage costs are exactly ModelStats' (core/stats), and its layers what renderRatiosSvg draws.

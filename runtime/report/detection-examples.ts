@@ -1,8 +1,11 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { pairedBootstrapSteps } from '../../core/metrics';
 import {
   boxesAbove,
   pickDifferingImages,
   type DetectionExamples,
   type MatchCounts,
+  type MapChange,
   type MatchOptions,
 } from '../../core/report';
 import type { DatasetImage } from '../../core/datasets';
@@ -25,6 +28,8 @@ export interface DetectionExamplesOptions {
   count?: number;
   session?: SessionConfig;
   match?: MatchOptions;
+  /** Seed of the paired bootstrap's image resamples (default 0: the same report for the same run). */
+  bootstrapSeed?: number;
 }
 
 export interface ClassAp {
@@ -39,6 +44,45 @@ export interface DetectionExamplesResult {
   files: { name: string; bytes: Uint8Array; type: string }[];
   /** AP per class of both models on the same images, from the same runs. */
   perClass: { original: ClassAp[]; compressed: ClassAp[] };
+  /** The mAP50-95 change on these images with its paired-bootstrap interval; absent without images. */
+  mapChange?: MapChange;
+}
+
+/**
+ * 1,000 resamples for a test set of up to 200 images, fewer for larger ones (each resample re-scores every
+ * image), never under 100: the interval's ends move by well under a point between these counts.
+ */
+export const bootstrapResamples = (images: number) =>
+  Math.max(100, Math.min(1000, Math.floor(200_000 / Math.max(images, 1))));
+
+/** The paired bootstrap of B − A, yielding to the event loop between resamples (activity heartbeats). */
+async function mapChangeOf(
+  images: DatasetImage[],
+  a: Detections[],
+  b: Detections[],
+  numClasses: number,
+  seed: number,
+): Promise<MapChange> {
+  const resamples = bootstrapResamples(images.length);
+  const steps = pairedBootstrapSteps(images, a, b, numClasses, { resamples, seed });
+  for (let s = steps.next(); ; s = steps.next()) {
+    if (s.done) {
+      const r = s.value;
+      return {
+        metric: 'map50_95',
+        images: images.length,
+        observed: r.observed,
+        low: r.low,
+        high: r.high,
+        level: r.level,
+        resamples: r.resamples,
+        seed,
+        sd_original: r.sdA,
+        sd_compressed: r.sdB,
+      };
+    }
+    if (s.value % 10 === 0) await yieldToEventLoop();
+  }
 }
 
 const perClassOf = (e: EvaluationResult): ClassAp[] =>
@@ -67,7 +111,8 @@ const panelName = (rank: number, file: string, kind: string) =>
 /**
  * Runs the original and the compressed model over the same split (the evaluator's own pipeline: letterbox,
  * inference, NMS, boxes in original pixels), picks the images where their matched detections differ most,
- * and draws each three times: ground truth, the original's detections, the compressed model's.
+ * and draws each three times: ground truth, the original's detections, the compressed model's. The same
+ * runs give the mAP change's paired-bootstrap interval.
  */
 export async function detectionExamples(o: DetectionExamplesOptions): Promise<DetectionExamplesResult> {
   const run = (model: string) =>
@@ -129,7 +174,18 @@ export async function detectionExamples(o: DetectionExamplesOptions): Promise<De
       panels,
     });
   }
+  const mapChange =
+    pairs.length > 0
+      ? await mapChangeOf(
+          pairs.map((p) => p.im),
+          pairs.map((p) => p.da),
+          pairs.map((p) => p.db),
+          classNames.length,
+          o.bootstrapSeed ?? 0,
+        )
+      : undefined;
   return {
+    ...(mapChange ? { mapChange } : {}),
     examples: {
       split: o.split,
       iou: match.iou,

@@ -150,6 +150,15 @@ describe(
       assert.ok((report.sensitivity?.curves?.length ?? 0) > 5, 'one sensitivity curve per unit');
       assert.equal(report.detections?.images_compared, 8);
       assert.equal(report.detections?.images.length, 4);
+      // The mAP change's interval comes from the same 8 images the evaluation step scored.
+      const change = report.map_change!;
+      assert.equal(change.images, 8);
+      assert.equal(change.resamples, 1000);
+      assert.ok(
+        Math.abs(change.observed - (report.after.map50_95 - report.before.map50_95)) < 1e-12,
+        `observed ${change.observed} is the evaluation step's difference`,
+      );
+      assert.ok(change.low <= change.high, JSON.stringify(change));
       assert.equal(report.missing, undefined, JSON.stringify(report.missing));
       assert.deepEqual(
         report.pareto?.filter((x) => x.chosen).map((x) => x.source),

@@ -1,6 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { evaluateCoco, matchCocoImages, pairedBootstrap, summarizeCoco } from '../../../core/metrics';
+import {
+  evaluateCoco,
+  matchCocoImages,
+  pairedBootstrap,
+  pairedBootstrapSteps,
+  summarizeCoco,
+} from '../../../core/metrics';
 import { createDetections } from '../../../core/postprocess';
 import { bccdRoot, loadDataset } from '../../../runtime/datasets';
 import { syntheticDetections } from '../../support/synthetic-detections';
@@ -65,4 +71,20 @@ test('paired bootstrap refuses misaligned detections and a degenerate resample c
   const dets = syntheticDetections(images, classNames.length, 1);
   assert.throws(() => pairedBootstrap(images, dets, dets.slice(1), classNames.length), RangeError);
   assert.throws(() => pairedBootstrap(images, dets, dets, classNames.length, { resamples: 1 }), RangeError);
+});
+
+test('paired bootstrap one resample per step: counts up to the resamples, then the same result as in one call', async () => {
+  const { images, classNames } = await testSplit();
+  const k = classNames.length;
+  const a = syntheticDetections(images, k, 2);
+  const b = syntheticDetections(images, k, 7);
+  const steps = pairedBootstrapSteps(images, a, b, k, { resamples: 12, seed: 4 });
+  const counts: number[] = [];
+  let s = steps.next();
+  for (; !s.done; s = steps.next()) counts.push(s.value);
+  assert.deepEqual(
+    counts,
+    Array.from({ length: 12 }, (_, i) => i + 1),
+  );
+  assert.deepEqual(s.value, pairedBootstrap(images, a, b, k, { resamples: 12, seed: 4 }));
 });

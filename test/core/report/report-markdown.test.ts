@@ -2,7 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildSensitivityCurves, rankStages } from '../../../core/planning';
 import {
+  describeMapChange,
   percentChange,
+  renderReportHtml,
   renderReportMarkdown,
   RunReportSchema,
   type RunReportInput,
@@ -93,8 +95,38 @@ test('markdown: input summary, plan key, plot links, sensitivity ranking and ste
 test('markdown: optional sections are left out; percent change edge cases', () => {
   const { stages: _s, sensitivity: _x, predicted: _p, ...bare } = input;
   const md = renderReportMarkdown(RunReportSchema.parse({ ...bare, plots: {} }));
-  assert.doesNotMatch(md, /## Per stage|## Sensitivity|!\[|Planner prediction/);
+  assert.doesNotMatch(md, /## Per stage|## Sensitivity|!\[|Planner prediction|paired resamples/);
   assert.equal(percentChange(0, 5), 'n/a');
   assert.equal(percentChange(10, 10.001), '0.0%');
   assert.equal(percentChange(10, 11), '+10.0%');
+});
+
+test('the mAP change: its interval printed in points under the before/after table, and what it means', () => {
+  const change = {
+    metric: 'map50_95' as const,
+    images: 72,
+    observed: -0.0143,
+    low: -0.0298,
+    high: 0.0004,
+    level: 0.95,
+    resamples: 1000,
+    seed: 0,
+    sd_original: 0.0124,
+    sd_compressed: 0.0131,
+  };
+  const md = renderReportMarkdown(RunReportSchema.parse({ ...input, map_change: change }));
+  const line =
+    'mAP50-95 change on the 72 evaluation images: −1.43 points; 95% interval −2.98 to +0.04 over 1,000 ' +
+    "paired resamples of those images (one model's score alone moves by ±1.24 points across them). " +
+    'The interval holds 0: these images cannot tell the two models apart.';
+  assert.ok(md.includes(line), md);
+  assert.ok(md.indexOf(line) > md.indexOf('| mAP50 |'), 'under the table');
+  const excluded = describeMapChange({ ...change, high: -0.002 });
+  assert.match(excluded, /excludes 0: the compressed model is less accurate on images like these/);
+  const html = renderReportHtml(RunReportSchema.parse({ ...input, map_change: change }));
+  assert.match(
+    html,
+    /<p class="note" id="map-change">mAP50-95 change on the 72 evaluation images: −1\.43 points/,
+  );
+  assert.equal(RunReportSchema.safeParse({ ...input, map_change: { ...change, level: 1 } }).success, false);
 });
