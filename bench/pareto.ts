@@ -76,6 +76,7 @@ const { values } = parseArgs({
     'cwd-weight': { type: 'string' },
     lr0: { type: 'string' },
     'warmup-bias-lr': { type: 'string' },
+    'output-weight': { type: 'string' },
     splits: { type: 'string' },
     tag: { type: 'string', default: '' },
     'latency-only': { type: 'boolean', default: false },
@@ -94,6 +95,7 @@ function extraFlags(): string[] {
   if (values['cwd-weight']) f.push('--cwd-weight', values['cwd-weight']);
   if (values.lr0) f.push('--lr0', values.lr0);
   if (values['warmup-bias-lr']) f.push('--warmup-bias-lr', values['warmup-bias-lr']);
+  if (values['output-weight']) f.push('--output-weight', values['output-weight']);
   if (values.splits) f.push('--splits', values.splits);
   return f;
 }
@@ -180,6 +182,7 @@ function finetuneOutside(
     ...(values['cwd-head'] ? ['--cwd-head', values['cwd-head']] : []),
     ...(values.lr0 ? ['--lr0', values.lr0] : []),
     ...(values['warmup-bias-lr'] ? ['--warmup-bias-lr', values['warmup-bias-lr']] : []),
+    ...(values['output-weight'] ? ['--output-weight', values['output-weight']] : []),
   ];
   const ft0 = Date.now();
   const ft = cli([

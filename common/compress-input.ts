@@ -205,6 +205,8 @@ export const compressModelInputSchema = z
         lr0: z.number().positive().max(10).optional(),
         /** The LR the bias group's warmup starts from; unset: the trainer's (0.1, ultralytics'). */
         warmupBiasLr: z.number().min(0).max(10).optional(),
+        /** Distillation of the head's outputs; unset: the trainer's (10 without labels, 0 with them). */
+        outputWeight: z.number().min(0).max(1000).optional(),
         labels: z.boolean().default(true),
         device: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
         checkpointEvery: z.number().int().positive().default(50),

@@ -86,6 +86,7 @@ export function finetune(deps: PipelineDeps) {
           ...(o.lr0 !== undefined ? { lr0: o.lr0 } : {}),
           ...(o.warmupBiasLr !== undefined ? { warmup_bias_lr: o.warmupBiasLr } : {}),
         },
+        ...(o.outputWeight !== undefined ? { output_distill: { weight: o.outputWeight } } : {}),
         ...(input.l1 ? { sparsity: { l1: input.l1 } } : {}),
       };
       const jobFile = await writeTrainerJob(path.join(dir, 'job.json'), job);

@@ -58,6 +58,7 @@ const flagsSchema = z.object({
   'cwd-head': z.coerce.number({ message: 'must be a number' }).nonnegative().optional(),
   lr0: z.coerce.number({ message: 'must be a number' }).positive().max(10).optional(),
   'warmup-bias-lr': z.coerce.number({ message: 'must be a number' }).min(0).max(10).optional(),
+  'output-weight': z.coerce.number({ message: 'must be a number' }).min(0).max(1000).optional(),
   splits: z
     .string()
     .optional()
@@ -139,6 +140,7 @@ const options = {
   'cwd-head': { type: 'string' },
   lr0: { type: 'string' },
   'warmup-bias-lr': { type: 'string' },
+  'output-weight': { type: 'string' },
   splits: { type: 'string' },
   criterion: { type: 'string' },
   granularity: { type: 'string' },
@@ -244,6 +246,7 @@ const FLAG_OF: [path: string, flag: string][] = [
   ['finetune.cwdHeadWeight', '--cwd-head'],
   ['finetune.lr0', '--lr0'],
   ['finetune.warmupBiasLr', '--warmup-bias-lr'],
+  ['finetune.outputWeight', '--output-weight'],
   ['finetune.maxSteps', '--max-steps'],
   ['finetune.imgsz', '--imgsz'],
   ['evaluation.imgsz', '--imgsz'],
@@ -320,6 +323,7 @@ export function inputFromFlags(
       ...(f['cwd-head'] !== undefined ? { cwdHeadWeight: f['cwd-head'] } : {}),
       ...(f.lr0 !== undefined ? { lr0: f.lr0 } : {}),
       ...(f['warmup-bias-lr'] !== undefined ? { warmupBiasLr: f['warmup-bias-lr'] } : {}),
+      ...(f['output-weight'] !== undefined ? { outputWeight: f['output-weight'] } : {}),
       ...(f.imgsz ? { imgsz: f.imgsz } : {}),
     },
     evaluation: {
@@ -395,7 +399,7 @@ export const runCommand: CliCommand = {
     `                      [--criterion ${CRITERION_NAMES.join('|')}] [--granularity ${GRANULARITIES.join('|')}]`,
     '                      [--steps N [--step-epochs E]] [--sparsify EPOCHS [--sparsify-l1 L]]',
     '                      [--epochs N] [--max-steps N] [--seed N] [--cwd-tau T] [--cwd-weight W] [--cwd-head W] [--lr0 LR] [--warmup-bias-lr LR]',
-    '                      [--imgsz N] [--eval-images N] [--no-labels]',
+    '                      [--imgsz N] [--eval-images N] [--no-labels] [--output-weight W]',
     '                      [--require-approval] [--workflow-id ID] [--wait] [--json]',
     '',
     'Training and evaluation run on STAGEPRUNE_GPU_QUEUE (stageprune-gpu), the rest on STAGEPRUNE_CPU_QUEUE',

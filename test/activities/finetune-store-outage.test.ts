@@ -87,7 +87,7 @@ describe('finetune while the artifact store is down', () => {
       teacher: student,
       dataset,
       split: 'trainval',
-      options: { ...options(6), lr0: 0.003, warmupBiasLr: 0 },
+      options: { ...options(6), lr0: 0.003, warmupBiasLr: 0, outputWeight: 2 },
     });
     assert.equal(result.steps, 6);
     const jobDir = fs
@@ -98,6 +98,7 @@ describe('finetune while the artifact store is down', () => {
     );
     assert.equal(job.optimizer.lr0, 0.003, "the run's learning rate reaches the trainer");
     assert.equal(job.optimizer.warmup_bias_lr, 0, "and so does the bias group's warmup start");
+    assert.deepEqual(job.output_distill, { weight: 2 }, 'and the output-distillation weight');
     assert.ok(await p.store.exists(result.model), 'the fine-tuned model is stored');
     assert.ok(flaky.failedPuts >= 6, `the outage happened (${flaky.failedPuts} failed puts)`);
     const named = beats.filter((b) => b.checkpoint).map((b) => b.checkpoint!.key);

@@ -115,6 +115,16 @@ describe('stageprune run: flags are checked before anything is uploaded', () => 
     await rejected('--warmup-bias-lr', ...base, '--warmup-bias-lr=-1');
   });
 
+  test('--output-weight reaches the fine-tune options; unset, the trainer chooses by --no-labels', async () => {
+    const cfg = { model: 's3://b/m.onnx', data: 's3://b/d/' };
+    const base = ['--model', model, '--data', data];
+    const input = (...flags: string[]) =>
+      inputFromFlags(parseRunFlags([...base, ...flags]), cfg, loadConfig());
+    assert.equal(input('--no-labels', '--output-weight', '20').finetune?.outputWeight, 20);
+    assert.equal(input('--no-labels').finetune?.outputWeight, undefined);
+    await rejected('--output-weight', ...base, '--output-weight', 'x');
+  });
+
   test('--planner-options: a JSON object of the planner’s own options, each checked by its schema', async () => {
     const na = ['--model', model, '--data', data, '--planner', 'netadapt', '--latency-reduction', '0.4'];
     assert.match(
