@@ -88,16 +88,20 @@ const results = path.join(out, 'results.jsonl');
 fs.mkdirSync(path.join(out, 'models'), { recursive: true });
 const done = new Map<string, Row>(readParetoRows(results).map((r) => [r.id, r]));
 
+/** Fine-tune flags `run` and `finetune` share, passed through as given (unset: each command's default). */
+const FINETUNE_FLAGS = [
+  'cwd-head',
+  'cwd-tau',
+  'cwd-weight',
+  'lr0',
+  'warmup-bias-lr',
+  'output-weight',
+] as const;
+const finetuneFlags = (): string[] => FINETUNE_FLAGS.flatMap((k) => (values[k] ? [`--${k}`, values[k]] : []));
+
+/** `stageprune run`'s extra flags: the fine-tune's and the splits. */
 function extraFlags(): string[] {
-  const f: string[] = [];
-  if (values['cwd-head']) f.push('--cwd-head', values['cwd-head']);
-  if (values['cwd-tau']) f.push('--cwd-tau', values['cwd-tau']);
-  if (values['cwd-weight']) f.push('--cwd-weight', values['cwd-weight']);
-  if (values.lr0) f.push('--lr0', values.lr0);
-  if (values['warmup-bias-lr']) f.push('--warmup-bias-lr', values['warmup-bias-lr']);
-  if (values['output-weight']) f.push('--output-weight', values['output-weight']);
-  if (values.splits) f.push('--splits', values.splits);
-  return f;
+  return [...finetuneFlags(), ...(values.splits ? ['--splits', values.splits] : [])];
 }
 
 /** The pipeline's split defaults, overridden by --splits calibration=..,finetune=..,evaluation=.. */
@@ -176,14 +180,6 @@ function finetuneOutside(
 ): Row {
   const tuned = path.join(dir, 'finetuned');
   const splits = splitNames();
-  const cwd = [
-    ...(values['cwd-tau'] ? ['--cwd-tau', values['cwd-tau']] : []),
-    ...(values['cwd-weight'] ? ['--cwd-weight', values['cwd-weight']] : []),
-    ...(values['cwd-head'] ? ['--cwd-head', values['cwd-head']] : []),
-    ...(values.lr0 ? ['--lr0', values.lr0] : []),
-    ...(values['warmup-bias-lr'] ? ['--warmup-bias-lr', values['warmup-bias-lr']] : []),
-    ...(values['output-weight'] ? ['--output-weight', values['output-weight']] : []),
-  ];
   const ft0 = Date.now();
   const ft = cli([
     'finetune',
@@ -195,7 +191,7 @@ function finetuneOutside(
     values.data!,
     '--splits',
     splits.finetune,
-    ...cwd,
+    ...finetuneFlags(),
     '--epochs',
     values.epochs!,
     '--imgsz',

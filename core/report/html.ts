@@ -37,7 +37,8 @@ export function section(id: string, title: string, body: readonly string[]): str
   return [`<section id="${esc(id)}">`, `<h2>${esc(title)}</h2>`, ...body, '</section>'].join('\n');
 }
 
-export const note = (text: string): string => `<p class="note">${text}</p>`;
+export const note = (text: string, id?: string): string =>
+  `<p class="note"${id ? ` id="${esc(id)}"` : ''}>${text}</p>`;
 
 const CSS = `
 :root { color-scheme: light; --fg: #1b1b1b; --muted: #5b5b5b; --line: #dedede; --good: #1a7f37; --bad: #b42318; }

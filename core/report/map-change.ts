@@ -5,7 +5,7 @@ import { groupThousands } from './format';
 import type { MapChange } from './run-report';
 
 /** Points of mAP with a sign: 0.0123 → `+1.23`, −0.004 → `−0.40`. */
-export const signedPoints = (x: number): string => {
+const signedPoints = (x: number): string => {
   const text = Math.abs(x * 100).toFixed(2);
   return Number(text) === 0 ? '0.00' : `${x < 0 ? '−' : '+'}${text}`;
 };

@@ -116,7 +116,7 @@ function metricsSection(r: RunReport): string {
       ),
     );
   }
-  if (r.map_change) body.push(`<p class="note" id="map-change">${esc(describeMapChange(r.map_change))}</p>`);
+  if (r.map_change) body.push(note(esc(describeMapChange(r.map_change)), 'map-change'));
   if (r.planned?.scale !== undefined)
     body.push(note(`The planner's ratios were scaled by ${r.planned.scale.toFixed(3)} to meet the target.`));
   if (r.predicted)

@@ -105,24 +105,24 @@ describe('stageprune run: flags are checked before anything is uploaded', () => 
     await rejected('--lr0', ...base, '--lr0', '0');
   });
 
+  /** The workflow input `run` builds from these flags (after --model and --data), before any upload. */
+  const inputWith = (...flags: string[]) =>
+    inputFromFlags(
+      parseRunFlags(['--model', model, '--data', data, ...flags]),
+      { model: 's3://b/m.onnx', data: 's3://b/d/' },
+      loadConfig(),
+    );
+
   test('--warmup-bias-lr reaches the fine-tune options; unset, the trainer keeps its own; a negative one is refused', async () => {
-    const cfg = { model: 's3://b/m.onnx', data: 's3://b/d/' };
-    const base = ['--model', model, '--data', data];
-    const input = (...flags: string[]) =>
-      inputFromFlags(parseRunFlags([...base, ...flags]), cfg, loadConfig());
-    assert.equal(input('--warmup-bias-lr', '0').finetune?.warmupBiasLr, 0);
-    assert.equal(input().finetune?.warmupBiasLr, undefined);
-    await rejected('--warmup-bias-lr', ...base, '--warmup-bias-lr=-1');
+    assert.equal(inputWith('--warmup-bias-lr', '0').finetune?.warmupBiasLr, 0);
+    assert.equal(inputWith().finetune?.warmupBiasLr, undefined);
+    await rejected('--warmup-bias-lr', '--model', model, '--data', data, '--warmup-bias-lr=-1');
   });
 
   test('--output-weight reaches the fine-tune options; unset, the trainer chooses by --no-labels', async () => {
-    const cfg = { model: 's3://b/m.onnx', data: 's3://b/d/' };
-    const base = ['--model', model, '--data', data];
-    const input = (...flags: string[]) =>
-      inputFromFlags(parseRunFlags([...base, ...flags]), cfg, loadConfig());
-    assert.equal(input('--no-labels', '--output-weight', '20').finetune?.outputWeight, 20);
-    assert.equal(input('--no-labels').finetune?.outputWeight, undefined);
-    await rejected('--output-weight', ...base, '--output-weight', 'x');
+    assert.equal(inputWith('--no-labels', '--output-weight', '20').finetune?.outputWeight, 20);
+    assert.equal(inputWith('--no-labels').finetune?.outputWeight, undefined);
+    await rejected('--output-weight', '--model', model, '--data', data, '--output-weight', 'x');
   });
 
   test('--planner-options: a JSON object of the planner’s own options, each checked by its schema', async () => {
