@@ -8,8 +8,9 @@
 //
 // Configs: staged, uniform, sensitivity, iterative (staged in 5 steps, 2 epochs between), slimming (sparsify
 // 10 epochs L1 1e-4, bn-gamma; slimming-l1-1e-2 the same with λ 1e-2), mixed (sensitivity planner, layer
-// drops + channels), tp (Torch-Pruning 1.6's recipe, dev venv only), unpruned (the base model itself fine-tuned
-// by the same trainer and budget: what the fine-tune recipe alone does to the score; its rows have budget 0).
+// drops + channels), amc (the DDPG search, 400 episodes, seeded by the run's seed), tp (Torch-Pruning 1.6's
+// recipe, dev venv only), unpruned (the base model itself fine-tuned by the same trainer and budget: what the
+// fine-tune recipe alone does to the score; its rows have budget 0).
 
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -60,6 +61,26 @@ const CONFIG_FLAGS: Record<string, string[]> = {
 };
 // Label-free CWD: the sensitivity plan, fine-tuned by distillation from the original alone (no labels read).
 CONFIG_FLAGS['sensitivity-no-labels'] = [...CONFIG_FLAGS['sensitivity']!, '--no-labels'];
+
+/**
+ * Configs whose flags depend on the seed. `amc`: the DDPG search with AMC's own budget (400 episodes, the first
+ * 100 random), batches of 4, searching with the run's seed, so each seed is its own search and fine-tune.
+ */
+const SEEDED_CONFIG_FLAGS: Record<string, (seed: number) => string[]> = {
+  amc: (seed) => [
+    '--planner',
+    'amc',
+    '--episodes',
+    '400',
+    '--planner-options',
+    JSON.stringify({ warmup: 100, batch: 4, seed }),
+  ],
+};
+const configFlags = (config: string, seed: number): string[] => {
+  const flags = CONFIG_FLAGS[config] ?? SEEDED_CONFIG_FLAGS[config]?.(seed);
+  if (!flags) throw new Error(`unknown config ${config}`);
+  return flags;
+};
 
 const { values } = parseArgs({
   options: {
@@ -122,7 +143,7 @@ function runPipeline(config: string, budget: number, seed: number, id: string): 
     values.model!,
     '--data',
     values.data!,
-    ...CONFIG_FLAGS[config]!,
+    ...configFlags(config, seed),
     '--target-flops',
     String(budget),
     '--epochs',
