@@ -10,7 +10,9 @@
 // 10 epochs L1 1e-4, bn-gamma; slimming-l1-1e-2 the same with λ 1e-2), mixed (sensitivity planner, layer
 // drops + channels), amc (the DDPG search, 400 episodes, seeded by the run's seed), tp (Torch-Pruning 1.6's
 // recipe, dev venv only), unpruned (the base model itself fine-tuned by the same trainer and budget: what the
-// fine-tune recipe alone does to the score; its rows have budget 0).
+// fine-tune recipe alone does to the score; its rows have budget 0), given (the model named by --pruned, pruned
+// elsewhere, e.g. one search's result, fine-tuned under each seed: the plan held fixed, the seed varied; its
+// rows carry the --budgets they are filed under).
 
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -92,6 +94,7 @@ const { values } = parseArgs({
     data: { type: 'string', default: 'datasets/bccd' },
     out: { type: 'string', default: 'tmp/pareto' },
     'tp-python': { type: 'string' },
+    pruned: { type: 'string' },
     'cwd-head': { type: 'string' },
     'cwd-tau': { type: 'string' },
     'cwd-weight': { type: 'string' },
@@ -265,6 +268,12 @@ function runConfig(config: string, budget: number, seed: number, id: string): Ro
     const dir = path.join(out, 'unpruned', id);
     fs.mkdirSync(dir, { recursive: true });
     return finetuneOutside(config, values.model!, dir, 0, seed, id, Date.now());
+  }
+  if (config === 'given') {
+    if (!values.pruned) throw new Error('config given needs --pruned FILE');
+    const dir = path.join(out, 'given', id);
+    fs.mkdirSync(dir, { recursive: true });
+    return finetuneOutside(config, path.resolve(values.pruned), dir, budget, seed, id, Date.now());
   }
   return runPipeline(config, budget, seed, id);
 }
