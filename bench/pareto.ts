@@ -5,6 +5,7 @@
 //
 //   npx tsx bench/pareto.ts [--budgets 0.5,0.7] [--seeds 0,1,2] [--epochs 15] [--configs staged,uniform,...]
 //       [--out tmp/pareto] [--tp-python /path/to/venv/bin/python] [--cwd-head 0] [--splits ...] [--latency-only]
+//       [--pruned FILE (config given)]
 //
 // Configs: staged, uniform, sensitivity, iterative (staged in 5 steps, 2 epochs between), slimming (sparsify
 // 10 epochs L1 1e-4, bn-gamma; slimming-l1-1e-2 the same with λ 1e-2), mixed (sensitivity planner, layer
