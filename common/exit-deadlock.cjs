@@ -17,4 +17,4 @@ function avoidExitDeadlock() {
   for (const flag of EXIT_DEADLOCK_V8_FLAGS) setFlagsFromString(flag);
 }
 
-module.exports = { EXIT_DEADLOCK_V8_FLAGS, avoidExitDeadlock };
+module.exports = { avoidExitDeadlock };

@@ -1,10 +1,7 @@
 // Entry point of the stageprune-gpu worker: training, evaluation and latency. One activity at a time by
 // default, since each owns the accelerator.
-import { avoidExitDeadlock } from '../common/exit-deadlock.cjs';
 import { cudaProviderState, describeCudaState } from '../runtime/cuda';
 import { runWorker } from './run-worker';
-
-avoidExitDeadlock();
 
 // Once, at start: whether runs asking for `evaluation.provider: "cuda"` can have it on this machine. They are
 // never moved to the cpu: where the provider is unusable they fail with EP_UNAVAILABLE naming what is missing.

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { avoidExitDeadlock } from '../common/exit-deadlock.cjs';
 import { loadConfig } from '../runtime/config';
 import { createStagepruneWorker, type WorkerDeployment } from './create-worker';
 import { installProcessGuard } from './process-guard';
@@ -45,6 +46,8 @@ export function deploymentFromEnv(env: WorkerEnv): WorkerDeployment | undefined 
 export async function runWorker(queue: 'cpu' | 'gpu', defaultConcurrency: number): Promise<void> {
   // First, before anything can fail asynchronously: one activity's stray error must not end the process.
   installProcessGuard();
+  // And no background compile job may be able to hang the process when it exits.
+  avoidExitDeadlock();
   const config = loadConfig();
   const env = workerEnvSchema.parse(process.env);
   const taskQueue = config.taskQueues[queue];

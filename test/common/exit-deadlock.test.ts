@@ -1,7 +1,7 @@
 // The entry points set the V8 flags of common/exit-deadlock.cjs, so no Maglev job can be in flight when
 // their process exits (the Node 24 exit deadlock). A probe preloaded with --require reports, as the process
 // exits, whether Maglev is still on; V8's %IsMaglevEnabled reads the live flag.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -9,7 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { repoRoot } from '../../runtime/paths';
 
-const probe = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'exit-deadlock-')), 'probe.cjs');
+const probeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'exit-deadlock-'));
+const probe = path.join(probeDir, 'probe.cjs');
+after(() => fs.rmSync(probeDir, { recursive: true, force: true }));
 fs.writeFileSync(
   probe,
   'process.on("exit", () => process.stderr.write("maglev at exit: " + %IsMaglevEnabled() + "\\n"));\n',
