@@ -1,6 +1,7 @@
 // The JSON each part of bench/gpu-check.sh writes: one file per part, validated by these schemas
-// (test/bench/gpu-check.test.ts checks sample results and both parts' dry-run output against them). A figure
-// that could not be measured is an entry with `ok: false` and the reason, never a missing key.
+// (test/bench/gpu-check.test.ts checks schema examples with placeholder figures and both parts' dry-run output
+// against them). A figure that could not be measured is an entry with `ok: false` and the reason, never a
+// missing key.
 import { z } from 'zod';
 
 const nonNeg = z.number().finite().nonnegative();
