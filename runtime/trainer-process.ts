@@ -4,8 +4,10 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { repoRoot, venvPython } from './paths';
 import {
+  DEVICE_UNAVAILABLE,
   TRAINER_EXIT,
   TrainerCrashError,
+  TrainerDeviceError,
   TrainerDivergedError,
   TrainerError,
   TrainerInputError,
@@ -52,8 +54,9 @@ export async function writeTrainerJob(file: string, job: TrainerJob): Promise<st
 /**
  * Runs `python -m stageprune_trainer JOB [--resume CKPT]` from the project venv, turns its JSON-lines stdout
  * into typed events, and resolves with the final `done` event. Non-zero exits reject with a typed error:
- * TrainerJobError (2), TrainerInputError (3), TrainerDivergedError (4), TrainerInterruptedError (75, also
- * on cancel, carrying the checkpoint), TrainerCrashError (anything else).
+ * TrainerJobError (2), TrainerInputError (3; TrainerDeviceError when it is DEVICE_UNAVAILABLE),
+ * TrainerDivergedError (4), TrainerInterruptedError (75, also on cancel, carrying the checkpoint),
+ * TrainerCrashError (anything else).
  */
 export function runTrainer(options: RunTrainerOptions): Promise<DoneEvent> {
   const python = options.python ?? venvPython();
@@ -152,6 +155,8 @@ export function runTrainer(options: RunTrainerOptions): Promise<DoneEvent> {
       let err: TrainerError;
       if (code === TRAINER_EXIT.jobInvalid)
         err = new TrainerJobError(errCode, message, { ...opts, isInputError: true });
+      else if (code === TRAINER_EXIT.input && errCode === DEVICE_UNAVAILABLE)
+        err = new TrainerDeviceError(message, opts);
       else if (code === TRAINER_EXIT.input)
         err = new TrainerInputError(errCode, message, { ...opts, isInputError: true });
       else if (code === TRAINER_EXIT.diverged) err = new TrainerDivergedError(errCode, message, opts);

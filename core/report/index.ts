@@ -12,3 +12,4 @@ export * from './detection-diff';
 export * from './format';
 export { STAGE_COLORS, seriesColor } from './svg';
 export * from './map-change';
+export * from './trained-device';

@@ -2,7 +2,8 @@ import path from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import { z } from 'zod';
 import { TrainerInterruptedError } from './errors';
-import type { DoneEvent, TrainerEvent } from './events';
+import { describeTrainedDevice } from '../../core/report/trained-device';
+import { trainedDeviceOf, type DoneEvent, type TrainerEvent } from './events';
 import { trainerDataSpec } from './data-spec';
 import type { TrainerDataSpec, TrainerJob } from './job';
 import type { RunTrainerOptions } from '../trainer-process';
@@ -20,7 +21,9 @@ export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): (e
   const tty = stream.isTTY === true;
   return (event) => {
     if (event.event === 'start') {
-      stream.write(`trainer: ${event.mode} on ${event.device}, ${event.images} images, batch ${event.batch}, ${event.steps} steps\n`);
+      const device = trainedDeviceOf(event);
+      const on = device ? describeTrainedDevice(device) : event.device;
+      stream.write(`trainer: ${event.mode} on ${on}, ${event.images} images, batch ${event.batch}, ${event.steps} steps\n`);
     } else if (event.event === 'resumed') {
       stream.write(`trainer: resumed at step ${event.step} from ${event.checkpoint}\n`);
     } else if (event.event === 'progress') {

@@ -28,6 +28,19 @@ export class TrainerJobError extends TrainerError {}
 /** Exit 3: a model, dataset or checkpoint cannot be used. */
 export class TrainerInputError extends TrainerError {}
 
+/** The trainer's code for `device: cuda` where torch sees no CUDA device. */
+export const DEVICE_UNAVAILABLE = 'DEVICE_UNAVAILABLE';
+
+/**
+ * Exit 3 with DEVICE_UNAVAILABLE: the job asked for `cuda` and torch sees no CUDA device. Raised before any
+ * training; retrying on the same machine cannot help (an input error: non-retryable in the pipeline).
+ */
+export class TrainerDeviceError extends TrainerInputError {
+  constructor(message: string, options: { exitCode: number | null; stderrTail?: string }) {
+    super(DEVICE_UNAVAILABLE, message, { ...options, isInputError: true });
+  }
+}
+
 /** Exit 4: the loss diverged. */
 export class TrainerDivergedError extends TrainerError {}
 

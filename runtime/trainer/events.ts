@@ -1,12 +1,25 @@
 import { z } from 'zod';
+import type { TrainedDevice } from '../../core/report/trained-device';
 
 /** The trainer's JSON-lines protocol on stdout (trainer/README.md). Unknown extra fields are kept. */
 const lossMap = z.record(z.string(), z.number().nullable());
 
+/** The device the run trains on as resolved from the job's `device` (start and done events). */
+const deviceFields = {
+  /** The job's `device`: auto, cpu or cuda. */
+  device_requested: z.enum(['auto', 'cpu', 'cuda']).optional(),
+  /** True when `auto` found no usable CUDA device and trained on the CPU. */
+  device_fallback: z.boolean().optional(),
+  /** Why `auto` fell back (e.g. "no CUDA device"); null when it did not. */
+  device_reason: z.string().nullable().optional(),
+};
+
 export const startEventSchema = z.looseObject({
   event: z.literal('start'),
   mode: z.enum(['train', 'finetune']),
+  /** The device that trains: cpu or cuda. */
   device: z.string(),
+  ...deviceFields,
   images: z.number().int(),
   batch: z.number().int(),
   batches_per_epoch: z.number().int(),
@@ -55,6 +68,9 @@ export const doneEventSchema = z.looseObject({
   train_seconds: z.number().optional(),
   /** Teacher forward passes actually run (fewer than steps when its outputs were cached). */
   teacher_forwards: z.number().int().optional(),
+  /** The device that trained: cpu or cuda. */
+  device: z.string().optional(),
+  ...deviceFields,
 });
 
 export const errorEventSchema = z.looseObject({
@@ -79,6 +95,18 @@ export type ProgressEvent = z.infer<typeof progressEventSchema>;
 export type DoneEvent = z.infer<typeof doneEventSchema>;
 export type InterruptedEvent = z.infer<typeof interruptedEventSchema>;
 export type ErrorEvent = z.infer<typeof errorEventSchema>;
+
+/** The device a start or done event names, with whether `auto` fell back to the CPU; undefined if it names none. */
+export function trainedDeviceOf(event: StartEvent | DoneEvent): TrainedDevice | undefined {
+  if (!event.device || !event.device_requested) return undefined;
+  const fallback = event.device_fallback ?? false;
+  return {
+    device: event.device,
+    requested: event.device_requested,
+    fallback,
+    ...(fallback && event.device_reason ? { reason: event.device_reason } : {}),
+  };
+}
 
 /** One stdout line -> a typed event, or undefined for a line that is not protocol (e.g. a library print). */
 export function parseTrainerLine(line: string): TrainerEvent | undefined {

@@ -227,3 +227,51 @@ test(
     }
   },
 );
+
+/** Runs the CLI in-process with every CUDA device hidden from the trainer it starts. */
+async function withoutCuda(...args: string[]) {
+  const before = process.env.CUDA_VISIBLE_DEVICES;
+  process.env.CUDA_VISIBLE_DEVICES = '';
+  try {
+    return await inProcess(...args);
+  } finally {
+    if (before === undefined) delete process.env.CUDA_VISIBLE_DEVICES;
+    else process.env.CUDA_VISIBLE_DEVICES = before;
+  }
+}
+
+test(
+  'train --device cuda without CUDA: the one-line DEVICE_UNAVAILABLE error, non-zero exit; --device auto says it fell back',
+  { skip, timeout: 240_000 },
+  async () => {
+    const dir = tempDir('cli-device');
+    try {
+      const model = tinyModel(dir);
+      const voc = miniBccd(path.join(dir, 'voc'), 8);
+      const args = (device: string, out: string) => [
+        ...['--model', model, '--data', voc, '--splits', 'val', '--epochs', '1', '--imgsz', '64'],
+        ...['--batch', '4', '--threads', '1', '--max-steps', '1', '--device', device, '--out', out],
+      ];
+      const cuda = await withoutCuda('train', ...args('cuda', path.join(dir, 'out-cuda')));
+      assert.equal(cuda.code, 1, cuda.stdout);
+      assert.equal(cuda.stdout, '', 'no result line');
+      assert.match(
+        cuda.stderr,
+        /^stageprune train: DEVICE_UNAVAILABLE: device cuda requested, but CUDA is not available: CUDA_VISIBLE_DEVICES='' hides every CUDA device \(torch [^)]+\); train with device cpu or auto$/,
+      );
+      assert.equal(cuda.stderr.trim().split('\n').length, 1, `one line: ${cuda.stderr}`);
+      assert.equal(fs.existsSync(path.join(dir, 'out-cuda', 'model.onnx')), false);
+
+      const auto = await withoutCuda('train', ...args('auto', path.join(dir, 'out-auto')));
+      assert.equal(auto.code, 0, auto.stderr);
+      const done = result(auto.stdout);
+      assert.equal(done.ok, true);
+      assert.equal(done.device, 'cpu');
+      assert.equal(done.device_requested, 'auto');
+      assert.equal(done.device_fallback, true);
+      assert.equal(done.device_reason, "CUDA_VISIBLE_DEVICES='' hides every CUDA device");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);

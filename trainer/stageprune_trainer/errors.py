@@ -44,6 +44,12 @@ class CheckpointError(InputError):
     code = "CHECKPOINT_MISMATCH"
 
 
+class DeviceError(InputError):
+    """`device: cuda` where torch sees no CUDA device: refused before any training (no silent CPU run)."""
+
+    code = "DEVICE_UNAVAILABLE"
+
+
 class DivergedError(TrainerError):
     exit_code = EXIT_DIVERGED
     code = "LOSS_DIVERGED"

@@ -17,6 +17,7 @@ import torch
 from . import checkpoint as ckpt
 from .augment import AugmentConfig
 from .datasets import load_dataset
+from .device import resolve_device
 from .distill import Adapters, cwd_loss, output_distill_loss
 from .ema import Ema
 from .errors import DatasetError, DivergedError, InputError, ModelError
@@ -37,10 +38,10 @@ class Run:
             torch.set_num_threads(job["threads"])
         torch.manual_seed(job["seed"])
         np.random.seed(job["seed"])
-        want = job["device"]
-        if want == "cuda" and not torch.cuda.is_available():
-            raise InputError("device cuda requested but CUDA is not available", "DEVICE_UNAVAILABLE")
-        self.device = torch.device("cuda" if want == "cuda" or (want == "auto" and torch.cuda.is_available()) else "cpu")
+        # `cuda` without a CUDA device fails here, before anything is loaded; `auto` may fall back to the CPU,
+        # and the `start` and `done` events say so.
+        self.resolved = resolve_device(job["device"])
+        self.device = self.resolved.device
         self.amp = bool(job["amp"]) and self.device.type == "cuda"
         # Fixed input sizes: let cuDNN pick the fastest convolution algorithms once (CPU runs stay deterministic).
         torch.backends.cudnn.benchmark = self.device.type == "cuda"
@@ -293,7 +294,7 @@ class Run:
     # -- the loop ---------------------------------------------------------------------------------------
     def train(self) -> str:
         job = self.job
-        emit("start", mode=job["mode"], device=str(self.device), amp=self.amp, images=len(self.dataset.samples),
+        emit("start", mode=job["mode"], **self.resolved.event_fields(), amp=self.amp, images=len(self.dataset.samples),
              classes=self.dataset.names, dropped_boxes=self.dataset.dropped_boxes, batch=self.batch,
              accumulate=self.accumulate, batches_per_epoch=self.nb, steps=self.total, start_step=self.step,
              strides=self.strides, nc=self.head.nc, adapters=self.adapter_shapes,
@@ -377,7 +378,7 @@ class Run:
         emit("done", model=out_model, checkpoint=path, steps=self.step, optimizer_steps=self.optimizer_steps,
              epochs=self.step / self.nb,
              taylor=taylor_path, images_seen=self.images_seen, train_seconds=round(self.train_seconds, 3),
-             teacher_forwards=self.teacher_forwards)
+             teacher_forwards=self.teacher_forwards, **self.resolved.event_fields())
         return out_model
 
     def taylor(self, path: str, batches: int) -> str:
