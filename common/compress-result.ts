@@ -1,3 +1,4 @@
+import type { TrainedDevice } from '../core/report/trained-device';
 import type { GammaHistogram } from '../core/stats/gamma-histogram';
 import type { ArtifactRef } from './artifact-ref';
 
@@ -36,8 +37,11 @@ export interface CompressModelResult {
   after?: ModelMetrics;
   /** Wall seconds per step, in run order. */
   stepSeconds: Record<string, number>;
-  /** The fine-tune step: optimiser steps, the step its final attempt resumed from, and that attempt's number. */
-  finetune?: { steps: number; resumedFromStep: number; attempt: number };
+  /**
+   * The fine-tune step: optimiser steps, the step its final attempt resumed from, that attempt's number, and
+   * the device it trained on (whether `device: auto` fell back to the CPU; absent from runs before it was kept).
+   */
+  finetune?: { steps: number; resumedFromStep: number; attempt: number; device?: TrainedDevice };
   /** Set when the target's latency budget was checked. */
   latencyTargetMet?: boolean;
   /** What the plan was made to meet, when the input named a target. */

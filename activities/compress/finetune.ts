@@ -4,7 +4,14 @@ import { Context } from '@temporalio/activity';
 import type { ArtifactRef } from '../../common/artifact-ref';
 import type { CompressModelOptions } from '../../common/compress-input';
 import { decodeModel, imageInputSize } from '../../core/onnx';
-import { runTrainer, writeTrainerJob, type DoneEvent, type TrainerJob } from '../../runtime/trainer-process';
+import type { TrainedDevice } from '../../core/report/trained-device';
+import {
+  runTrainer,
+  trainedDeviceOf,
+  writeTrainerJob,
+  type DoneEvent,
+  type TrainerJob,
+} from '../../runtime/trainer-process';
 import { DEFAULT_STORE_BACKOFF, retryStore } from '../../runtime/artifacts/store-retry';
 import { CheckpointUploader } from './checkpoint-uploader';
 import { LossSeriesRecorder } from './finetune-loss-series';
@@ -37,6 +44,8 @@ export interface FinetuneResult {
   attempt: number;
   /** The trainer's loss per progress line (FinetuneLoss JSON), for the report; absent if it was not stored. */
   lossSeries?: ArtifactRef;
+  /** The device that trained (the final attempt's), and whether `device: auto` fell back to the CPU. */
+  device?: TrainedDevice;
 }
 
 /**
@@ -148,12 +157,16 @@ export function finetune(deps: PipelineDeps) {
           ctx.log.warn('fine-tuned model upload failed; retrying', { attempt, delayMs, error: err.message }),
       });
       const lossSeries = await losses.store(deps, (m) => ctx.log.warn(m));
+      const device = trainedDeviceOf(done);
+      if (device?.fallback)
+        ctx.log.warn('fine-tuned on the CPU: device auto found no CUDA device', { reason: device.reason });
       return {
         model,
         steps: done.steps,
         resumedFromStep: startStep,
         attempt: ctx.info.attempt,
         ...(lossSeries ? { lossSeries } : {}),
+        ...(device ? { device } : {}),
       };
     });
 }

@@ -1,6 +1,7 @@
 import type { ArtifactRef } from '../../common/artifact-ref';
 import type { CompressModelOptions } from '../../common/compress-input';
 import type { CompressArtifacts } from '../../common/compress-result';
+import type { TrainedDevice } from '../../core/report/trained-device';
 import { readMemo, type PipelineDeps } from './context';
 import type { EvaluateModelInput, EvaluateModelResult } from './evaluate-model';
 import type { FinetuneInput, FinetuneResult } from './finetune';
@@ -16,14 +17,16 @@ export interface ReportEvidence {
   dataset: ArtifactRef;
   evaluations: ReportEvaluations;
   finetuneLoss?: ArtifactRef;
+  /** The device the fine-tune trained on (FinetuneResult.device). */
+  finetuneDevice?: TrainedDevice;
 }
 
 /**
  * What the report draws beyond the workflow result — the evaluations' latency spread and per-class AP, the
- * dataset, the fine-tune's loss series — taken from the writeReport input when the workflow passes them, and
- * otherwise looked up where the steps stored them: every step's result is memoized under the hash of its
- * input, and the input is rebuilt here exactly as compressModel builds it. That lookup only reads (a step
- * that did not run is never run from here) and serves runs whose workflow code predates those inputs.
+ * dataset, the fine-tune's loss series and device — taken from the writeReport input when the workflow passes
+ * them, and otherwise looked up where the steps stored them: every step's result is memoized under the hash
+ * of its input, and the input is rebuilt here exactly as compressModel builds it. That lookup only reads (a
+ * step that did not run is never run from here) and serves runs whose workflow code predates those inputs.
  */
 export async function gatherReportEvidence(
   deps: PipelineDeps,
@@ -33,6 +36,7 @@ export async function gatherReportEvidence(
     dataset?: ArtifactRef;
     evaluations?: ReportEvaluations;
     finetuneLoss?: ArtifactRef;
+    finetuneDevice?: TrainedDevice;
   },
 ): Promise<ReportEvidence> {
   const o = given.options;
@@ -59,7 +63,8 @@ export async function gatherReportEvidence(
     given.evaluations?.after ?? evaluationOf(a.deployed),
   ]);
   let finetuneLoss = given.finetuneLoss;
-  if (!finetuneLoss && a.finetuned && a.pruned) {
+  let finetuneDevice = given.finetuneDevice;
+  if ((!finetuneLoss || !finetuneDevice) && a.finetuned && a.pruned) {
     const input: FinetuneInput = {
       student: a.pruned,
       teacher: a.original,
@@ -67,7 +72,9 @@ export async function gatherReportEvidence(
       split: o.splits.finetune,
       options: o.finetune,
     };
-    finetuneLoss = (await readMemo<FinetuneResult>(deps, 'finetune', input))?.lossSeries;
+    const tuned = await readMemo<FinetuneResult>(deps, 'finetune', input);
+    finetuneLoss ??= tuned?.lossSeries;
+    finetuneDevice ??= tuned?.device;
   }
   return {
     dataset,
@@ -77,5 +84,6 @@ export async function gatherReportEvidence(
       ...(after ? { after } : {}),
     },
     ...(finetuneLoss ? { finetuneLoss } : {}),
+    ...(finetuneDevice ? { finetuneDevice } : {}),
   };
 }

@@ -114,6 +114,7 @@ export function writeReport(deps: PipelineDeps) {
       dataset: input.dataset,
       evaluations: input.evaluations,
       finetuneLoss: input.finetuneLoss,
+      finetuneDevice: result.finetune?.device,
     });
     const search = input.search?.map((t) => SearchTrajectorySchema.parse(t));
 
@@ -146,6 +147,9 @@ export function writeReport(deps: PipelineDeps) {
         'Fine-tune loss curves: the fine-tune step stored no loss series (it ran before the series was kept).',
       );
     }
+
+    if (a.finetuned && !evidence.finetuneDevice)
+      missing.push('Fine-tune device: the fine-tune step recorded none (it ran before the device was kept).');
 
     // The pictures: both models over the evaluation split, on this (cpu) worker's CPU.
     let examples: DetectionExamplesResult | undefined;
@@ -217,6 +221,7 @@ export function writeReport(deps: PipelineDeps) {
       ...(search ? { search: searchForReport(search) } : {}),
       pareto: paretoPoints(result, o, input.scan?.points, search),
       ...(finetuneLoss ? { finetune_loss: finetuneLoss } : {}),
+      ...(evidence.finetuneDevice ? { finetune_device: evidence.finetuneDevice } : {}),
       ...(examples ? { detections: examples.examples } : {}),
       ...(examples?.mapChange ? { map_change: examples.mapChange } : {}),
       ...(missing.length > 0 ? { missing } : {}),

@@ -13,6 +13,7 @@ import { renderSensitivitySvg } from './sensitivity-svg';
 import { DETECTION_TERMS, lossTerms } from './finetune-loss';
 import type { ModelMetrics, RunReport, ScalarMetric } from './run-report';
 import { seriesColor, stageColor } from './svg';
+import { describeTrainedDevice } from './trained-device';
 
 export interface ReportAssets {
   /** data: URIs of the pictures the report names (detection panels), by their relative file name. */
@@ -434,6 +435,9 @@ export function renderReportHtml(report: RunReport, assets: ReportAssets = { ima
     ['planner', esc(r.input.planner)],
     ['criterion', esc(r.input.criterion + (r.input.granularity ? ` (${r.input.granularity})` : ''))],
     ['target', target ? esc(target) : 'none (the planner’s ratios as given)'],
+    ...(r.finetune_device
+      ? [['fine-tuned on', esc(describeTrainedDevice(r.finetune_device))] as [string, string]]
+      : []),
     ['applied plan', `<code>${esc(cell(r.plan_key))}</code>`],
   ];
   const body = [

@@ -6,6 +6,7 @@ import { PRUNED_YOLO_ORDER } from '../planning/rank-sensitivity';
 import { cell, formatDuration, formatFlops, groupThousands, percentChange } from './format';
 import { describeMapChange } from './map-change';
 import type { RunReport, ScalarMetric } from './run-report';
+import { describeTrainedDevice } from './trained-device';
 
 function describeTarget(t: RunReport['input']['target']): string {
   const parts = [
@@ -140,6 +141,7 @@ export function renderReportMarkdown(report: RunReport): string {
     ['planner', r.input.planner],
     ['criterion', r.input.criterion + (r.input.granularity ? ` (${r.input.granularity})` : '')],
     ['target', describeTarget(r.input.target)],
+    ...(r.finetune_device ? [['fine-tuned on', describeTrainedDevice(r.finetune_device)]] : []),
     ['applied plan', `\`${r.plan_key}\``],
   ];
   const lines = [

@@ -9,6 +9,7 @@ import type { ModelStats } from '../stats/model-stats';
 import type { LayerRatio } from './ratios-svg';
 import { ReportSearchSchema } from './search-trajectory';
 import { FinetuneLossSchema } from './finetune-loss';
+import { TrainedDeviceSchema } from './trained-device';
 
 const count = z.number().finite().nonnegative();
 const CostSchema = z.object({ params: count, flops: count });
@@ -197,6 +198,8 @@ export const RunReportSchema = z.object({
   /** Every model the run evaluated, for the Pareto plot; the one it delivered is `chosen`. */
   pareto: z.array(ParetoPointSchema).optional(),
   finetune_loss: FinetuneLossSchema.optional(),
+  /** The device the fine-tune trained on, and whether `device: auto` fell back to the CPU. */
+  finetune_device: TrainedDeviceSchema.optional(),
   detections: DetectionExamplesSchema.optional(),
   map_change: MapChangeSchema.optional(),
   /** What the report could not show, and why, one sentence each. */
