@@ -1,7 +1,7 @@
 import { floatAttr } from '../onnx/attributes';
 import { DataType } from '../onnx/data-type';
 import type { Graph, Model, Node, Tensor } from '../onnx/model';
-import { indexGraph } from '../graph/graph-index';
+import { type GraphIndex, indexGraph } from '../graph/graph-index';
 import { pruneUnused, renameInputs } from '../graph/transform';
 
 export interface FoldReport {
@@ -26,6 +26,29 @@ function biasNameFor(weightName: string, taken: (n: string) => boolean): string 
   return name;
 }
 
+/** A BatchNormalization the fold merges into the Conv before it, or the reason it stays. */
+export type FoldDecision =
+  { readonly fold: true; readonly conv: Node } | { readonly fold: false; readonly reason: string };
+
+/**
+ * Whether `foldBatchNorm` folds this BatchNormalization, and into which Conv: the one rule the fold and
+ * deploy-form statistics (`computeStats(model, { form: 'deploy' })`) share, so a count "as if folded" is the
+ * count of the folded model.
+ */
+export function foldDecision(graph: Graph, index: GraphIndex, bn: Node): FoldDecision {
+  const conv = index.producerOf(bn.inputs[0]!);
+  if (!conv || conv.opType !== 'Conv') return { fold: false, reason: 'input is not produced by a Conv' };
+  if (index.consumersOf(conv.outputs[0]!).length !== 1 || index.isGraphOutput(conv.outputs[0]!))
+    return { fold: false, reason: 'the Conv output has other readers' };
+  if (bn.outputs.filter((o) => o).length > 1)
+    return { fold: false, reason: 'training-mode BatchNormalization (running statistics outputs)' };
+  const params = bn.inputs.slice(1, 5).map((n) => floatTensor(graph, n));
+  const weight = graph.initializers.get(conv.inputs[1] ?? '');
+  if (params.some((p) => !p) || !weight || !(weight.data instanceof Float32Array))
+    return { fold: false, reason: 'parameters are not float initializers' };
+  return { fold: true, conv };
+}
+
 /**
  * Folds every Conv → BatchNormalization pair into one Conv with bias (the deploy form):
  * W' = W·γ/√(σ²+ε) per output channel, b' = (b − μ)·γ/√(σ²+ε) + β, computed in float64. The BN output's
@@ -46,26 +69,15 @@ export function foldBatchNorm(model: Model): { model: Model; report: FoldReport 
 
   for (const bn of graph.nodes) {
     if (bn.opType !== 'BatchNormalization' || bn.domain !== '') continue;
-    const conv = index.producerOf(bn.inputs[0]!);
-    const keep = (reason: string) => kept.push({ name: bn.name, reason });
-    if (!conv || conv.opType !== 'Conv') {
-      keep('input is not produced by a Conv');
+    const decision = foldDecision(graph, index, bn);
+    if (!decision.fold) {
+      kept.push({ name: bn.name, reason: decision.reason });
       continue;
     }
-    if (index.consumersOf(conv.outputs[0]!).length !== 1 || index.isGraphOutput(conv.outputs[0]!)) {
-      keep('the Conv output has other readers');
-      continue;
-    }
-    if (bn.outputs.filter((o) => o).length > 1) {
-      keep('training-mode BatchNormalization (running statistics outputs)');
-      continue;
-    }
-    const [gamma, beta, mean, variance] = bn.inputs.slice(1, 5).map((n) => floatTensor(graph, n));
-    const weight = graph.initializers.get(conv.inputs[1] ?? '');
-    if (!gamma || !beta || !mean || !variance || !weight || !(weight.data instanceof Float32Array)) {
-      keep('parameters are not float initializers');
-      continue;
-    }
+    const conv = decision.conv;
+    const param = (i: number) => floatTensor(graph, bn.inputs[i])!;
+    const [gamma, beta, mean, variance] = [param(1), param(2), param(3), param(4)];
+    const weight = graph.initializers.get(conv.inputs[1]!)! as Tensor & { data: Float32Array };
     const oldBias = floatTensor(graph, conv.inputs[2]);
     const eps = floatAttr(bn, 'epsilon', 1e-5);
     const channels = weight.dims[0]!;

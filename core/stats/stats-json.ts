@@ -12,5 +12,7 @@ export function statsJson(s: ModelStats) {
     unknownNodes: s.unknownNodes,
     uncosted: s.uncosted,
     inputShape: s.inputShape,
+    form: s.form,
+    foldedBatchNorms: s.foldedBatchNorms,
   };
 }
