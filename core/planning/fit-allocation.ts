@@ -57,7 +57,7 @@ export async function fitAllocationToTarget(
   toPlan: (units: Record<string, number>) => PlanInput,
   options: FitOptions = {},
 ): Promise<FittedAllocation> {
-  const stats = (m: Model) => computeStats(m, { imgsz: options.imgsz });
+  const stats = (m: Model) => computeStats(m, { imgsz: options.imgsz, form: 'deploy' });
   const base = stats(model);
   const want = costLimit(base, target);
   const meets = withinLimit(want);

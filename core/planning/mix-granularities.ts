@@ -38,7 +38,7 @@ export async function planMix(
     stageBounds?: Readonly<Record<'backbone' | 'neck' | 'head', number>>;
   } = {},
 ): Promise<MixCandidate> {
-  const stats = (m: Model) => computeStats(m, { imgsz: options.imgsz });
+  const stats = (m: Model) => computeStats(m, { imgsz: options.imgsz, form: 'deploy' });
   const start = stats(model);
   let drops: string[] = [];
   let rest = model;

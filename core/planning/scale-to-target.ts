@@ -49,7 +49,7 @@ export async function scalePlanToTarget(
       'PLAN_TARGET_INVALID',
       'a reduction target needs at least one positive ratio to scale',
     );
-  const stats = (m: Model) => computeStats(m, { imgsz: options.imgsz });
+  const stats = (m: Model) => computeStats(m, { imgsz: options.imgsz, form: 'deploy' });
   const base = stats(model);
   const meets = withinLimit(costLimit(base, target));
   const probe = async (s: number) => {

@@ -35,7 +35,7 @@ export async function selectDropsToTarget(
     .map((p) => ({ p, cost: Math.max(0, baseline.map50_95 - p.map50_95) / saving(p) }))
     .sort((a, b) => a.cost - b.cost || a.p.unit.localeCompare(b.p.unit))
     .map((x) => x.p);
-  const stats = (m: Model) => computeStats(m, { imgsz: options.imgsz });
+  const stats = (m: Model) => computeStats(m, { imgsz: options.imgsz, form: 'deploy' });
   const start = stats(model);
   const meets = withinLimit(costLimit(start, target));
   const blocks: string[] = [];

@@ -72,7 +72,7 @@ export class EpisodeEvaluator {
     const t0 = now();
     let pruned = (await pruneModel(job.model, job.plan)).model;
     const t1 = now();
-    const stats = computeStats(pruned, { imgsz: job.imgsz });
+    const stats = computeStats(pruned, { imgsz: job.imgsz, form: 'deploy' });
     const t2 = now();
     if (job.bnImages > 0) {
       const images = await this.calibrationImages(job);

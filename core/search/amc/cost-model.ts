@@ -1,6 +1,7 @@
-// The exact cost of a per-unit ratio plan, without pruning: FLOPs and parameters as computeStats counts them,
-// as a function of each unit's ratio. A conv's cost is bilinear in the kept channels of its input and output
-// tensors (AMC's own cost model: FLOPs × in-keep × out-keep), a BatchNormalization's linear in its channels,
+// The exact cost of a per-unit ratio plan, without pruning: FLOPs and parameters as computeStats counts them
+// in the deploy form (BN folded), as a function of each unit's ratio. A conv's cost is bilinear in the kept
+// channels of its input and output tensors (AMC's own cost model: FLOPs × in-keep × out-keep), a folded
+// BatchNormalization's (the bias it leaves) and an unfolded one's linear in its channels,
 // and a tensor's kept channels are, per group part, the engine's own rounding (removalCount with round_to and
 // min_channels, per split segment as the per-segment mode cuts them). So for per-segment plans on YOLO graphs
 // this is the pruned model's exact cost (tested against pruneModel + computeStats), in microseconds: AMC's

@@ -1,11 +1,14 @@
 // What AMC walks over: the units (dependency groups for granularity `channel`, ultralytics modules for
 // `module`) in graph order, each with the paper's static state features, and the exact cost model that the
 // resource constraint and the FLOPs features read. Built once per search from the model; plain data, so it is
-// stored in the search state and no later step needs the model again.
+// stored in the search state and no later step needs the model again. Costs are deploy-form (BN folded, as
+// computeStats counts with `form: 'deploy'`): a FLOPs target is a cut of the model that ships.
 
 import { intAttr, intsAttr } from '../../onnx/attributes';
 import { defaultOpset, type Model } from '../../onnx/model';
+import { indexGraph } from '../../graph/graph-index';
 import { inferShapes } from '../../graph/shape-inference';
+import { foldDecision } from '../../export/fold-batch-norm';
 import { elementCount, staticDims } from '../../graph/value-shape';
 import { buildChannelGraph } from '../../pruning/dependency/channel-graph';
 import { buildGroups, prunableChannels, type ChannelGroup } from '../../pruning/groups';
@@ -49,7 +52,7 @@ const STAGE_VALUE = { backbone: 0, neck: 0.5, head: 1 } as const;
 export function buildSearchSpace(model: Model, o: SpaceOptions): SearchSpace {
   const cg = buildChannelGraph(model);
   const gs = buildGroups(cg);
-  const stats = computeStats(model, { imgsz: o.imgsz });
+  const stats = computeStats(model, { imgsz: o.imgsz, form: 'deploy' });
   const stages = stageMapOf(model);
   const input = model.graph.inputs.find((v) => !model.graph.initializers.has(v.name))!;
   const shapes = inferShapes(model.graph, {
@@ -168,6 +171,7 @@ export function buildSearchSpace(model: Model, o: SpaceOptions): SearchSpace {
   const fullChannels = (t: number) =>
     tensorFixed[t]! + tensorParts[t]!.reduce((s, [p, mult]) => s + mult * partSize[p]!, 0);
 
+  const index = indexGraph(model.graph);
   for (const node of model.graph.nodes) {
     if (node.domain !== '' && node.domain !== 'ai.onnx') continue;
     if (node.opType === 'Conv') {
@@ -185,6 +189,12 @@ export function buildSearchSpace(model: Model, o: SpaceOptions): SearchSpace {
       } else continue; // other grouped convs are frozen: their cost stays in the constant
       if (bias) addTerm(0, 1, node.outputs[0], undefined);
     } else if (node.opType === 'BatchNormalization') {
+      const fold = node.domain === '' ? foldDecision(model.graph, index, node) : undefined;
+      if (fold?.fold) {
+        // Folded into its Conv: no FLOPs; one bias per kept channel when the Conv had none.
+        if (!fold.conv.inputs[2]) addTerm(0, 1, node.inputs[0], undefined);
+        continue;
+      }
       const x = dims(node.inputs[0]);
       if (!x) continue;
       addTerm(8 * elementCount(x.slice(2)), 2, node.inputs[0], undefined);

@@ -15,6 +15,7 @@ import { pruneModel } from '../../../core/pruning/prune-model';
 import type { PlanInput } from '../../../core/pruning/plan/plan-schema';
 import { computeStats } from '../../../core/stats';
 import { buildYoloV8, yolov8Spec } from '../../../core/yolo';
+import type { Model } from '../../../core/onnx';
 import { stageOfModule, YOLOV8_STAGE_MAP } from '../../../core/yolo/stage-map';
 
 // A scan of a real yolov8n (64 px) with exact costs: every module pruned alone at each ratio, as the
@@ -25,7 +26,9 @@ const toPlan = (units: Record<string, number>): PlanInput => ({
   round_to: 8,
   modules: units,
 });
-const base = computeStats(model);
+// Deploy-form costs, as the planners count them (a target is a cut of the model that ships).
+const stats = (m: Model) => computeStats(m, { form: 'deploy' });
+const base = stats(model);
 const baseline: SensitivityBaseline = { map50_95: 0.6, map50: 0.9, flops: base.flops, params: base.params };
 
 async function scanOnce(): Promise<SensitivityPoint[]> {
@@ -35,7 +38,7 @@ async function scanOnce(): Promise<SensitivityPoint[]> {
   const points: SensitivityPoint[] = [];
   for (const m of modules) {
     for (const ratio of [0.1, 0.3, 0.5, 0.7]) {
-      const s = computeStats((await pruneModel(model, toPlan({ [`model.${m}`]: ratio }))).model);
+      const s = stats((await pruneModel(model, toPlan({ [`model.${m}`]: ratio }))).model);
       const drop = (ratio * 0.05) / (1 + m / 4);
       points.push({
         unit: `model.${m}`,
@@ -57,7 +60,7 @@ test('the sensitivity allocation is fitted until the exactly measured pruned mod
   const target = { flopsReduction: 0.4 };
   // The additive model alone falls short once applied: coupled units overlap.
   const additive = allocateSensitivityRatios(baseline, curves, target);
-  const applied = computeStats((await pruneModel(model, toPlan(additive.modules))).model);
+  const applied = stats((await pruneModel(model, toPlan(additive.modules))).model);
   assert.ok(
     applied.flops > 0.6 * base.flops,
     `additive plan already meets it: ${applied.flops / base.flops}`,
@@ -67,12 +70,12 @@ test('the sensitivity allocation is fitted until the exactly measured pruned mod
   assert.ok(fitted.flops <= 0.6 * base.flops, `${fitted.flops / base.flops} of the FLOPs kept`);
   assert.ok(fitted.askedFor.flopsReduction! > 0.4);
   // the plan is what the engine applies, and the reported cost is its exact cost
-  assert.equal(computeStats((await pruneModel(model, fitted.plan)).model).flops, fitted.flops);
+  assert.equal(stats((await pruneModel(model, fitted.plan)).model).flops, fitted.flops);
   // and it is (nearly) the least that meets the target: asking the additive model for 2% less does not
   const less = allocateSensitivityRatios(baseline, curves, {
     flopsReduction: fitted.askedFor.flopsReduction! - 0.02,
   });
-  assert.ok(computeStats((await pruneModel(model, toPlan(less.modules))).model).flops > 0.6 * base.flops);
+  assert.ok(stats((await pruneModel(model, toPlan(less.modules))).model).flops > 0.6 * base.flops);
 });
 
 test('a target beyond the scanned ratios and bounds is PLAN_TARGET_UNREACHABLE with exact figures', async () => {

@@ -54,15 +54,17 @@ function fakeResults(state: AmcSearchState): EpisodeResult[] {
   }));
 }
 
-test('the cost model is the exact cost of the pruned model (channel and module units, FLOPs and params)', async () => {
+test('the cost model is the exact deploy-form cost of the pruned model (channel and module units, FLOPs and params)', async () => {
+  const unpruned = computeStats(model, { imgsz: 64, form: 'deploy' });
   for (const space of [channel, modules]) {
     assert.ok(space.cost.exact);
+    assert.deepEqual(space.base, { flops: unpruned.flops, params: unpruned.params });
     const rng = SearchRandom.fromSeed(3, 3);
     for (let k = 0; k < 3; k++) {
       const ratios = space.units.map(() => rng.uniform(0, 0.8));
       const ids = Object.fromEntries(space.units.map((u, i) => [u.id, ratios[i]!]));
       const plan = unitPlan(ids, { criterion: 'l1', roundTo: 8, granularity: space.granularity });
-      const stats = computeStats((await pruneModel(model, plan)).model, { imgsz: 64 });
+      const stats = computeStats((await pruneModel(model, plan)).model, { imgsz: 64, form: 'deploy' });
       assert.deepEqual(costOf(space.cost, ratios), { flops: stats.flops, params: stats.params });
     }
   }
@@ -84,6 +86,7 @@ test('the constraint holds for any actions: extreme, random and adversarial poli
     const ids = Object.fromEntries(channel.units.map((u, i) => [u.id, ep.ratios[i]!]));
     const stats = computeStats(
       (await pruneModel(model, unitPlan(ids, { criterion: 'l1', roundTo: 8, granularity: 'channel' }))).model,
+      { form: 'deploy' },
     );
     assert.ok(stats.flops <= limit.flops && stats.params <= limit.params, `${stats.flops} / ${limit.flops}`);
     assert.deepEqual({ flops: stats.flops, params: stats.params }, ep.cost);
