@@ -4,6 +4,12 @@ import type { ArtifactRef } from './artifact-ref';
 
 /** The before/after row of one model. */
 export interface ModelMetrics {
+  /**
+   * Parameters and FLOPs in the deploy form (BN folded into Conv, `computeStats(model, { form: 'deploy' })`),
+   * whatever form the model was evaluated in: the train-form original and pruned models and the deploy-form
+   * delivered one are counted alike, so `1 − after / before` is the cut of the model that ships. (Results of
+   * runs made before this convention counted each file as it stood: a train-form "before" then carried BN.)
+   */
   params: number;
   flops: number;
   latency_ms: number;
@@ -52,7 +58,10 @@ export interface CompressModelResult {
   sparsify?: { gammaBefore: GammaHistogram; gammaAfter: GammaHistogram };
 }
 
-/** A target as planned: reductions (a latency budget turned into FLOPs), and the scale of fixed ratios. */
+/**
+ * A target as planned: reductions (a latency budget turned into FLOPs), and the scale of fixed ratios. The
+ * planners cut deploy-form cost (BN folded), the cost `ModelMetrics` reports.
+ */
 export interface PlannedTarget {
   flopsReduction?: number;
   paramsReduction?: number;
@@ -102,6 +111,7 @@ export interface ScheduleStep {
   step: number;
   model: ArtifactRef;
   appliedPlan: ArtifactRef;
+  /** Deploy form, as `ModelMetrics`. */
   flops: number;
   params: number;
   /** The short fine-tune after this step, when one ran. */

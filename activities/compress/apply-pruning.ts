@@ -39,7 +39,7 @@ export function applyPruning(deps: PipelineDeps) {
       return {
         model: ref,
         appliedPlan,
-        stats: computeStats(result.model, { imgsz: input.imgsz }),
+        stats: computeStats(result.model, { imgsz: input.imgsz, form: 'deploy' }),
         groups: result.groups,
         frozen: result.frozen.length,
         removedChannels: result.removedChannels,

@@ -18,8 +18,10 @@ export interface PipelineDeps {
  * Bumped whenever an activity's output for the same input changes meaning (a fix in how a step computes its
  * result, or a trainer default the input leaves out), so results stored by older code are not served as
  * current. 3: label-free fine-tunes distil the head's outputs by default (the same input trained differently).
+ * 4: parameters and FLOPs are counted in the deploy form (BN folded) by importModel, applyPruning,
+ * evaluateModel and NetAdapt's summary, whatever form the model is in.
  */
-export const MEMO_VERSION = 3;
+export const MEMO_VERSION = 4;
 
 /**
  * Runs `fn` once per distinct (activity, input): the result is stored as JSON under `memo/`, and a retried

@@ -38,7 +38,7 @@ export interface EvaluateModelResult extends ModelMetrics {
   per_class?: { name: string; ap50_95: number | null; ap50: number | null }[];
 }
 
-/** mAP on a split, CPU/GPU latency (median, batch 1) and params/FLOPs of one model. */
+/** mAP on a split, CPU/GPU latency (median, batch 1) and params/FLOPs (deploy form) of one model. */
 export function evaluateModel(deps: PipelineDeps) {
   return (input: EvaluateModelInput): Promise<EvaluateModelResult> =>
     memoized(deps, 'evaluateModel', input, async () => {
@@ -83,7 +83,9 @@ export function evaluateModel(deps: PipelineDeps) {
           await detector.release();
         }
       }
-      const stats = computeStats(decodeModel(readFileSync(file)), { imgsz });
+      // Deploy form whatever the file's form: the train-form original and pruned models and the deploy-form
+      // delivered one are compared row by row (a train-form count would add the BN's FLOPs to one side only).
+      const stats = computeStats(decodeModel(readFileSync(file)), { imgsz, form: 'deploy' });
       return {
         params: stats.params,
         flops: stats.flops,

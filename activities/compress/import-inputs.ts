@@ -19,7 +19,8 @@ export function importModel(deps: PipelineDeps) {
     const loc = inputLocation(deps, 'model', input.uri);
     const bytes = await deps.store.getObject(loc.bucket, loc.key);
     const model = decodeModel(bytes); // typed ONNX errors for corrupt/hostile files
-    const stats = computeStats(model);
+    // Deploy form, as every cost the pipeline compares: the delivered model has BN folded.
+    const stats = computeStats(model, { form: 'deploy' });
     const ref = await deps.store.put(bytes);
     return { ref, name: path.basename(loc.key).replace(/\.onnx$/, ''), stats };
   };

@@ -57,6 +57,6 @@ export function netAdaptSummary(deps: PipelineDeps) {
     const ref = await deps.store.put(new TextEncoder().encode(JSON.stringify({ plan, steps }, null, 2)), {
       contentType: 'application/json',
     });
-    return { plan, ref, stats: computeStats(decodeModel(final), { imgsz: input.imgsz }) };
+    return { plan, ref, stats: computeStats(decodeModel(final), { imgsz: input.imgsz, form: 'deploy' }) };
   };
 }
