@@ -11,7 +11,7 @@ import { epFlag, positiveInt } from './flags';
 const usage = `usage: stageprune bench MODEL [--imgsz 640] [--batch 1 | --batches 1,8,32] [--runs 50] [--warmup 10] [--threads N] [--ep cpu|cuda] [--json]
   Inference latency of an ONNX detector: warm-up runs, then N timed runs; median and p90 per batch,
   throughput in images/s at the median, and the model's parameters and FLOPs (ultralytics conventions,
-  per image). --ep cuda fails with EP_UNAVAILABLE naming what is missing (the provider, a CUDA library, or a
+  per image, deploy form: BN counted as folded, whatever form the file is in). --ep cuda fails with EP_UNAVAILABLE naming what is missing (the provider, a CUDA library, or a
   device) where it cannot run. --batches measures several batch sizes with one session (a model with a
   dynamic batch).
   --json prints {"latency_ms": {"median", "p90"}, "throughput_ips", "flops", "params"}; with --batches,
@@ -128,7 +128,7 @@ export const benchCommand: CliCommand = {
           );
         }
         console.log(
-          `params ${cost.params ?? 'n/a'}, GFLOPs ${cost.flops === null ? 'n/a' : (cost.flops / 1e9).toFixed(3)}${cost.note ? ` (${cost.note})` : ''}`,
+          `params ${cost.params ?? 'n/a'}, GFLOPs ${cost.flops === null ? 'n/a' : (cost.flops / 1e9).toFixed(3)} (deploy form, BN folded)${cost.note ? ` (${cost.note})` : ''}`,
         );
       }
       return 0;

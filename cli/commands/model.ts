@@ -11,8 +11,10 @@ const usage = `usage:
       train-form ONNX (Conv → BatchNormalization → SiLU) with ultralytics export names; ARCH is
       yolov8{n,s,m,l,x}, yolo11{n,s,m,l,x} or yolov5{n,s,m,l,x}u; --dynamic: batch and image size
       dynamic, as ultralytics' export(dynamic=True)
-  stageprune model stats FILE [--json] [--imgsz N]
-      parameters and FLOPs (ultralytics conventions) in total, per stage and per module
+  stageprune model stats FILE [--deploy] [--json] [--imgsz N]
+      parameters and FLOPs (ultralytics conventions) in total, per stage and per module, of the file as
+      it stands; --deploy counts it as \`model export\` ships it (BN folded: no BN FLOPs, a bias instead
+      of γ, β). Compare two models only in one form: use --deploy for both
   stageprune model export FILE --out FILE2 [--fp16] [--names A,B,C]
       deploy-form ONNX: BN folded, optional fp16, ultralytics-compatible metadata; --names states the
       class names (index order) ultralytics labels predictions with`;
@@ -70,16 +72,28 @@ function build(args: string[]): number {
   const bytes = writeModelFile(flags.out, model);
   const stats = computeStats(model);
   console.log(
-    `wrote ${flags.out} (${bytes} bytes): ${flags.arch} nc=${spec.nc} imgsz=${spec.imgsz}, ${stats.params} parameters, ${(stats.flops / 1e9).toFixed(2)} GFLOPs`,
+    `wrote ${flags.out} (${bytes} bytes): ${flags.arch} nc=${spec.nc} imgsz=${spec.imgsz}, ${stats.params} parameters, ${(stats.flops / 1e9).toFixed(2)} GFLOPs (train form, as built)`,
   );
   return 0;
 }
 
-function formatStats(file: string, s: ModelStats): string {
+/** Which form the figures are in, and, for a file counted as given, what its deploy form would count. */
+function formLine(s: ModelStats, deploy: ModelStats | undefined): string {
+  if (s.form === 'deploy')
+    return `deploy form: ${s.foldedBatchNorms} BatchNormalization counted as folded into their Conv`;
+  if (!deploy || deploy.foldedBatchNorms === 0)
+    return 'as given (nothing to fold: the same in the deploy form)';
+  return (
+    `as given (train form: ${deploy.foldedBatchNorms} BatchNormalization a deploy export folds); ` +
+    `deploy form (--deploy): ${deploy.params} params, ${(deploy.flops / 1e9).toFixed(4)} GFLOPs`
+  );
+}
+
+function formatStats(file: string, s: ModelStats, deploy?: ModelStats): string {
   const row = (name: string, p: number, f: number) =>
     `${name.padEnd(10)} ${String(p).padStart(12)} ${(f / 1e9).toFixed(4).padStart(10)}`;
   return [
-    `${file}: input [${s.inputShape.join(', ')}]`,
+    `${file}: input [${s.inputShape.join(', ')}]; ${formLine(s, deploy)}`,
     `${'module'.padEnd(10)} ${'params'.padStart(12)} ${'GFLOPs'.padStart(10)}`,
     ...s.modules.map((m) => row(String(m.index), m.params, m.flops)),
     ...(s.unattributed.params || s.unattributed.flops
@@ -106,18 +120,23 @@ function formatStats(file: string, s: ModelStats): string {
 function stats(args: string[]): number {
   const { flags, positionals } = parseFlags(
     args,
-    { json: { type: 'boolean' }, imgsz: { type: 'string' } },
+    { json: { type: 'boolean' }, imgsz: { type: 'string' }, deploy: { type: 'boolean' } },
     z.object({
       json: z.boolean().optional(),
+      deploy: z.boolean().optional(),
       imgsz: z.string().regex(/^\d+$/, 'must be an integer').optional(),
     }),
   );
   const file = onePositional(positionals, 'model file');
-  const s = computeStats(readModel(file), flags.imgsz ? { imgsz: Number(flags.imgsz) } : {});
+  const model = readModel(file);
+  const imgsz = flags.imgsz ? { imgsz: Number(flags.imgsz) } : {};
+  const s = computeStats(model, { ...imgsz, form: flags.deploy ? 'deploy' : 'as-given' });
   if (flags.json) {
     console.log(JSON.stringify(statsJson(s)));
   } else {
-    console.log(formatStats(file, s));
+    console.log(
+      formatStats(file, s, flags.deploy ? undefined : computeStats(model, { ...imgsz, form: 'deploy' })),
+    );
   }
   return 0;
 }

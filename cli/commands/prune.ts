@@ -25,7 +25,9 @@ const usage = `usage:
   (backbone 0.3, neck 0.2, head 0.1) applies. The plan actually applied (with channel lists) is saved as
   OUT's name with .plan.json; replay it with --plan. The output is written only after onnxruntime loads
   it; a model with custom-domain ops is pruned around them and checked only when --custom-op-library
-  names the library that implements them (otherwise it is written unchecked, with a warning).`;
+  names the library that implements them (otherwise it is written unchecked, with a warning).
+  Parameters and FLOPs before and after are both counted in the deploy form (BN folded, as
+  \`model export\` writes it), so a train-form input is compared like for like.`;
 
 const optionalInt = z.string().regex(/^\d+$/, 'must be a non-negative integer').transform(Number).optional();
 
@@ -142,8 +144,9 @@ export const pruneCommand: CliCommand = {
       `${JSON.stringify(result.applied, null, 2).replace(/\[[\d,\s]*\]/g, (m) => m.replace(/\s+/g, ''))}\n`,
     );
 
-    const before = computeStats(model);
-    const after = computeStats(result.model);
+    // Both sides as the model ships (BN folded): a reduction between two forms would count BN on one side only.
+    const before = computeStats(model, { form: 'deploy' });
+    const after = computeStats(result.model, { form: 'deploy' });
     const frozen = result.frozen.map((f) => ({
       group: f.group,
       reason: f.reason,
@@ -171,7 +174,7 @@ export const pruneCommand: CliCommand = {
       `${result.groups} groups, ${result.removedChannels} channels removed, ${frozen.length} frozen entries`,
     );
     console.log(
-      `params ${before.params} → ${after.params} (${pct(after.params, before.params)}), GFLOPs ${(before.flops / 1e9).toFixed(3)} → ${(after.flops / 1e9).toFixed(3)} (${pct(after.flops, before.flops)})`,
+      `params ${before.params} → ${after.params} (${pct(after.params, before.params)}), GFLOPs ${(before.flops / 1e9).toFixed(3)} → ${(after.flops / 1e9).toFixed(3)} (${pct(after.flops, before.flops)}); deploy form (BN folded) on both sides`,
     );
     for (const stage of ['backbone', 'neck', 'head'] as const) {
       const b = before.stages[stage];

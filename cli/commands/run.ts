@@ -168,8 +168,9 @@ export function progressLine(p: CompressProgress): string {
 
 export function resultTable(r: CompressModelResult): string {
   const rows: [string, (m: CompressModelResult['before']) => string][] = [
-    ['params', (m) => m.params.toLocaleString('en-US')],
-    ['GFLOPs', (m) => (m.flops / 1e9).toFixed(3)],
+    // Every column is counted in the deploy form (evaluateModel folds BN first), the train-form "before" too.
+    ['params (deploy form)', (m) => m.params.toLocaleString('en-US')],
+    ['GFLOPs (deploy form, BN folded)', (m) => (m.flops / 1e9).toFixed(3)],
     ['CPU latency ms', (m) => m.latency_ms.toFixed(1)],
     ['mAP50-95', (m) => m.map50_95.toFixed(4)],
     ['mAP50', (m) => m.map50.toFixed(4)],

@@ -76,6 +76,40 @@ test('model build → stats --json → export → stats, end to end through the 
   }
 });
 
+test('model stats says which form it counted; --deploy counts a train-form file as its export', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stageprune-model-'));
+  try {
+    const train = path.join(dir, 'n.onnx');
+    const built = await inProcess('model', 'build', '--arch', 'yolov8n', '--imgsz', '64', '--out', train);
+    assert.match(built.stdout, /GFLOPs \(train form, as built\)/);
+    const deploy = path.join(dir, 'n-deploy.onnx');
+    assert.equal((await inProcess('model', 'export', train, '--out', deploy)).code, 0);
+    const json = async (...args: string[]) => JSON.parse((await inProcess('model', 'stats', ...args)).stdout);
+    const [asGiven, folded, exported] = [
+      await json(train, '--json'),
+      await json(train, '--deploy', '--json'),
+      await json(deploy, '--json'),
+    ];
+    assert.deepEqual([asGiven.form, asGiven.foldedBatchNorms], ['as-given', 0]);
+    assert.deepEqual([folded.form, folded.foldedBatchNorms], ['deploy', 57]);
+    for (const k of ['params', 'flops', 'stages', 'modules']) assert.deepEqual(folded[k], exported[k], k);
+    assert.ok(asGiven.flops > folded.flops);
+    const text = (await inProcess('model', 'stats', train)).stdout;
+    assert.match(
+      text,
+      new RegExp(
+        `as given \\(train form: 57 BatchNormalization a deploy export folds\\); deploy form \\(--deploy\\): ${folded.params} params`,
+      ),
+    );
+    assert.match(
+      (await inProcess('model', 'stats', train, '--deploy')).stdout,
+      /deploy form: 57 BatchNormalization/,
+    );
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('bad arguments and bad files are one-line errors with exit code 1, never a stack trace', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stageprune-model-'));
   try {

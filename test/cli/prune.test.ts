@@ -54,6 +54,41 @@ test('prune: staged default, JSON output with stats, frozen groups and the appli
   }
 });
 
+test('prune: before and after are counted alike (deploy form): pruning nothing reads 0%, whatever the input form', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stageprune-prune-'));
+  try {
+    const train = path.join(dir, 'n.onnx');
+    writeModelFile(train, buildYoloV8(yolov8Spec('n', { nc: 3, imgsz: 64 })));
+    const deploy = path.join(dir, 'n-deploy.onnx');
+    assert.equal((await inProcess('model', 'export', train, '--out', deploy)).code, 0);
+    type Cost = { params: number; flops: number; form: string };
+    const prune = async (input: string, ...args: string[]) => {
+      const r = await inProcess('prune', input, '--out', path.join(dir, 'out.onnx'), ...args);
+      assert.equal(r.code, 0, r.stderr);
+      return r;
+    };
+    const none = JSON.parse((await prune(train, '--ratio', '0', '--json')).stdout) as {
+      before: Cost;
+      after: Cost;
+    };
+    assert.equal(none.before.form, 'deploy');
+    assert.deepEqual(none.after, none.before);
+    // The train-form input's "before" is its deploy-form export's cost, so it compares with any exported model.
+    const exported = JSON.parse((await prune(deploy, '--ratio', '0', '--json')).stdout) as { before: Cost };
+    assert.deepEqual(
+      { params: none.before.params, flops: none.before.flops },
+      { params: exported.before.params, flops: exported.before.flops },
+    );
+    const text = (await prune(train, '--ratio', '0')).stdout;
+    assert.match(
+      text,
+      /\(100\.0%\), GFLOPs [\d.]+ → [\d.]+ \(100\.0%\); deploy form \(BN folded\) on both sides/,
+    );
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('prune: bad input gets a typed error and writes nothing', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stageprune-prune-'));
   try {
