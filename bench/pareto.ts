@@ -28,7 +28,7 @@ import {
   stageprune as cli,
   stageprunePromptly,
 } from './support/stack-runs';
-import { readParetoRows, type ParetoRow as Row } from './support/pareto-rows';
+import { deployFormBefore, readParetoRows, type ParetoRow as Row } from './support/pareto-rows';
 
 const CONFIG_FLAGS: Record<string, string[]> = {
   staged: ['--planner', 'staged'],
@@ -140,6 +140,18 @@ function splitNames(): { finetune: string; evaluation: string } {
   return { finetune: named['finetune'] ?? 'trainval', evaluation: named['evaluation'] ?? 'test' };
 }
 
+/**
+ * Parameters and FLOPs of a model file at 416 px in the deploy form (BN folded), whatever its form: the base
+ * model is train-form and every delivered model deploy-form, so both sides of a reduction are counted alike.
+ */
+function deployStats(file: string): { flops: number; params: number } {
+  const r = stageprunePromptly(['model', 'stats', file, '--deploy', '--json', '--imgsz', '416']);
+  if (r.status !== 0) throw new Error(`model stats ${file} exited ${r.status}`);
+  const s = JSON.parse(r.stdout) as { flops: number; params: number; form: string };
+  if (s.form !== 'deploy') throw new Error(`model stats ${file}: counted '${s.form}', not deploy form`);
+  return { flops: s.flops, params: s.params };
+}
+
 function runPipeline(config: string, budget: number, seed: number, id: string): Row {
   const t0 = Date.now();
   const result = runCompression(id, [
@@ -164,8 +176,10 @@ function runPipeline(config: string, budget: number, seed: number, id: string): 
     epochs: Number(values.epochs),
     wallSeconds: (Date.now() - t0) / 1000,
     finetuneSeconds: result.stepSeconds['finetuning'],
+    // The pipeline counts every model in the deploy form (evaluateModel), the train-form base too.
     flops: { before: result.before.flops, after: result.after.flops },
     params: { before: result.before.params, after: result.after.params },
+    costForm: 'deploy',
     map50_95: result.after.map50_95,
     map50: result.after.map50,
     prunedMap50_95: result.pruned.map50_95,
@@ -241,12 +255,7 @@ function finetuneOutside(
     '--json',
   ]);
   const m = lastJson<{ map50_95: number; map50: number }>(ev.stdout);
-  const stats = (f: string) =>
-    JSON.parse(stageprunePromptly(['model', 'stats', f, '--json', '--imgsz', '416']).stdout) as {
-      flops: number;
-      params: number;
-    };
-  const [b, a] = [stats(values.model!), stats(deployed)];
+  const [b, a] = [deployStats(values.model!), deployStats(deployed)];
   return {
     id,
     config,
@@ -257,6 +266,7 @@ function finetuneOutside(
     finetuneSeconds,
     flops: { before: b.flops, after: a.flops },
     params: { before: b.params, after: a.params },
+    costForm: 'deploy',
     map50_95: m.map50_95,
     map50: m.map50,
     deployed,
@@ -318,13 +328,19 @@ const sd = (xs: number[]) =>
   xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1));
 const pm = (xs: number[], digits: number) => `${mean(xs).toFixed(digits)} ± ${sd(xs).toFixed(digits)}`;
 
-/** One line per budget and config: means ± sample standard deviations over the seeds. */
+/**
+ * One line per budget and config: means ± sample standard deviations over the seeds. FLOPs of both sides in
+ * the deploy form: rows recorded before `costForm` was kept are restated against the base's deploy-form FLOPs.
+ */
 function summaryTable(rows: Row[], lat: Record<string, { medianMs: number }>): string {
   const base = lat['base']?.medianMs ?? NaN;
+  const baseDeploy = deployStats(values.model!);
+  const before = (r: Row) => deployFormBefore(r, baseDeploy).flops;
   const lines = [
     `base model latency: ${base.toFixed(2)} ms (1 thread, batch 1, 416 px, median of interleaved rounds)`,
+    `FLOPs of both sides in the deploy form (BN folded): base ${(baseDeploy.flops / 1e9).toFixed(3)} G`,
     '',
-    '| budget | config | seeds | FLOPs −% | mAP50-95 | mAP50 | latency ms | speed-up | speed-up ÷ FLOPs factor | fine-tune s | run s |',
+    '| budget | config | seeds | FLOPs −% (deploy form) | mAP50-95 | mAP50 | latency ms | speed-up | speed-up ÷ FLOPs factor | fine-tune s | run s |',
     '|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   // Rows of one budget and config but another --tag (e60, lr0.002) are other settings: their own line.
@@ -336,11 +352,11 @@ function summaryTable(rows: Row[], lat: Record<string, { medianMs: number }>): s
     const [budget, config] = key.split('|');
     const ms = g.map((r) => lat[r.id]?.medianMs ?? NaN);
     const speed = ms.map((m) => base / m);
-    const factor = g.map((r) => r.flops.before / r.flops.after);
+    const factor = g.map((r) => before(r) / r.flops.after);
     const ft = g.map((r) => r.finetuneSeconds ?? NaN).filter((x) => !Number.isNaN(x));
     lines.push(
       `| ${budget} | ${config} | ${g.map((r) => r.seed).join(',')} | ${pm(
-        g.map((r) => 100 * (1 - r.flops.after / r.flops.before)),
+        g.map((r) => 100 * (1 - r.flops.after / before(r))),
         1,
       )} | ${pm(
         g.map((r) => r.map50_95),

@@ -91,7 +91,7 @@ async function main(): Promise<void> {
       }
     }
     const entry = (file: string) => {
-      const s = computeStats(readModelFile(file), { imgsz: IMGSZ });
+      const s = computeStats(readModelFile(file), { imgsz: IMGSZ, form: 'deploy' });
       return { file: repoRelative(file), sha256: sha256File(file), params: s.params, flops: s.flops };
     };
     const base = entry(BASE_MODEL);

@@ -20,7 +20,7 @@ const models = z.strictObject({
   imgsz: z.number().int().positive(),
   base: modelEntry,
   pruned: modelEntry,
-  /** base FLOPs ÷ pruned FLOPs (≈ 2 for −50%). */
+  /** base FLOPs ÷ pruned FLOPs (≈ 2 for −50%); `params` and `flops` are deploy-form (BN folded), as timed. */
   flops_factor: positive,
 });
 

@@ -10,14 +10,32 @@ export interface ParetoRow {
   epochs: number;
   wallSeconds: number;
   finetuneSeconds?: number;
+  /**
+   * Both counted in the deploy form (BN folded) when `costForm` is `deploy`. Rows written before it was kept
+   * have a train-form `before` (the base model as given) and a deploy-form `after` (the delivered export):
+   * compare them through `deployFormBefore`.
+   */
   flops: { before: number; after: number };
   params: { before: number; after: number };
+  costForm?: 'deploy';
   map50_95: number;
   map50: number;
   /** The pruned model before any fine-tune. */
   prunedMap50_95?: number;
   deployed: string;
   runId?: string;
+}
+
+/**
+ * A row's "before", in the deploy form: its own when it was recorded so, else the base model's deploy-form cost
+ * (`stageprune model stats BASE --deploy`): every row's "before" is the base model, and its "after" was always
+ * the deploy-form export.
+ */
+export function deployFormBefore(
+  row: ParetoRow,
+  baseDeploy: { flops: number; params: number },
+): { flops: number; params: number } {
+  return row.costForm === 'deploy' ? { flops: row.flops.before, params: row.params.before } : baseDeploy;
 }
 
 /** The rows of a results.jsonl; none when the file does not exist yet. */

@@ -254,21 +254,21 @@ test(
   },
 );
 
-test('the committed pruned model is the −50% FLOPs one models.json describes, in both forms', async () => {
+test('the committed pruned model is the −50% FLOPs one models.json describes (deploy-form costs), in both forms', async () => {
   const manifest = readJson(MANIFEST) as {
     base: { flops: number; params: number };
     pruned: { flops: number; params: number; sha256: string };
     flops_factor: number;
   };
-  const base = computeStats(readModelFile(BASE_MODEL), { imgsz: IMGSZ });
-  const pruned = computeStats(readModelFile(PRUNED_MODEL), { imgsz: IMGSZ });
+  const base = computeStats(readModelFile(BASE_MODEL), { imgsz: IMGSZ, form: 'deploy' });
+  const pruned = computeStats(readModelFile(PRUNED_MODEL), { imgsz: IMGSZ, form: 'deploy' });
   assert.deepEqual([base.flops, base.params], [manifest.base.flops, manifest.base.params]);
   assert.deepEqual([pruned.flops, pruned.params], [manifest.pruned.flops, manifest.pruned.params]);
   assert.equal(sha256File(PRUNED_MODEL), manifest.pruned.sha256);
   assert.ok(manifest.flops_factor > 1.9 && manifest.flops_factor < 2.1, `${manifest.flops_factor}`);
   // Part (b) measures the dynamic-batch forms: the committed plan must give the same network there.
   const dynamic = await applyCommittedPlan(withDynamicBatch(readModelFile(BASE_MODEL), BASE_MODEL));
-  assert.equal(computeStats(dynamic, { imgsz: IMGSZ }).flops, pruned.flops);
+  assert.equal(computeStats(dynamic, { imgsz: IMGSZ, form: 'deploy' }).flops, pruned.flops);
 });
 
 test(

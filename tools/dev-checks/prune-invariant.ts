@@ -21,8 +21,9 @@ async function run(): Promise<void> {
     ? { [model.graph.inputs[0]!.name]: await letterboxImage(image, size) }
     : randomFeeds(model, size);
   const invariant = await checkInvariant(model, result.model, result.applied, feeds);
-  const before = computeStats(model);
-  const after = computeStats(result.model);
+  // Deploy form on both sides (BN folded), as `stageprune prune` reports them.
+  const before = computeStats(model, { form: 'deploy' });
+  const after = computeStats(result.model, { form: 'deploy' });
   const stage = (s: typeof before) =>
     Object.fromEntries(
       Object.entries(s.stages).map(([k, v]) => [
