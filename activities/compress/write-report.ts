@@ -207,6 +207,8 @@ export function writeReport(deps: PipelineDeps) {
         },
       },
       steps: Object.entries(result.stepSeconds).map(([name, wall_s]) => ({ name, wall_s })),
+      // evaluateModel, importModel and applyPruning count every model in the deploy form (BN folded).
+      cost_form: 'deploy',
       before: metricsForReport(result.before, ev.before, examples?.perClass.original),
       ...(result.pruned ? { pruned: metricsForReport(result.pruned, ev.pruned) } : {}),
       after: result.after

@@ -11,7 +11,7 @@ import { renderLineChartSvg, type LineSeries } from './line-chart-svg';
 import { renderParetoSvg } from './pareto-svg';
 import { renderSensitivitySvg } from './sensitivity-svg';
 import { DETECTION_TERMS, lossTerms } from './finetune-loss';
-import type { ModelMetrics, RunReport, ScalarMetric } from './run-report';
+import { costLabel, type ModelMetrics, type RunReport, type ScalarMetric } from './run-report';
 import { seriesColor, stageColor } from './svg';
 import { describeTrainedDevice } from './trained-device';
 
@@ -89,7 +89,7 @@ function metricsSection(r: RunReport): string {
     ['compressed', r.after],
   ];
   const rows = ROWS.map((row) => [
-    row.label,
+    row.key === 'params' ? costLabel(r, 'Params') : row.key === 'flops' ? costLabel(r, 'FLOPs') : row.label,
     ...models.map(([, m]) => (row.key === 'latency_ms' ? latencyCell(m) : row.format(m[row.key]))),
     change(r.before[row.key], r.after[row.key], row.higherIsBetter),
   ]);
@@ -219,6 +219,7 @@ function channelsSection(r: RunReport): string {
         { className: 'stages', numeric: [1, 2, 3, 4, 5, 6] },
       ),
     );
+    if (r.cost_form === 'deploy') body.push(note('Both models counted in the deploy form (BN folded).'));
   }
   return section('kept-channels', 'Where the cuts went', body);
 }
@@ -444,7 +445,8 @@ export function renderReportHtml(report: RunReport, assets: ReportAssets = { ima
     '<header>',
     `<h1>stageprune run <code>${esc(r.run_id)}</code></h1>`,
     `<p class="sub">${esc(r.input.model)}: FLOPs ${esc(percentChange(r.before.flops, r.after.flops))}, ` +
-      `params ${esc(percentChange(r.before.params, r.after.params))}, mAP50-95 ` +
+      `params ${esc(percentChange(r.before.params, r.after.params))}` +
+      `${r.cost_form === 'deploy' ? ' (deploy form, BN folded, on both sides)' : ''}, mAP50-95 ` +
       `${r.before.map50_95.toFixed(3)} → ${r.after.map50_95.toFixed(3)}</p>`,
     verdict(r),
     '</header>',

@@ -5,7 +5,7 @@
 import { PRUNED_YOLO_ORDER } from '../planning/rank-sensitivity';
 import { cell, formatDuration, formatFlops, groupThousands, percentChange } from './format';
 import { describeMapChange } from './map-change';
-import type { RunReport, ScalarMetric } from './run-report';
+import { costLabel, type RunReport, type ScalarMetric } from './run-report';
 import { describeTrainedDevice } from './trained-device';
 
 function describeTarget(t: RunReport['input']['target']): string {
@@ -51,9 +51,11 @@ const METRIC_ROWS: { label: string; key: ScalarMetric; format: (v: number) => st
 ];
 
 function beforeAfter(r: RunReport): string[] {
+  const label = (m: (typeof METRIC_ROWS)[number]) =>
+    m.key === 'params' ? costLabel(r, 'Params') : m.key === 'flops' ? costLabel(r, 'FLOPs') : m.label;
   const rows = METRIC_ROWS.map(
     (m) =>
-      `| ${m.label} | ${m.format(r.before[m.key])} | ${m.format(r.after[m.key])} | ${percentChange(r.before[m.key], r.after[m.key])} |`,
+      `| ${label(m)} | ${m.format(r.before[m.key])} | ${m.format(r.after[m.key])} | ${percentChange(r.before[m.key], r.after[m.key])} |`,
   );
   const out = [
     '## Before and after',
@@ -75,7 +77,7 @@ function beforeAfter(r: RunReport): string[] {
   return out;
 }
 
-function perStage(stages: NonNullable<RunReport['stages']>): string[] {
+function perStage(stages: NonNullable<RunReport['stages']>, form: RunReport['cost_form']): string[] {
   const rows = (['backbone', 'neck', 'head'] as const).map((s) => {
     const b = stages.before[s];
     const a = stages.after[s];
@@ -91,6 +93,7 @@ function perStage(stages: NonNullable<RunReport['stages']>): string[] {
     '|---|---:|---:|---:|---:|---:|---:|',
     ...rows,
     '',
+    ...(form === 'deploy' ? ['Both models counted in the deploy form (BN folded).', ''] : []),
   ];
 }
 
@@ -152,7 +155,7 @@ export function renderReportMarkdown(report: RunReport): string {
     ...input.map(([k, v]) => `| ${k} | ${cell(v!)} |`),
     '',
     ...beforeAfter(r),
-    ...(r.stages ? perStage(r.stages) : []),
+    ...(r.stages ? perStage(r.stages, r.cost_form) : []),
     ...(r.plots.ratios
       ? ['## Kept channels per layer', '', `![Kept channel fraction per layer](${r.plots.ratios})`, '']
       : []),

@@ -139,6 +139,12 @@ export const RunReportSchema = z.object({
   }),
   /** Wall time of each pipeline step in run order; `reused` when a retry found its output already stored. */
   steps: z.array(z.object({ name: z.string().min(1), wall_s: count, reused: z.boolean().optional() })),
+  /**
+   * How every row's (and every stage's) params and FLOPs were counted: `deploy` = BN folded into Conv on every
+   * side, the train-form original included, so a change is the cut of the model that ships. Absent in reports
+   * written before: each model was counted as its file stood (a train-form "before" then carried BN).
+   */
+  cost_form: z.literal('deploy').optional(),
   before: ModelMetricsSchema,
   /** Right after pruning, before fine-tuning. */
   pruned: ModelMetricsSchema.optional(),
@@ -226,6 +232,12 @@ export type ReportStageCosts = z.output<typeof StageCostsSchema>;
 // The report's stage costs are exactly ModelStats' (core/stats), and its layers what renderRatiosSvg draws.
 const _stagesFit: ReportStageCosts = {} as ModelStats['stages'];
 const _layersFit: LayerRatio = {} as z.output<typeof LayerRatioSchema>;
+
+/** A cost row's label, saying the form its figures were counted in when the report records it. */
+export function costLabel(r: Pick<RunReport, 'cost_form'>, what: 'Params' | 'FLOPs'): string {
+  if (r.cost_form !== 'deploy') return what;
+  return what === 'FLOPs' ? 'FLOPs (deploy form, BN folded)' : 'Params (deploy form)';
+}
 
 /** The JSON form of a sensitivity ranking (planning's rankStages) for `RunReport.sensitivity`. */
 export function sensitivityForReport(r: StageRanking): NonNullable<RunReport['sensitivity']> {

@@ -69,6 +69,8 @@ test('before, pruned and after are all counted in the deploy form: pruning nothi
   const store = new MemoryStore();
   const acts = createActivities({ store, cache: new LocalArtifactCache(store, work), workDir: work });
   const env = new MockActivityEnvironment({ workflowExecution: { workflowId: 'run-d', runId: 'r' } });
+  const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A) =>
+    env.run(fn, ...args) as Promise<R>;
 
   const train = buildYoloV8(yolov8Spec('n', { nc: 3, imgsz: 64 }));
   await store.putObject('inputs/train.onnx', encodeModel(train));
@@ -79,22 +81,22 @@ test('before, pruned and after are all counted in the deploy form: pruning nothi
   ])
     await store.putObject(`inputs/data/${f}`, fs.readFileSync(path.join(data, f)));
 
-  const imported = await env.run(acts.importModel, { uri: 's3://stageprune/inputs/train.onnx' });
-  const dataset = await env.run(acts.importDataset, { uri: 's3://stageprune/inputs/data/' });
-  const pruned = await env.run(acts.applyPruning, {
+  const imported = await run(acts.importModel, { uri: 's3://stageprune/inputs/train.onnx' });
+  const dataset = await run(acts.importDataset, { uri: 's3://stageprune/inputs/data/' });
+  const pruned = await run(acts.applyPruning, {
     model: imported.ref,
-    plan: { criterion: 'l1', global_ratio: 0 },
+    plan: { criterion: 'l1' as const, global_ratio: 0 },
     imgsz: 64,
   });
   assert.equal(pruned.removedChannels, 0);
   const shipped = await store.put(encodeModel(exportDeployForm(train).model));
   const evaluate = (model: ArtifactRef) =>
-    env.run(acts.evaluateModel, {
+    run(acts.evaluateModel, {
       model,
       dataset: dataset.manifest,
       split: 'test',
       imgsz: 64,
-      provider: 'cpu',
+      provider: 'cpu' as const,
       latencyRuns: 0,
     });
   const [before, after] = [await evaluate(imported.ref), await evaluate(shipped)];

@@ -95,6 +95,25 @@ test('HTML report: the table has all three models, the latency spread where meas
   assert.match(html, /data-verdict="met">target met</);
 });
 
+test('HTML report: a run counted in the deploy form labels params and FLOPs and the headline with it', () => {
+  const cost = { params: 1, flops: 1 };
+  const stages = { backbone: cost, neck: cost, head: cost };
+  const html = renderReportHtml(
+    RunReportSchema.parse({
+      ...fullReportInput,
+      cost_form: 'deploy',
+      stages: { before: stages, after: stages },
+    }),
+    { images: panelImages() },
+  );
+  const metrics = sectionOf(html, 'metrics');
+  assert.match(metrics, /<td>Params \(deploy form\)<\/td>/);
+  assert.match(metrics, /<td>FLOPs \(deploy form, BN folded\)<\/td>.*<span class="better">-45\.1%<\/span>/);
+  assert.match(html, /<p class="sub">[^<]*params [^<]*\(deploy form, BN folded, on both sides\)/);
+  assert.match(sectionOf(html, 'kept-channels'), /Both models counted in the deploy form \(BN folded\)\./);
+  assert.doesNotMatch(renderReportHtml(fullReport(), { images: panelImages() }), /deploy form/);
+});
+
 test('HTML report: search points a planner rejected are drawn open; the chosen model is ringed', () => {
   const html = renderReportHtml(fullReport(), { images: panelImages() });
   const byName = Object.fromEntries(plots(html).map((p) => [p.name, p.svg]));

@@ -70,6 +70,21 @@ test('markdown: before/after rows with values and signed % changes', () => {
   assert.equal(row('head'), '| head | 751,897 | 375,948 | -50.0% | 2.19 G | 1.50 G | -31.8% |');
 });
 
+test('markdown: a report counted in the deploy form says so beside params, FLOPs and the stage table', () => {
+  const md = renderReportMarkdown(RunReportSchema.parse({ ...input, cost_form: 'deploy' }));
+  const lines = md.split('\n');
+  const row = (label: string) => lines.find((l) => l.startsWith(`| ${label} |`));
+  assert.equal(row('Params (deploy form)'), '| Params (deploy form) | 3,011,433 | 1,505,716 | -50.0% |');
+  assert.equal(
+    row('FLOPs (deploy form, BN folded)'),
+    '| FLOPs (deploy form, BN folded) | 8.19 G | 4.10 G | -50.0% |',
+  );
+  assert.match(md, /\| head \|.*\n\nBoth models counted in the deploy form \(BN folded\)\./);
+  assert.equal(RunReportSchema.safeParse({ ...input, cost_form: 'train' }).success, false);
+  // A report written before the form was recorded keeps its plain labels: its rows may mix forms.
+  assert.doesNotMatch(renderReportMarkdown(RunReportSchema.parse(input)), /deploy form/);
+});
+
 test('markdown: input summary, plan key, plot links, sensitivity ranking and step times', () => {
   const md = renderReportMarkdown(RunReportSchema.parse(input));
   assert.match(md, /^# stageprune run `compress-bccd-42`/);
