@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CRITERIA } from '../core/pruning/importance/criterion';
+import { dataSplitSchema, type RunSplits } from './data-split';
 import { parseS3Uri } from './s3-uri';
 
 /**
@@ -158,13 +159,26 @@ export const compressModelInputSchema = z
     modelName: z.string().min(1).max(200).optional(),
     /** Dataset folder in S3 (VOC layout, YOLO txt or COCO JSON), as a prefix ending in `/`. */
     data: s3Uri,
+    /**
+     * Which images do what (common/data-split.ts). `selection` is where every choice is made (sensitivity
+     * scans, search rewards, planner checks, hrank's images); it is neither fine-tuned on nor reported. Unset,
+     * it is the data set's `selection` split where it has one, else `selectionImages` images held out of the
+     * fine-tune split by a seeded hash (`selectionSeed`), which the fine-tune then never sees.
+     */
     splits: z
       .object({
-        calibration: z.string().default('val'),
-        finetune: z.string().default('trainval'),
-        evaluation: z.string().default('test'),
+        selection: dataSplitSchema.optional(),
+        selectionImages: z.number().int().min(1).max(100_000).default(64),
+        selectionSeed: z
+          .number()
+          .int()
+          .min(0)
+          .max(2 ** 31 - 1)
+          .default(0),
+        finetune: dataSplitSchema.default('trainval'),
+        evaluation: dataSplitSchema.default('test'),
       })
-      .default({ calibration: 'val', finetune: 'trainval', evaluation: 'test' }),
+      .default({ selectionImages: 64, selectionSeed: 0, finetune: 'trainval', evaluation: 'test' }),
     target: targetSchema.default({}),
     planner: plannerSchema.default({ kind: 'staged', stages: { backbone: 0.3, neck: 0.2, head: 0.1 } }),
     criterion: z.enum(CRITERION_NAMES).default('l1'),
@@ -265,4 +279,7 @@ export const compressModelInputSchema = z
 
 export type CompressModelInput = z.input<typeof compressModelInputSchema>;
 export type CompressModelOptions = z.output<typeof compressModelInputSchema>;
+
+/** What a run's stages read: the input with its splits resolved (`importDataset`, common/data-split.ts). */
+export type RunOptions = Omit<CompressModelOptions, 'splits'> & { splits: RunSplits };
 export type Planner = z.output<typeof plannerSchema>;

@@ -1,3 +1,4 @@
+import { describeSplit, SPLIT_ROLES, type DataSplit, type RunSplits } from './data-split';
 import type { TrainedDevice } from '../core/report/trained-device';
 import type { GammaHistogram } from '../core/stats/gamma-histogram';
 import type { ArtifactRef } from './artifact-ref';
@@ -56,6 +57,25 @@ export interface CompressModelResult {
   schedule?: ScheduleStep[];
   /** The sparsify stage: |γ| histograms before and after. */
   sparsify?: { gammaBefore: GammaHistogram; gammaAfter: GammaHistogram };
+  /** Which images did what: each role's split, in words, and what the run used it for. */
+  splits?: Record<keyof RunSplits, SplitUse>;
+}
+
+export interface SplitUse {
+  split: DataSplit;
+  /** e.g. "64 images held out of trainval (seed 0)". */
+  description: string;
+  role: string;
+}
+
+/** The result's `splits` entry for a run's resolved splits. */
+export function splitUses(splits: RunSplits): Record<keyof RunSplits, SplitUse> {
+  const use = (k: keyof RunSplits): SplitUse => ({
+    split: splits[k],
+    description: describeSplit(splits[k]),
+    role: SPLIT_ROLES[k],
+  });
+  return { selection: use('selection'), finetune: use('finetune'), evaluation: use('evaluation') };
 }
 
 /**

@@ -33,11 +33,12 @@ import {
 import { InferenceError } from './inference-error';
 import type { InputCache } from './input-cache';
 import { modelMetadata } from './model-metadata';
+import { describeSplit, type DataSplit } from '../common/data-split';
 
 export interface EvaluateOptions {
   readonly model: string;
   readonly data: string;
-  readonly split: string;
+  readonly split: DataSplit;
   /** Evaluate only the first `limit` images of the split (calibration subsets, small budgets). */
   readonly limit?: number;
   /** Square input size; default: the model's fixed size, else its `imgsz` metadata, else 640. */
@@ -269,7 +270,7 @@ export async function evaluateModel(options: EvaluateOptions): Promise<Evaluatio
     }
     timings.loopMs = now() - loopStart;
     if (evaluated.length === 0)
-      throw new DatasetError('DATASET_EMPTY', loaded.split, 'no image could be evaluated');
+      throw new DatasetError('DATASET_EMPTY', describeSplit(loaded.split), 'no image could be evaluated');
     const tm = now();
     const metrics = evaluateCoco(evaluated, detections, dataset.classNames.length);
     timings.metricsMs = now() - tm;

@@ -6,6 +6,7 @@ import type { SearchTrajectory } from '../common/compress-result';
 import type { PlanInput } from '../core/pruning/plan/plan-schema';
 import type { AmcSettings, BestEpisode } from '../core/search/amc/search';
 import { evaluationActivity, shortActivity } from './activity-options';
+import type { DataSplit } from '../common/data-split';
 
 export interface AmcSearchInput {
   model: ArtifactRef;
@@ -14,7 +15,7 @@ export interface AmcSearchInput {
   target: { flopsReduction?: number; paramsReduction?: number };
   settings: AmcSettings;
   /** Reward: the first `subset` images of `split` (the calibration split, never the test split). */
-  evaluation: { split: string; imgsz?: number; subset: number; bnImages: number; threads: number };
+  evaluation: { split: DataSplit; imgsz?: number; subset: number; bnImages: number; threads: number };
   taskQueue: string;
   /** Batches per run before continue-as-new (keeps the history short over hundreds of episodes). */
   continueEvery: number;

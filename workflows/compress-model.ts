@@ -17,10 +17,17 @@ import {
   compressModelInputSchema,
   type CompressModelInput,
   type CompressModelOptions,
+  type RunOptions,
 } from '../common/compress-input';
-import type { CompressModelResult, CompressProgress, ScheduleStep } from '../common/compress-result';
+import {
+  splitUses,
+  type CompressModelResult,
+  type CompressProgress,
+  type ScheduleStep,
+} from '../common/compress-result';
 import { TASK_QUEUES } from '../common/constants';
 import type { CriterionInputs } from '../common/criterion-inputs';
+import { resolveRunSplits } from '../common/data-split';
 import { searchKeys } from '../common/search-attributes';
 import { evaluationActivity, shortActivity, trainingActivity } from './activity-options';
 import { metricsOf, PipelineRun } from './pipeline-run';
@@ -57,17 +64,17 @@ function targetText(t: CompressModelOptions['target']): string {
  * so a run survives worker and server restarts.
  */
 export async function compressModel(rawInput: CompressModelInput): Promise<CompressModelResult> {
-  const input = parseInput(rawInput);
+  const given = parseInput(rawInput);
   const runId = workflowInfo().workflowId;
   const queues = {
-    cpu: input.taskQueues.cpu ?? workflowInfo().taskQueue,
-    gpu: input.taskQueues.gpu ?? TASK_QUEUES.gpu,
+    cpu: given.taskQueues.cpu ?? workflowInfo().taskQueue,
+    gpu: given.taskQueues.gpu ?? TASK_QUEUES.gpu,
   };
   const cpu = proxyActivities<Activities>({ ...shortActivity, taskQueue: queues.cpu });
   const gpuEval = proxyActivities<Activities>({ ...evaluationActivity, taskQueue: queues.gpu });
   const gpuTrain = proxyActivities<Activities>({
     ...trainingActivity,
-    heartbeatTimeout: `${input.finetune.heartbeatTimeoutSeconds} seconds`,
+    heartbeatTimeout: `${given.finetune.heartbeatTimeoutSeconds} seconds`,
     taskQueue: queues.gpu,
   });
 
@@ -78,22 +85,27 @@ export async function compressModel(rawInput: CompressModelInput): Promise<Compr
     approval = decision;
   });
   upsertSearchAttributes([
-    { key: searchKeys.planner, value: input.planner.kind },
-    { key: searchKeys.target, value: targetText(input.target) },
+    { key: searchKeys.planner, value: given.planner.kind },
+    { key: searchKeys.target, value: targetText(given.target) },
   ]);
-  const evalArgs = {
-    split: input.splits.evaluation,
-    imgsz: input.evaluation.imgsz,
-    provider: input.evaluation.provider,
-    maxImages: input.evaluation.maxImages,
-    latencyRuns: input.evaluation.latencyRuns,
-  };
   const child = (id: string) => ({ workflowId: `${runId}-${id}`, taskQueue: workflowInfo().taskQueue });
 
   try {
     const [model, dataset] = await run.stage('importing', 'importing model and dataset', () =>
-      Promise.all([cpu.importModel({ uri: input.model }), cpu.importDataset({ uri: input.data })]),
+      Promise.all([
+        cpu.importModel({ uri: given.model }),
+        cpu.importDataset({ uri: given.data, splits: given.splits }),
+      ]),
     );
+    // Every stage reads the splits as import resolved them (a held-out selection split where the data set has none).
+    const input: RunOptions = { ...given, splits: dataset.splits ?? resolveRunSplits(given.splits, false) };
+    const evalArgs = {
+      split: input.splits.evaluation,
+      imgsz: input.evaluation.imgsz,
+      provider: input.evaluation.provider,
+      maxImages: input.evaluation.maxImages,
+      latencyRuns: input.evaluation.latencyRuns,
+    };
     const modelName = input.modelName ?? model.name;
     upsertSearchAttributes([{ key: searchKeys.model, value: modelName }]);
     const artifacts: CompressModelResult['artifacts'] = { original: model.ref };
@@ -207,7 +219,12 @@ export async function compressModel(rawInput: CompressModelInput): Promise<Compr
       student = tuned.model;
       artifacts.finetuned = tuned.model;
       finetuneLoss = tuned.lossSeries;
-      finetuneInfo = { steps: tuned.steps, resumedFromStep: tuned.resumedFromStep, attempt: tuned.attempt };
+      finetuneInfo = {
+        steps: tuned.steps,
+        resumedFromStep: tuned.resumedFromStep,
+        attempt: tuned.attempt,
+        ...(tuned.device ? { device: tuned.device } : {}),
+      };
     }
 
     const deployed = await run.stage('exporting', 'exporting deploy-form ONNX', () =>
@@ -233,6 +250,7 @@ export async function compressModel(rawInput: CompressModelInput): Promise<Compr
       pruned: metricsOf(prunedEval),
       after,
       stepSeconds: run.stepSeconds,
+      splits: splitUses(input.splits),
       ...(finetuneInfo ? { finetune: finetuneInfo } : {}),
       ...(input.target.latencyMs !== undefined
         ? { latencyTargetMet: after.latency_ms <= input.target.latencyMs }
@@ -296,14 +314,14 @@ const needsInputs = (criterion: string) => criterion === 'hrank' || criterion ==
 
 /** What data-driven criteria read: hrank's calibration images by reference, taylor's trainer-made scores. */
 async function importanceInputs(
-  input: CompressModelOptions,
+  input: RunOptions,
   model: ArtifactRef,
   dataset: ArtifactRef,
   gpuTrain: ReturnType<typeof proxyActivities<Activities>>,
 ): Promise<CriterionInputs | undefined> {
   if (input.criterion === 'hrank')
     return {
-      calibration: { dataset, split: input.splits.calibration, images: input.importance.calibrationImages },
+      calibration: { dataset, split: input.splits.selection, images: input.importance.calibrationImages },
     };
   if (input.criterion !== 'taylor') return undefined;
   const { scores } = await gpuTrain.scoreTaylor({

@@ -1,7 +1,7 @@
 import { patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { ArtifactRef } from '../common/artifact-ref';
-import type { CompressModelOptions } from '../common/compress-input';
+import type { RunOptions } from '../common/compress-input';
 import type { ModelMetrics, ScheduleStep } from '../common/compress-result';
 import type { CriterionInputs } from '../common/criterion-inputs';
 import { planRatios } from '../core/pruning/plan/plan-ratios';
@@ -15,7 +15,7 @@ export interface PruneOnScheduleInput {
   teacher: ArtifactRef;
   dataset: ArtifactRef;
   plan: PlanInput;
-  options: CompressModelOptions;
+  options: RunOptions;
   /** The model's cost before any step (the baseline evaluation's), to express each step's target. */
   baseline: Pick<ModelMetrics, 'flops' | 'params'>;
   /** The reductions the plan meets (read only by runs started before the schedule followed final widths). */

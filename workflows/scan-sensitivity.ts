@@ -5,6 +5,7 @@ import type { ArtifactRef } from '../common/artifact-ref';
 import { forEachConcurrent } from '../common/for-each-concurrent';
 import type { Granularity } from '../core/planning/unit-plans';
 import { shortActivity, evaluationActivity } from './activity-options';
+import type { DataSplit } from '../common/data-split';
 
 export interface ScanSensitivityInput {
   model: ArtifactRef;
@@ -12,7 +13,7 @@ export interface ScanSensitivityInput {
   ratios: number[];
   criterion: string;
   roundTo: number;
-  split: string;
+  split: DataSplit;
   imgsz?: number;
   calibrationImages: number;
   concurrency: number;

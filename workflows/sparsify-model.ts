@@ -1,14 +1,14 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { ArtifactRef } from '../common/artifact-ref';
-import type { CompressModelOptions } from '../common/compress-input';
+import type { RunOptions } from '../common/compress-input';
 import type { GammaHistogram } from '../core/stats/gamma-histogram';
 import { shortActivity, trainingActivity } from './activity-options';
 
 export interface SparsifyInput {
   model: ArtifactRef;
   dataset: ArtifactRef;
-  options: CompressModelOptions;
+  options: RunOptions;
   queues: { cpu: string; gpu: string };
 }
 

@@ -12,6 +12,7 @@ import type { EpisodeResult } from '../../core/search/amc';
 import { EpisodeEvaluator, type EpisodeEvaluation } from '../../runtime/search/episode-evaluator';
 import { memoized, type PipelineDeps } from './context';
 import { loadManifest } from './import-inputs';
+import type { DataSplit } from '../../common/data-split';
 
 export interface AmcEpisodeInput {
   episode: number;
@@ -19,7 +20,7 @@ export interface AmcEpisodeInput {
   dataset: ArtifactRef;
   plan: PlanInput;
   /** The calibration split: reward images are its first `subset`, BN images the `bnImages` after them. */
-  split: string;
+  split: DataSplit;
   imgsz?: number;
   subset: number;
   bnImages: number;

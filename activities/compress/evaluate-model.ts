@@ -8,11 +8,12 @@ import { openDetector } from '../../runtime/inference';
 import { benchmarkLatency } from '../../runtime/latency';
 import { memoized, type PipelineDeps } from './context';
 import { loadManifest } from './import-inputs';
+import type { DataSplit } from '../../common/data-split';
 
 export interface EvaluateModelInput {
   model: ArtifactRef;
   dataset: ArtifactRef;
-  split: string;
+  split: DataSplit;
   imgsz?: number;
   provider: 'cpu' | 'cuda';
   maxImages?: number;

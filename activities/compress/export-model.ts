@@ -5,13 +5,14 @@ import { decodeModel, encodeModel, metadataValue, type Model } from '../../core/
 import { loadDataset } from '../../runtime/datasets';
 import { memoized, type PipelineDeps } from './context';
 import { loadManifest } from './import-inputs';
+import type { DataSplit } from '../../common/data-split';
 
 export interface ExportModelInput {
   model: ArtifactRef;
   fp16: boolean;
   /** The run's dataset: its class names go into the deployed model when the model has none of its own. */
   dataset?: ArtifactRef;
-  split?: string;
+  split?: DataSplit;
 }
 
 /** True when the model states no class names, or only the digits a YAML-built model gets. */

@@ -17,13 +17,14 @@ import { CheckpointUploader } from './checkpoint-uploader';
 import { LossSeriesRecorder } from './finetune-loss-series';
 import { memoized, type PipelineDeps } from './context';
 import { loadManifest } from './import-inputs';
-import { trainerDataSpec } from '../../runtime/trainer/data-spec';
+import { trainerDataSpecForSplit } from '../../runtime/trainer/data-spec';
+import type { DataSplit } from '../../common/data-split';
 
 export interface FinetuneInput {
   student: ArtifactRef;
   teacher: ArtifactRef;
   dataset: ArtifactRef;
-  split: string;
+  split: DataSplit;
   options: CompressModelOptions['finetune'];
   /** Network Slimming: L1 penalty on every BatchNormalization γ (the sparsify stage). */
   l1?: number;
@@ -81,7 +82,7 @@ export function finetune(deps: PipelineDeps) {
         model: student,
         teacher,
         out: path.join(dir, 'finetuned.onnx'),
-        data: trainerDataSpec(dataDir, { splits: [input.split] }),
+        data: trainerDataSpecForSplit(dataDir, input.split),
         labels: o.labels,
         ...(imgsz ? { imgsz } : {}),
         epochs: o.epochs,

@@ -1,6 +1,13 @@
 import path from 'node:path';
 import type { ArtifactRef } from '../../common/artifact-ref';
+import {
+  resolveRunSplits,
+  SplitOverlapError,
+  type RunSplits,
+  type SplitSettings,
+} from '../../common/data-split';
 import { parseS3Uri } from '../../common/s3-uri';
+import { splitNamesInKeys } from '../../runtime/datasets/dataset-splits';
 import { ActivityInputError } from '../input-error';
 import { decodeModel } from '../../core/onnx';
 import { computeStats, type ModelStats } from '../../core/stats';
@@ -28,18 +35,32 @@ export function importModel(deps: PipelineDeps) {
 
 /** Fixes the dataset's object list at import, so every later step reads the same files. */
 export function importDataset(deps: PipelineDeps) {
-  return async (input: { uri: string }): Promise<{ manifest: ArtifactRef; objects: number }> => {
+  return async (input: {
+    uri: string;
+    splits?: SplitSettings;
+  }): Promise<{ manifest: ArtifactRef; objects: number; splits?: RunSplits }> => {
     const loc = inputLocation(deps, 'data', input.uri);
     const prefix = loc.key === '' || loc.key.endsWith('/') ? loc.key : `${loc.key}/`;
     const objects = await deps.store.list(loc.bucket, prefix);
     if (objects.length === 0) {
       throw new ActivityInputError('DATASET_EMPTY', `data: no objects under s3://${loc.bucket}/${prefix}`);
     }
+    // Which images do what is fixed here, once, from the files the run reads.
+    let splits: RunSplits | undefined;
+    if (input.splits) {
+      const names = splitNamesInKeys(objects.map((o) => o.key.slice(prefix.length)));
+      try {
+        splits = resolveRunSplits(input.splits, names.has('selection'));
+      } catch (err) {
+        if (err instanceof SplitOverlapError) throw new ActivityInputError(err.code, err.message);
+        throw err;
+      }
+    }
     const manifest: DatasetManifest = { bucket: loc.bucket, prefix, objects };
     const ref = await deps.store.put(new TextEncoder().encode(JSON.stringify(manifest)), {
       contentType: 'application/json',
     });
-    return { manifest: ref, objects: objects.length };
+    return { manifest: ref, objects: objects.length, ...(splits ? { splits } : {}) };
   };
 }
 

@@ -1,5 +1,5 @@
 import type { ArtifactRef } from '../../common/artifact-ref';
-import type { CompressModelOptions } from '../../common/compress-input';
+import type { RunOptions } from '../../common/compress-input';
 import type { CompressArtifacts } from '../../common/compress-result';
 import type { TrainedDevice } from '../../core/report/trained-device';
 import { readMemo, type PipelineDeps } from './context';
@@ -31,7 +31,7 @@ export interface ReportEvidence {
 export async function gatherReportEvidence(
   deps: PipelineDeps,
   given: {
-    options: CompressModelOptions;
+    options: RunOptions;
     artifacts: CompressArtifacts;
     dataset?: ArtifactRef;
     evaluations?: ReportEvaluations;

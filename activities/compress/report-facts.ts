@@ -2,7 +2,8 @@
 // spread and per-class AP, whether each target was met, the stage bounds the kept channels are drawn
 // against, and every evaluated model for the Pareto plot. Plain functions of their arguments.
 
-import type { CompressModelOptions } from '../../common/compress-input';
+import { describeSplit } from '../../common/data-split';
+import type { CompressModelOptions, RunOptions } from '../../common/compress-input';
 import type { CompressModelResult, ModelMetrics } from '../../common/compress-result';
 import { REVIEW_STAGE_BOUNDS, type SensitivityPoint } from '../../core/planning';
 import type { ParetoPoint, RunReport, SearchTrajectory } from '../../core/report';
@@ -63,11 +64,11 @@ export function stageBounds(
 
 export function paretoPoints(
   result: CompressModelResult,
-  options: CompressModelOptions,
+  options: RunOptions,
   scanPoints: readonly SensitivityPoint[] | undefined,
   search: readonly SearchTrajectory[] | undefined,
 ): ParetoPoint[] {
-  const split = options.splits.evaluation;
+  const split = describeSplit(options.splits.evaluation);
   const latency = (m: ModelMetrics) => (m.latency_ms > 0 ? { latency_ms: m.latency_ms } : {});
   const named = (
     label: string,
@@ -86,14 +87,14 @@ export function paretoPoints(
   const out: ParetoPoint[] = [named('original', 'baseline', result.before)];
   if (result.pruned) out.push(named('pruned, before fine-tuning', 'pruned', result.pruned));
   if (result.after) out.push(named('delivered', 'final', result.after, true));
-  const calibration = options.splits.calibration;
+  const selection = `selection: ${describeSplit(options.splits.selection)}`;
   for (const p of scanPoints ?? [])
     out.push({
       label: `${p.unit} at ${p.ratio}`,
       source: 'scan',
       flops: p.flops,
       map50_95: p.map50_95,
-      split: calibration,
+      split: selection,
       chosen: false,
     });
   for (const t of search ?? [])

@@ -9,6 +9,7 @@ import { stageMapOf, stageOfModule } from '../../core/yolo/stage-map';
 import { memoized, type PipelineDeps } from './context';
 import { evaluateModel } from './evaluate-model';
 import { pruneDepsFor, type CriterionInputs } from './prune-deps';
+import type { DataSplit } from '../../common/data-split';
 
 /**
  * The units a sensitivity scan prunes one at a time: ultralytics modules with at least one prunable group
@@ -51,7 +52,7 @@ export interface ScanUnitInput {
   ratio: number;
   criterion: string;
   roundTo: number;
-  split: string;
+  split: DataSplit;
   imgsz?: number;
   maxImages: number;
   granularity?: Granularity;

@@ -4,14 +4,15 @@ import { Context } from '@temporalio/activity';
 import type { ArtifactRef } from '../../common/artifact-ref';
 import { decodeModel, imageInputSize } from '../../core/onnx';
 import { runTrainer, writeTrainerJob, type TrainerJob } from '../../runtime/trainer-process';
-import { trainerDataSpec } from '../../runtime/trainer/data-spec';
+import { trainerDataSpecForSplit } from '../../runtime/trainer/data-spec';
 import { memoized, type PipelineDeps } from './context';
 import { loadManifest } from './import-inputs';
+import type { DataSplit } from '../../common/data-split';
 
 export interface ScoreTaylorInput {
   model: ArtifactRef;
   dataset: ArtifactRef;
-  split: string;
+  split: DataSplit;
   /** Batches of the split the gradients are accumulated over. */
   batches: number;
   batch: number;
@@ -42,7 +43,7 @@ export function scoreTaylor(deps: PipelineDeps) {
         mode: 'train',
         model,
         out: path.join(dir, 'out'),
-        data: trainerDataSpec(dataDir, { splits: [input.split] }),
+        data: trainerDataSpecForSplit(dataDir, input.split),
         ...(imgsz ? { imgsz } : {}),
         epochs: 0,
         batch: input.batch,

@@ -2,8 +2,10 @@ import { Context } from '@temporalio/activity';
 import type { ArtifactRef } from '../../common/artifact-ref';
 import { runPrefix as runPrefixOf } from '../../common/run-prefix';
 import { REPORT_HTML, RUN_MANIFEST, reportHtmlUri } from '../../common/report-location';
-import type { CompressModelOptions } from '../../common/compress-input';
-import type { CompressModelResult } from '../../common/compress-result';
+import type { RunOptions } from '../../common/compress-input';
+import { splitUses, type CompressModelResult } from '../../common/compress-result';
+import type { RunSplits } from '../../common/data-split';
+import { loadDataset } from '../../runtime/datasets';
 import { decodeModel, type Model } from '../../core/onnx';
 import {
   buildSensitivityCurves,
@@ -24,6 +26,7 @@ import {
   stageCostsForReport,
   type FinetuneLoss,
   type LayerRatio,
+  type ReportSplit,
   type SearchTrajectory,
 } from '../../core/report';
 import type { ModelStats } from '../../core/stats';
@@ -37,7 +40,7 @@ import { metricsForReport, paretoPoints, stageBounds, targetMet } from './report
 
 export interface WriteReportInput {
   result: CompressModelResult;
-  input: CompressModelOptions;
+  input: RunOptions;
   modelName: string;
   originalStats: ModelStats;
   prunedStats: ModelStats;
@@ -191,6 +194,7 @@ export function writeReport(deps: PipelineDeps) {
         missing.push(`Latency spread of the ${name} model: its evaluation kept only the median.`);
     }
 
+    const splits = await splitsForReport(deps, evidence.dataset, o.splits, missing);
     const t = o.target;
     const report = RunReportSchema.parse({
       run_id: result.runId,
@@ -206,6 +210,7 @@ export function writeReport(deps: PipelineDeps) {
           latency_ms: t.latencyMs,
         },
       },
+      splits,
       steps: Object.entries(result.stepSeconds).map(([name, wall_s]) => ({ name, wall_s })),
       // evaluateModel, importModel and applyPruning count every model in the deploy form (BN folded).
       cost_form: 'deploy',
@@ -312,4 +317,36 @@ function plannedForReport(result: CompressModelResult) {
         }
       : {}),
   };
+}
+
+/** Each split role with its image count, read from the run's own data (a count it cannot read is left out). */
+async function splitsForReport(
+  deps: PipelineDeps,
+  dataset: ArtifactRef,
+  splits: RunSplits,
+  missing: string[],
+): Promise<ReportSplit[]> {
+  const uses = splitUses(splits);
+  let dataDir: string | undefined;
+  try {
+    dataDir = await deps.cache.dataset(await loadManifest(deps, dataset));
+  } catch (err) {
+    missing.push(
+      `Split sizes: the data set could not be read (${err instanceof Error ? err.message : String(err)}).`,
+    );
+  }
+  const rows: ReportSplit[] = [];
+  for (const role of ['selection', 'finetune', 'evaluation'] as const) {
+    const u = uses[role];
+    let images: number | undefined;
+    if (dataDir) {
+      try {
+        images = (await loadDataset(dataDir, { split: u.split, policy: 'skip' })).dataset.images.length;
+      } catch (err) {
+        missing.push(`Size of the ${role} split: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    rows.push({ role, split: u.description, use: u.role, ...(images !== undefined ? { images } : {}) });
+  }
+  return rows;
 }

@@ -27,7 +27,7 @@ export function demoInput(model: string, data: string): CompressModelInput {
     modelName: 'yolov8n-bccd',
     planner: { kind: 'staged', stages: { backbone: 0.3, neck: 0.2, head: 0.1 } },
     criterion: 'l1',
-    splits: { calibration: 'val', finetune: 'trainval', evaluation: 'test' },
+    splits: { finetune: 'trainval', evaluation: 'test' },
     finetune: { epochs: 5, batch: 16, device: 'cpu', checkpointEvery: 20 },
     evaluation: { provider: 'cpu', latencyRuns: 10 },
   };

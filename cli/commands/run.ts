@@ -59,6 +59,7 @@ const flagsSchema = z.object({
   lr0: z.coerce.number({ message: 'must be a number' }).positive().max(10).optional(),
   'warmup-bias-lr': z.coerce.number({ message: 'must be a number' }).min(0).max(10).optional(),
   'output-weight': z.coerce.number({ message: 'must be a number' }).min(0).max(1000).optional(),
+  'selection-images': z.string().regex(/^\d+$/, 'must be a positive integer').transform(Number).optional(),
   splits: z
     .string()
     .optional()
@@ -66,17 +67,17 @@ const flagsSchema = z.object({
       if (v === undefined) return undefined;
       const out: Record<string, string> = {};
       for (const part of v.split(',')) {
-        const m = /^(calibration|finetune|evaluation)=([\w.+-]+)$/.exec(part.trim());
+        const m = /^(selection|finetune|evaluation)=([\w.+-]+)$/.exec(part.trim());
         if (!m) {
           ctx.addIssue({
             code: 'custom',
-            message: `expected calibration=S,finetune=S,evaluation=S, got '${part}'`,
+            message: `expected selection=S,finetune=S,evaluation=S, got '${part}'`,
           });
           return z.NEVER;
         }
         out[m[1]!] = m[2]!;
       }
-      return out as { calibration?: string; finetune?: string; evaluation?: string };
+      return out as { selection?: string; finetune?: string; evaluation?: string };
     }),
   criterion: z
     .enum(CRITERION_NAMES, { message: `must be one of ${CRITERION_NAMES.join(', ')}` })
@@ -142,6 +143,7 @@ const options = {
   'warmup-bias-lr': { type: 'string' },
   'output-weight': { type: 'string' },
   splits: { type: 'string' },
+  'selection-images': { type: 'string' },
   criterion: { type: 'string' },
   granularity: { type: 'string' },
   steps: { type: 'string' },
@@ -229,6 +231,7 @@ const FLAG_OF: [path: string, flag: string][] = [
   ['planner.ratio', '--ratio'],
   ['planner.episodes', '--episodes'],
   ['planner.latencyReduction', '--latency-reduction'],
+  ['splits.selectionImages', '--selection-images'],
   ['splits', '--splits'],
   ['planner', '--planner'],
   ['criterion', '--criterion'],
@@ -292,7 +295,14 @@ export function inputFromFlags(
     planner,
     criterion: f.criterion,
     granularity: f.granularity,
-    ...(f.splits ? { splits: f.splits } : {}),
+    ...(f.splits || f['selection-images'] !== undefined
+      ? {
+          splits: {
+            ...f.splits,
+            ...(f['selection-images'] !== undefined ? { selectionImages: f['selection-images'] } : {}),
+          },
+        }
+      : {}),
     ...(f.steps || f['step-epochs'] !== undefined
       ? {
           schedule: {
@@ -395,7 +405,7 @@ export const runCommand: CliCommand = {
   summary: 'start compressModel on a model and dataset (uploads local inputs first)',
   usage: [
     'usage: stageprune run --model FILE|s3://… --data DIR|s3://… [--planner staged|uniform|sensitivity|amc|netadapt]',
-    '                      [--planner-options JSON] [--episodes N] [--latency-reduction R] [--splits calibration=val,finetune=trainval,evaluation=test]',
+    '                      [--planner-options JSON] [--episodes N] [--latency-reduction R] [--splits selection=S,finetune=trainval,evaluation=test] [--selection-images 64]',
     '                      [--target-flops 0.5] [--target-params R] [--target-latency MS] [--ratio R]',
     `                      [--criterion ${CRITERION_NAMES.join('|')}] [--granularity ${GRANULARITIES.join('|')}]`,
     '                      [--steps N [--step-epochs E]] [--sparsify EPOCHS [--sparsify-l1 L]]',
@@ -407,6 +417,9 @@ export const runCommand: CliCommand = {
     '(stageprune-cpu): run a worker on each. Upload progress goes to stderr. --granularity names the units the',
     'sensitivity planner scans: modules, dependency groups (channel) or whole blocks to drop (layer). --steps',
     'prunes in N steps with --step-epochs of fine-tuning between them; --sparsify runs Network Slimming first.',
+    'Every choice (scans, search rewards, planner checks) is made on the selection split, which is neither',
+    "fine-tuned on nor reported: the data set's `selection` split if it has one, else --selection-images (64)",
+    'images held out of the fine-tune split by a seeded hash.',
     "--planner-options sets any other option of the planner's input schema (docs/compress-model-input.schema.json),",
     'e.g. --planner netadapt --planner-options \'{"proposals":4,"finetuneSteps":10}\'.',
   ].join('\n'),

@@ -11,7 +11,13 @@ import { renderLineChartSvg, type LineSeries } from './line-chart-svg';
 import { renderParetoSvg } from './pareto-svg';
 import { renderSensitivitySvg } from './sensitivity-svg';
 import { DETECTION_TERMS, lossTerms } from './finetune-loss';
-import { costLabel, type ModelMetrics, type RunReport, type ScalarMetric } from './run-report';
+import {
+  costLabel,
+  describeReportSplit,
+  type ModelMetrics,
+  type RunReport,
+  type ScalarMetric,
+} from './run-report';
 import { seriesColor, stageColor } from './svg';
 import { describeTrainedDevice } from './trained-device';
 
@@ -439,6 +445,7 @@ export function renderReportHtml(report: RunReport, assets: ReportAssets = { ima
     ...(r.finetune_device
       ? [['fine-tuned on', esc(describeTrainedDevice(r.finetune_device))] as [string, string]]
       : []),
+    ...(r.splits ?? []).map((s): [string, string] => [`${s.role} split`, esc(describeReportSplit(s))]),
     ['applied plan', `<code>${esc(cell(r.plan_key))}</code>`],
   ];
   const body = [

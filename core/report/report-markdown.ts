@@ -5,7 +5,7 @@
 import { PRUNED_YOLO_ORDER } from '../planning/rank-sensitivity';
 import { cell, formatDuration, formatFlops, groupThousands, percentChange } from './format';
 import { describeMapChange } from './map-change';
-import { costLabel, type RunReport, type ScalarMetric } from './run-report';
+import { costLabel, describeReportSplit, type RunReport, type ScalarMetric } from './run-report';
 import { describeTrainedDevice } from './trained-device';
 
 function describeTarget(t: RunReport['input']['target']): string {
@@ -145,6 +145,7 @@ export function renderReportMarkdown(report: RunReport): string {
     ['criterion', r.input.criterion + (r.input.granularity ? ` (${r.input.granularity})` : '')],
     ['target', describeTarget(r.input.target)],
     ...(r.finetune_device ? [['fine-tuned on', describeTrainedDevice(r.finetune_device)]] : []),
+    ...(r.splits ?? []).map((s) => [`${s.role} split`, describeReportSplit(s)]),
     ['applied plan', `\`${r.plan_key}\``],
   ];
   const lines = [

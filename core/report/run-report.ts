@@ -62,7 +62,7 @@ export const ParetoPointSchema = z.object({
   flops: count.optional(),
   latency_ms: count.optional(),
   map50_95: z.number().finite(),
-  /** Where the mAP was measured: scan and search points use a calibration subset, not the evaluation split. */
+  /** Where the mAP was measured: scan and search points use the selection split, not the evaluation split. */
   split: z.string().optional(),
   chosen: z.boolean().default(false),
 });
@@ -113,6 +113,19 @@ export const MapChangeSchema = z.object({
   sd_compressed: count,
 });
 
+/** One role of the run's data: which split it was (in words), how many images, and what the run used it for. */
+export const ReportSplitSchema = z.object({
+  role: z.enum(['selection', 'finetune', 'evaluation']),
+  split: z.string().min(1),
+  images: count.optional(),
+  use: z.string(),
+});
+
+/** A report row for a split role: "64 images held out of trainval (seed 0): 64 images; choices: ...". */
+export function describeReportSplit(s: z.output<typeof ReportSplitSchema>): string {
+  return `${s.split}${s.images !== undefined ? ` (${s.images} images)` : ''}: ${s.use}`;
+}
+
 export const LayerRatioSchema = z.object({
   name: z.string(),
   stage: z.string(),
@@ -137,6 +150,8 @@ export const RunReportSchema = z.object({
       })
       .strict(),
   }),
+  /** Which images did what (absent in reports written before the selection split). */
+  splits: z.array(ReportSplitSchema).optional(),
   /** Wall time of each pipeline step in run order; `reused` when a retry found its output already stored. */
   steps: z.array(z.object({ name: z.string().min(1), wall_s: count, reused: z.boolean().optional() })),
   /**
@@ -227,6 +242,7 @@ export type ScalarMetric = 'params' | 'flops' | 'latency_ms' | 'map50_95' | 'map
 export type ParetoPoint = z.output<typeof ParetoPointSchema>;
 export type DetectionExamples = z.output<typeof DetectionExamplesSchema>;
 export type MapChange = z.output<typeof MapChangeSchema>;
+export type ReportSplit = z.output<typeof ReportSplitSchema>;
 export type ReportStageCosts = z.output<typeof StageCostsSchema>;
 
 // The report's stage costs are exactly ModelStats' (core/stats), and its layers what renderRatiosSvg draws.

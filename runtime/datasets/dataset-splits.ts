@@ -90,3 +90,19 @@ export function cocoSplitFiles(root: string, split: string): CocoSplitFile[] {
     return { annotations: file(s), images: candidates.find(isDir) ?? root };
   });
 }
+
+/**
+ * The split names a data set's file list shows (keys relative to its root): VOC ImageSets/Main/<name>.txt,
+ * YOLO images/<name>/…, COCO annotations/instances_<name>.json. What the pipeline sees before any download.
+ */
+export function splitNamesInKeys(keys: readonly string[]): Set<string> {
+  const names = new Set<string>();
+  for (const key of keys) {
+    const m =
+      /^ImageSets\/Main\/([^/]+)\.txt$/.exec(key) ??
+      /^images\/([^/]+)\/[^/]+$/.exec(key) ??
+      /^annotations\/instances_([^/]+)\.json$/.exec(key);
+    if (m) names.add(m[1]!);
+  }
+  return names;
+}

@@ -3,6 +3,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DatasetError, LabelValidator, parseCocoJson } from '../../core/datasets';
 import { cocoSplitFiles, type CocoSplitFile } from './dataset-splits';
+import { baseSplitName } from '../../common/data-split';
+import { fileStem, selectSplitImages } from './hold-out';
 import type { LoadOptions, LoadedDataset } from './loaded-dataset';
 
 /**
@@ -15,7 +17,7 @@ export async function loadCocoDataset(rootOrFile: string, options: LoadOptions):
   const root = isFile ? path.dirname(rootOrFile) : rootOrFile;
   const files: CocoSplitFile[] = isFile
     ? [{ annotations: rootOrFile, images: root }]
-    : cocoSplitFiles(rootOrFile, options.split);
+    : cocoSplitFiles(rootOrFile, baseSplitName(options.split));
   const parts = await Promise.all(
     files.map(async (f) => ({
       ...f,
@@ -55,7 +57,7 @@ export async function loadCocoDataset(rootOrFile: string, options: LoadOptions):
         : im.objects,
     }));
   });
-  const limited = options.limit !== undefined ? raws.slice(0, options.limit) : raws;
+  const limited = selectSplitImages(options.split, raws, (raw) => fileStem(raw.file), options.limit);
   const images = limited.map((raw, i) => validator.validateImage(raw, classNames, i + 1));
   return {
     format: 'coco',

@@ -10,27 +10,27 @@ import {
   type DatasetImage,
   type RawImageLabels,
 } from '../../core/datasets';
+import { baseSplitName } from '../../common/data-split';
+import { selectSplitImages } from './hold-out';
 import type { LoadOptions, LoadedDataset } from './loaded-dataset';
 
 const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.bmp', '.JPG', '.JPEG', '.PNG'];
 
 /** Pascal VOC layout: Annotations/<stem>.xml, JPEGImages/<stem>.<ext>, ImageSets/Main/<split>.txt. */
 export async function loadVocDataset(root: string, options: LoadOptions): Promise<LoadedDataset> {
-  const splitFile = path.join('ImageSets', 'Main', `${options.split}.txt`);
+  const splitName = baseSplitName(options.split);
+  const splitFile = path.join('ImageSets', 'Main', `${splitName}.txt`);
   let splitText: string;
   try {
     splitText = await readFile(path.join(root, splitFile), 'utf8');
   } catch (err) {
-    throw new DatasetError(
-      'DATASET_SPLIT_MISSING',
-      splitFile,
-      `split '${options.split}' not found in ${root}`,
-      { cause: err },
-    );
+    throw new DatasetError('DATASET_SPLIT_MISSING', splitFile, `split '${splitName}' not found in ${root}`, {
+      cause: err,
+    });
   }
-  const stems = parseSplitList(splitText);
-  if (stems.length === 0) throw new DatasetError('DATASET_EMPTY', splitFile, 'the split lists no images');
-  if (options.limit !== undefined) stems.splice(options.limit);
+  const listed = parseSplitList(splitText);
+  if (listed.length === 0) throw new DatasetError('DATASET_EMPTY', splitFile, 'the split lists no images');
+  const stems = selectSplitImages(options.split, listed, (stem) => stem, options.limit);
   const validator = new LabelValidator(options.policy);
   const raws: (RawImageLabels | null)[] = await Promise.all(
     stems.map(async (stem) => {

@@ -10,6 +10,8 @@ import {
 } from '../../core/datasets';
 import { readImageSize } from '../images';
 import { yoloSplitNames } from './dataset-splits';
+import { baseSplitName } from '../../common/data-split';
+import { fileStem, selectSplitImages } from './hold-out';
 import type { LoadOptions, LoadedDataset } from './loaded-dataset';
 
 const IMAGE_RE = /\.(jpe?g|png|bmp|webp)$/i;
@@ -20,8 +22,9 @@ const YOLO_NAMES_FILES = ['data.yaml', 'dataset.yaml', 'classes.txt'];
  * data set has no folder for may stand for others (`trainval` = train + val, see dataset-splits.ts).
  */
 export async function loadYoloDataset(root: string, options: LoadOptions): Promise<LoadedDataset> {
-  const splits = yoloSplitNames(root, options.split);
-  const files: { split: string; name: string }[] = [];
+  const splitName = baseSplitName(options.split);
+  const splits = yoloSplitNames(root, splitName);
+  const all: { split: string; name: string }[] = [];
   for (const split of splits) {
     const imageDir = path.join('images', split);
     let names: string[];
@@ -32,11 +35,10 @@ export async function loadYoloDataset(root: string, options: LoadOptions): Promi
         cause: err,
       });
     }
-    files.push(...names.map((name) => ({ split, name })));
+    all.push(...names.map((name) => ({ split, name })));
   }
-  if (files.length === 0)
-    throw new DatasetError('DATASET_EMPTY', path.join('images', options.split), 'no images');
-  if (options.limit !== undefined) files.splice(options.limit);
+  if (all.length === 0) throw new DatasetError('DATASET_EMPTY', path.join('images', splitName), 'no images');
+  const files = selectSplitImages(options.split, all, (f) => fileStem(f.name), options.limit);
   const classNames = options.classNames ?? yoloClassNames(root);
   const validator = new LabelValidator(options.policy);
   const images: DatasetImage[] = [];

@@ -15,12 +15,13 @@ import { evaluateModel, type EvaluationResult } from '../evaluate';
 import { decodeImageFile } from '../images';
 import type { SessionConfig } from '../inference';
 import { drawDetectionPanel } from './detection-panel';
+import { describeSplit, type DataSplit } from '../../common/data-split';
 
 export interface DetectionExamplesOptions {
   original: string;
   compressed: string;
   data: string;
-  split: string;
+  split: DataSplit;
   /** Only the first `limit` images of the split, as the evaluation step reads it (`evaluation.maxImages`). */
   limit?: number;
   imgsz?: number;
@@ -187,7 +188,7 @@ export async function detectionExamples(o: DetectionExamplesOptions): Promise<De
   return {
     ...(mapChange ? { mapChange } : {}),
     examples: {
-      split: o.split,
+      split: describeSplit(o.split),
       iou: match.iou,
       min_score: match.minScore,
       class_names: [...classNames],

@@ -20,6 +20,7 @@ import { InputCache } from '../input-cache';
 import type { CalibrationImage } from '../pruning/activations';
 import type { SessionConfig } from '../inference';
 import { recalibrateBatchNorm } from './bn-recalibration';
+import type { DataSplit } from '../../common/data-split';
 
 export interface EpisodeEvaluation {
   map50_95: number;
@@ -47,7 +48,7 @@ export interface EpisodeJob {
   modelKey: string;
   plan: PlanInput;
   dataDir: string;
-  split: string;
+  split: DataSplit;
   imgsz: number;
   /** Reward images: the first `subset` of the split. */
   subset: number;

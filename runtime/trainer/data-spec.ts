@@ -4,7 +4,8 @@ import { StagepruneError } from '../../core/errors';
 import { DatasetError } from '../../core/datasets';
 import { cocoSplitFiles, yoloIsFlat, yoloSplitNames } from '../datasets/dataset-splits';
 import { yoloClassNames } from '../datasets/load-yolo';
-import type { TrainerDataSpec } from './job';
+import { baseSplitName, type DataSplit } from '../../common/data-split';
+import type { TrainerDataSpec, TrainerHoldOut } from './job';
 
 export type TrainerDataFormat = 'auto' | 'voc' | 'yolo' | 'coco' | 'images';
 
@@ -17,6 +18,8 @@ export interface TrainerDataOptions {
   readonly names?: readonly string[];
   /** A COCO annotation file for `root` as the image folder (instead of the annotations/ layout). */
   readonly annotations?: string;
+  /** One side of a seeded hold-out of the splits (common/data-split.ts); the trainer applies it. */
+  readonly holdOut?: TrainerHoldOut;
 }
 
 const DEFAULT_SPLITS = ['train', 'val'];
@@ -39,7 +42,10 @@ export function trainerDataSpec(dir: string, options: TrainerDataOptions = {}): 
   if (!existsSync(root)) throw new StagepruneError('DATASET_NOT_FOUND', `dataset folder not found: ${root}`);
   const format = !options.format || options.format === 'auto' ? detect(root, options) : options.format;
   const splits = [...(options.splits ?? DEFAULT_SPLITS)];
-  const names = options.names ? { names: [...options.names] } : {};
+  const names = {
+    ...(options.names ? { names: [...options.names] } : {}),
+    ...(options.holdOut ? { hold_out: options.holdOut } : {}),
+  };
   switch (format) {
     case 'voc':
       return { format: 'voc', root, splits, ...names };
@@ -67,6 +73,16 @@ export function trainerDataSpec(dir: string, options: TrainerDataOptions = {}): 
     default:
       throw new StagepruneError('CLI_USAGE', `unknown data format '${format}'`);
   }
+}
+
+/** The trainer's data spec for one split of a run (a named split, or one side of a hold-out). */
+export function trainerDataSpecForSplit(dir: string, split: DataSplit): TrainerDataSpec {
+  return trainerDataSpec(dir, {
+    splits: [baseSplitName(split)],
+    ...(typeof split === 'string'
+      ? {}
+      : { holdOut: { count: split.holdOut, seed: split.seed, part: split.part } }),
+  });
 }
 
 /** data.yaml's names, when the data set states them; the trainer otherwise indexes labels by number. */

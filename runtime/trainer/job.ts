@@ -2,13 +2,21 @@
  * The trainer job file as TypeScript sees it (the trainer validates it again, with JSON paths in its
  * messages). Only the commonly set fields are typed; see trainer/README.md for every field and default.
  */
-export type TrainerDataSpec =
-  | { format: 'voc'; root: string; splits?: string[]; names?: string[]; limit?: number }
+export type TrainerDataSpec = (
+  | { format: 'voc'; root: string; splits?: string[]; names?: string[] }
   /** `classes`: the names of the label files' class indices (data.yaml), matched to the class order by name. */
-  | { format: 'yolo'; images: string | string[]; classes?: string[]; names?: string[]; limit?: number }
+  | { format: 'yolo'; images: string | string[]; classes?: string[]; names?: string[] }
   /** Several splits: `images[i]` holds the files of `annotations[i]`. */
-  | { format: 'coco'; images: string | string[]; annotations: string | string[]; names?: string[]; limit?: number }
-  | { format: 'images'; images: string; limit?: number };
+  | { format: 'coco'; images: string | string[]; annotations: string | string[]; names?: string[] }
+  | { format: 'images'; images: string }
+) & { limit?: number; hold_out?: TrainerHoldOut };
+
+/** One side of a seeded hold-out of the data (runtime/datasets/hold-out.ts computes the same images). */
+export interface TrainerHoldOut {
+  count: number;
+  seed: number;
+  part: 'held' | 'rest';
+}
 
 export interface TrainerJob {
   version?: 1;

@@ -110,6 +110,20 @@ describe('compressModel against the real Temporal dev server and MinIO', () => {
     assert.ok('deployed' in manifest.artifacts);
     const report = new TextDecoder().decode(await p.store.get(result.artifacts.report!));
     assert.match(report, /Params/);
+    // The mini data set has no selection split: half its 8 trainval images (the hold-out's cap) are held out
+    // for choices, the rest fine-tuned on; the result and the report say so, with the sizes.
+    const held = { of: 'trainval', holdOut: 64, seed: 0 };
+    assert.deepEqual(result.splits?.selection.split, { ...held, part: 'held' });
+    assert.deepEqual(result.splits?.finetune.split, { ...held, part: 'rest' });
+    assert.equal(result.splits?.evaluation.split, 'test');
+    assert.match(
+      report,
+      /\| selection split \| 64 images held out of trainval \(seed 0\) \(4 images\): choices/,
+    );
+    assert.match(
+      report,
+      /\| finetune split \| trainval less the 64 images held out .* \(4 images\): training/,
+    );
 
     assert.equal(progress.stage, 'done');
     assert.equal(progress.percent, 100);

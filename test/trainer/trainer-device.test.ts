@@ -13,6 +13,7 @@ import type { FinetuneInput, FinetuneResult } from '../../activities/compress/fi
 import { gatherReportEvidence } from '../../activities/compress/report-evidence';
 import { toApplicationFailure } from '../../activities/failures';
 import type { ArtifactRef } from '../../common/artifact-ref';
+import { resolveRunSplits } from '../../common/data-split';
 import { compressModelInputSchema } from '../../common/compress-input';
 import {
   describeTrainedDevice,
@@ -141,7 +142,8 @@ function memoStore(): ArtifactStore {
 test('the report reads the fine-tune device (the result’s, else the fine-tune memo’s) and states it', async () => {
   const deps = { store: memoStore() } as unknown as PipelineDeps;
   const ref = (key: string): ArtifactRef => ({ bucket: 'test', key: `sha256/${key}`, sha256: key, size: 1 });
-  const options = compressModelInputSchema.parse({ model: 's3://test/m.onnx', data: 's3://test/data/' });
+  const parsed = compressModelInputSchema.parse({ model: 's3://test/m.onnx', data: 's3://test/data/' });
+  const options = { ...parsed, splits: resolveRunSplits(parsed.splits, false) };
   const artifacts = { original: ref('original'), pruned: ref('pruned'), finetuned: ref('finetuned') };
   const dataset = ref('dataset');
   // The fine-tune activity's memo, under the input compressModel gives it.

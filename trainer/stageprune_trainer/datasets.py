@@ -3,6 +3,7 @@ label-free distillation). Each yields Samples with boxes as xyxy pixels of the o
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import xml.etree.ElementTree as ET
@@ -219,6 +220,25 @@ def load_images(folder: str) -> Dataset:
     return Dataset([Sample(p, np.zeros((0, 4), np.float32), np.zeros((0,), np.int64)) for p in _list_images(folder)], [])
 
 
+def held_out_stems(stems: list[str], count: int, seed: int) -> set[str]:
+    """The stems a seeded hold-out holds: up to `count`, never more than half of the split, ordered by
+    sha256("<seed>:<stem>") then stem. runtime/datasets/hold-out.ts computes the same set."""
+    unique = sorted(set(stems))
+    n = min(count, len(unique) // 2)
+    ranked = sorted(unique, key=lambda s: (hashlib.sha256(f"{seed}:{s}".encode()).hexdigest(), s))
+    return set(ranked[:n])
+
+
+def apply_hold_out(ds: Dataset, hold_out: dict) -> None:
+    """Keeps the held images (`part` held) or every other one (`part` rest), in the split's order."""
+    stem = lambda p: os.path.splitext(os.path.basename(p))[0]  # noqa: E731
+    held = held_out_stems([stem(s.path) for s in ds.samples], int(hold_out["count"]), int(hold_out["seed"]))
+    want = hold_out["part"] == "held"
+    ds.samples = [s for s in ds.samples if (stem(s.path) in held) == want]
+    ds.notes.append(f"hold-out ({hold_out['part']}): {len(ds.samples)} images; "
+                    f"{len(held)} held out (seed {hold_out['seed']})")
+
+
 def load_dataset(spec: dict, names: list[str] | None) -> Dataset:
     fmt = spec["format"]
     if fmt == "voc":
@@ -229,6 +249,8 @@ def load_dataset(spec: dict, names: list[str] | None) -> Dataset:
         ds = load_coco(spec["images"], spec["annotations"], names)
     else:
         ds = load_images(spec["images"])
+    if spec.get("hold_out"):
+        apply_hold_out(ds, spec["hold_out"])
     limit = spec.get("limit")
     if limit:
         ds.samples = ds.samples[: int(limit)]

@@ -145,7 +145,12 @@ def validate_job(raw: Any, base_dir: str = ".") -> dict[str, Any]:
         else:
             top["data"] = e.obj(data, "job.data", {"format": (lambda v, p: v, REQUIRED),
                                                   "names": (b(_strs), None),
-                                                  "limit": (b(_num(1, 10**9, True)), None), **extra[fmt]})
+                                                  "limit": (b(_num(1, 10**9, True)), None),
+                                                  "hold_out": (lambda v, p: v, None), **extra[fmt]})
+            if top["data"].get("hold_out") is not None:
+                top["data"]["hold_out"] = e.obj(top["data"]["hold_out"], "job.data.hold_out", {
+                    "count": (b(_num(1, 10**9, True)), REQUIRED), "seed": (b(_num(0, 2**31 - 1, True)), 0),
+                    "part": (b(_enum("held", "rest")), REQUIRED)})
             for k in ("root", "images", "annotations"):
                 v = top["data"].get(k)
                 if isinstance(v, str):

@@ -129,7 +129,7 @@ export async function netAdapt(input: PlannerInput, resumed?: NetAdaptState): Pr
         const scored = await evaluation.evaluateModel({
           model: tuned,
           dataset: input.dataset,
-          split: o.splits.calibration,
+          split: o.splits.selection,
           imgsz: settings.imgsz,
           provider: o.evaluation.provider,
           maxImages: p.evalImages,

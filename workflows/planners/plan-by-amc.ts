@@ -53,7 +53,7 @@ export async function planByAmc(input: PlannerInput): Promise<PlannerResult> {
           updatesPerEpisode: p.updatesPerEpisode,
         },
         evaluation: {
-          split: o.splits.calibration,
+          split: o.splits.selection,
           ...(o.evaluation.imgsz ? { imgsz: o.evaluation.imgsz } : {}),
           subset: p.calibrationImages,
           bnImages: p.bnImages,

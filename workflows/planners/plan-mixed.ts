@@ -52,7 +52,7 @@ export async function planMixed(input: PlannerInput): Promise<PlannerResult> {
       const m = await evaluation.evaluateModel({
         model: pruned.model,
         dataset: input.dataset,
-        split: o.splits.calibration,
+        split: o.splits.selection,
         imgsz: o.evaluation.imgsz,
         provider: o.evaluation.provider,
         maxImages: planner.calibrationImages,

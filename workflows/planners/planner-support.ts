@@ -1,13 +1,13 @@
 // Small pieces every planner workflow shares: the prune settings from the run's options, the sensitivity
 // scan's input, and the planned target as the result reports it.
 
-import type { CompressModelOptions, GRANULARITIES } from '../../common/compress-input';
+import type { RunOptions, GRANULARITIES } from '../../common/compress-input';
 import type { PlannedTarget } from '../../common/compress-result';
 import type { PlannedPruning } from '../../activities/compress/plan-pruning';
 import type { ScanSensitivityInput } from '../scan-sensitivity';
 import type { PlannerInput } from './planner';
 
-export function pruneSettings(o: CompressModelOptions) {
+export function pruneSettings(o: RunOptions) {
   return { criterion: o.criterion, roundTo: o.roundTo, granularity: o.granularity };
 }
 
@@ -36,7 +36,7 @@ export function scanInput(
     ratios: o.planner.scanRatios,
     criterion: o.criterion,
     roundTo: o.roundTo,
-    split: o.splits.calibration,
+    split: o.splits.selection,
     imgsz: o.evaluation.imgsz,
     calibrationImages: o.planner.calibrationImages,
     concurrency: o.planner.concurrency,

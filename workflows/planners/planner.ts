@@ -3,7 +3,7 @@
 // they search (NetAdapt), the pruned model itself. New planners are one workflow plus one registry entry.
 
 import type { ArtifactRef } from '../../common/artifact-ref';
-import type { CompressModelOptions } from '../../common/compress-input';
+import type { RunOptions } from '../../common/compress-input';
 import type { ModelMetrics, PlannedTarget, SearchTrajectory } from '../../common/compress-result';
 import type { CriterionInputs } from '../../common/criterion-inputs';
 import type { PlanInput } from '../../core/pruning/plan/plan-schema';
@@ -17,7 +17,7 @@ export interface PlannerInput {
   /** The original model: the teacher of any fine-tune a planner runs. */
   teacher: ArtifactRef;
   dataset: ArtifactRef;
-  options: CompressModelOptions;
+  options: RunOptions;
   baseline: ModelMetrics;
   criterionInputs?: CriterionInputs;
   queues: { cpu: string; gpu: string };

@@ -1,0 +1,132 @@
+import { z } from 'zod';
+
+/**
+ * A split of a run's data set: one the data set names (`test`, `trainval`, a YOLO folder, a COCO file), or one
+ * side of a seeded hold-out carved from one. The hold-out is how a run gets a `selection` split of its own
+ * where the data set has none: `held` is up to `holdOut` images of `of` (never more than half of it), chosen by
+ * the order of sha256("<seed>:<image file name>"), and `rest` is every other image of `of`. Both sides are
+ * computed the same way by the TypeScript loaders and the trainer, so they never share an image.
+ */
+export type DataSplit = string | HeldOutSplit;
+
+export interface HeldOutSplit {
+  readonly of: string;
+  readonly holdOut: number;
+  readonly seed: number;
+  readonly part: 'held' | 'rest';
+}
+
+export const splitNameSchema = z.string().regex(/^[\w.+-]+$/, 'a split name (letters, digits, . + - _)');
+
+export const dataSplitSchema = z.union([
+  splitNameSchema,
+  z
+    .object({
+      of: splitNameSchema,
+      holdOut: z.number().int().min(1).max(1_000_000),
+      seed: z
+        .number()
+        .int()
+        .min(0)
+        .max(2 ** 31 - 1),
+      part: z.enum(['held', 'rest']),
+    })
+    .strict(),
+]);
+
+/** The split a data set names that `split` reads from. */
+export function baseSplitName(split: DataSplit): string {
+  return typeof split === 'string' ? split : split.of;
+}
+
+/** One line for reports and logs: "test", "64 images held out of trainval (seed 0)", "trainval less ...". */
+export function describeSplit(split: DataSplit): string {
+  if (typeof split === 'string') return split;
+  const held = `${split.holdOut} images held out of ${split.of} (seed ${split.seed})`;
+  return split.part === 'held' ? held : `${split.of} less the ${held}`;
+}
+
+/** The run's three splits once resolved: where choices are made, what is fine-tuned on, what is reported. */
+export interface RunSplits {
+  /** Sensitivity scans, search rewards, NetAdapt's and the mixed planner's checks, hrank's images. */
+  readonly selection: DataSplit;
+  /** Fine-tunes (the final one, the schedule's short ones, NetAdapt's), Taylor scores, Network Slimming. */
+  readonly finetune: DataSplit;
+  /** The before/after evaluation and the report: scored once per model, never used to choose. */
+  readonly evaluation: DataSplit;
+}
+
+/** What each split is for, as the report and the run's result say it. */
+export const SPLIT_ROLES: Readonly<Record<keyof RunSplits, string>> = {
+  selection: 'choices: sensitivity scans, search rewards, planner checks, hrank images',
+  finetune: 'training: fine-tunes, Taylor scores, Network Slimming',
+  evaluation: 'reporting: before/after mAP and latency, scored once per model',
+};
+
+/** The run's split settings as the input states them (common/compress-input.ts). */
+export interface SplitSettings {
+  readonly selection?: DataSplit | undefined;
+  readonly selectionImages: number;
+  readonly selectionSeed: number;
+  readonly finetune: DataSplit;
+  readonly evaluation: DataSplit;
+}
+
+/** Split names that stand for a union where a data set has no split of that name (as VOC's trainval). */
+const UNION_PARTS: Readonly<Record<string, readonly string[]>> = { trainval: ['train', 'val'] };
+
+function namedParts(split: DataSplit): Set<string> {
+  const name = baseSplitName(split);
+  return new Set([name, ...(UNION_PARTS[name] ?? [])]);
+}
+
+/** Thrown by resolveRunSplits when two roles would read the same images. */
+export class SplitOverlapError extends Error {
+  readonly code = 'SPLITS_OVERLAP';
+}
+
+/**
+ * The run's splits: selection is the given split, else the data set's `selection` split (`datasetHasSelection`),
+ * else a hold-out of the fine-tune split, whose other side becomes the fine-tune split. Refuses settings where
+ * two roles name the same split (or one that a union such as trainval contains), except a hold-out's two sides.
+ */
+export function resolveRunSplits(settings: SplitSettings, datasetHasSelection: boolean): RunSplits {
+  let { finetune } = settings;
+  let selection: DataSplit;
+  if (settings.selection !== undefined) selection = settings.selection;
+  else if (datasetHasSelection) selection = 'selection';
+  else if (typeof finetune === 'string') {
+    const holdOut = { of: finetune, holdOut: settings.selectionImages, seed: settings.selectionSeed };
+    selection = { ...holdOut, part: 'held' };
+    finetune = { ...holdOut, part: 'rest' };
+  } else {
+    throw new SplitOverlapError(
+      `splits.finetune is already a hold-out (${describeSplit(finetune)}): name splits.selection too`,
+    );
+  }
+  const roles: [keyof RunSplits, DataSplit][] = [
+    ['selection', selection],
+    ['finetune', finetune],
+    ['evaluation', settings.evaluation],
+  ];
+  for (let i = 0; i < roles.length; i++)
+    for (let j = i + 1; j < roles.length; j++) {
+      const [ra, a] = roles[i]!;
+      const [rb, b] = roles[j]!;
+      const sides =
+        typeof a !== 'string' &&
+        typeof b !== 'string' &&
+        a.of === b.of &&
+        a.seed === b.seed &&
+        a.holdOut === b.holdOut &&
+        a.part !== b.part;
+      if (sides) continue;
+      const shared = [...namedParts(a)].filter((n) => namedParts(b).has(n));
+      if (shared.length > 0)
+        throw new SplitOverlapError(
+          `splits.${ra} (${describeSplit(a)}) and splits.${rb} (${describeSplit(b)}) share split '${shared[0]}': ` +
+            'an image may serve one role only (choosing, fine-tuning or reporting), e.g. selection=val,finetune=train',
+        );
+    }
+  return { selection, finetune, evaluation: settings.evaluation };
+}
