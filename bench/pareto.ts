@@ -5,7 +5,12 @@
 //
 //   npx tsx bench/pareto.ts [--budgets 0.5,0.7] [--seeds 0,1,2] [--epochs 15] [--configs staged,uniform,...]
 //       [--out tmp/pareto] [--tp-python /path/to/venv/bin/python] [--cwd-head 0] [--splits ...] [--latency-only]
-//       [--pruned FILE (config given)]
+//       [--pruned FILE (config given)] [--model M --data DIR --imgsz 416] [--score-split selection]
+//
+// Choose on selection, report on test once: a screening pass (`--score-split selection`) scores every delivered
+// model on the data set's selection split (its row keeps only that score, `scoreSplit`); the chosen configs are
+// then run again into another --out with the evaluation split's score. Rows without `scoreSplit` were scored on
+// the pipeline's evaluation split.
 //
 // Configs: staged, uniform, sensitivity, iterative (staged in 5 steps, 2 epochs between), slimming (sparsify
 // 10 epochs L1 1e-4, bn-gamma; slimming-l1-1e-2 the same with λ 1e-2), mixed (sensitivity planner, layer
@@ -106,8 +111,11 @@ const { values } = parseArgs({
     tag: { type: 'string', default: '' },
     'latency-only': { type: 'boolean', default: false },
     'latency-rounds': { type: 'string', default: '5' },
+    imgsz: { type: 'string', default: '416' },
+    'score-split': { type: 'string' },
   },
 });
+const imgsz = values.imgsz!;
 const out = path.resolve(values.out!);
 const results = path.join(out, 'results.jsonl');
 fs.mkdirSync(path.join(out, 'models'), { recursive: true });
@@ -129,27 +137,64 @@ function extraFlags(): string[] {
   return [...finetuneFlags(), ...(values.splits ? ['--splits', values.splits] : [])];
 }
 
-/** The pipeline's split defaults, overridden by --splits calibration=..,finetune=..,evaluation=.. */
-function splitNames(): { finetune: string; evaluation: string } {
+/**
+ * The pipeline's split defaults, overridden by --splits selection=..,finetune=..,evaluation=..; `holdOut`: the
+ * flags that make a fine-tune outside the pipeline train on the same images as the pipeline's (which holds out
+ * 64 images for selection when the data set has no selection split and none is named).
+ */
+function splitNames(): { finetune: string; evaluation: string; holdOut: string[] } {
   const named = Object.fromEntries(
     (values.splits ?? '')
       .split(',')
       .filter(Boolean)
       .map((kv) => kv.split('=') as [string, string]),
   );
-  return { finetune: named['finetune'] ?? 'trainval', evaluation: named['evaluation'] ?? 'test' };
+  const ownSelection = ['images/selection', 'ImageSets/Main/selection.txt'].some((p) =>
+    fs.existsSync(path.join(values.data!, p)),
+  );
+  return {
+    finetune: named['finetune'] ?? 'trainval',
+    evaluation: named['evaluation'] ?? 'test',
+    holdOut: named['selection'] || ownSelection ? [] : ['--selection-images', '64'],
+  };
 }
 
 /**
- * Parameters and FLOPs of a model file at 416 px in the deploy form (BN folded), whatever its form: the base
+ * Parameters and FLOPs of a model file at --imgsz in the deploy form (BN folded), whatever its form: the base
  * model is train-form and every delivered model deploy-form, so both sides of a reduction are counted alike.
  */
 function deployStats(file: string): { flops: number; params: number } {
-  const r = stageprunePromptly(['model', 'stats', file, '--deploy', '--json', '--imgsz', '416']);
+  const r = stageprunePromptly(['model', 'stats', file, '--deploy', '--json', '--imgsz', imgsz]);
   if (r.status !== 0) throw new Error(`model stats ${file} exited ${r.status}`);
   const s = JSON.parse(r.stdout) as { flops: number; params: number; form: string };
   if (s.form !== 'deploy') throw new Error(`model stats ${file}: counted '${s.form}', not deploy form`);
   return { flops: s.flops, params: s.params };
+}
+
+/** mAP of a model file on a split of --data, by `stageprune eval` at --imgsz. */
+function scoreOn(file: string, split: string): { map50_95: number; map50: number } {
+  const ev = stageprunePromptly([
+    'eval',
+    file,
+    '--data',
+    values.data!,
+    '--split',
+    split,
+    '--imgsz',
+    imgsz,
+    '--json',
+  ]);
+  if (ev.status !== 0) throw new Error(`eval ${file} --split ${split} exited ${ev.status}`);
+  return lastJson<{ map50_95: number; map50: number }>(ev.stdout);
+}
+
+/** A row's score: the --score-split's when one is named (screening), else the evaluation split's. */
+async function screened(row: Row, deployedFile: () => Promise<string>): Promise<Row> {
+  const split = values['score-split'];
+  if (!split) return row;
+  const m = scoreOn(await deployedFile(), split);
+  const { prunedMap50_95: _dropped, ...rest } = row;
+  return { ...rest, map50_95: m.map50_95, map50: m.map50, scoreSplit: split };
 }
 
 function runPipeline(config: string, budget: number, seed: number, id: string): Row {
@@ -230,11 +275,12 @@ function finetuneOutside(
     values.data!,
     '--splits',
     splits.finetune,
+    ...splits.holdOut,
     ...finetuneFlags(),
     '--epochs',
     values.epochs!,
     '--imgsz',
-    '416',
+    imgsz,
     '--seed',
     String(seed),
     '--out',
@@ -245,16 +291,8 @@ function finetuneOutside(
   const deployed = path.join(out, 'models', `${id}.onnx`);
   if (stageprunePromptly(['model', 'export', path.join(tuned, 'model.onnx'), '--out', deployed]).status !== 0)
     throw new Error(`${id}: export failed`);
-  const ev = stageprunePromptly([
-    'eval',
-    deployed,
-    '--data',
-    values.data!,
-    '--split',
-    splits.evaluation,
-    '--json',
-  ]);
-  const m = lastJson<{ map50_95: number; map50: number }>(ev.stdout);
+  // Screening scores on --score-split only (screened()); the evaluation split is not read.
+  const m = values['score-split'] ? { map50_95: NaN, map50: NaN } : scoreOn(deployed, splits.evaluation);
   const [b, a] = [deployStats(values.model!), deployStats(deployed)];
   return {
     id,
@@ -273,7 +311,17 @@ function finetuneOutside(
   };
 }
 
-function runConfig(config: string, budget: number, seed: number, id: string): Row {
+async function runConfig(config: string, budget: number, seed: number, id: string): Promise<Row> {
+  const row = runConfigUnscored(config, budget, seed, id);
+  return screened(row, async () => {
+    if (!row.deployed.startsWith('s3://')) return row.deployed;
+    const local = path.join(out, 'models', `${row.id}.onnx`);
+    await localModelCopy(row.deployed, local);
+    return local;
+  });
+}
+
+function runConfigUnscored(config: string, budget: number, seed: number, id: string): Row {
   if (config === 'tp') return runTorchPruning(budget, seed, id);
   if (config === 'unpruned') {
     const dir = path.join(out, 'unpruned', id);
@@ -289,7 +337,16 @@ function runConfig(config: string, budget: number, seed: number, id: string): Ro
   return runPipeline(config, budget, seed, id);
 }
 
-function runAll(): void {
+/** The bench/pareto.ts command that makes one row: this invocation's flags, narrowed to that config, budget, seed. */
+function rowCommand(config: string, budget: number, seed: number): string {
+  const own = new Set(['budgets', 'seeds', 'configs', 'latency-only']);
+  const flags = Object.entries(values)
+    .filter(([k, v]) => !own.has(k) && v !== undefined && v !== false && v !== '')
+    .map(([k, v]) => (v === true ? `--${k}` : `--${k} ${JSON.stringify(v)}`));
+  return `npx tsx bench/pareto.ts --configs ${config} --budgets ${budget} --seeds ${seed} ${flags.join(' ')}`;
+}
+
+async function runAll(): Promise<void> {
   for (const budget of values.budgets!.split(',').map(Number))
     for (const config of values.configs!.split(','))
       for (const seed of values.seeds!.split(',').map(Number)) {
@@ -298,7 +355,8 @@ function runAll(): void {
         if (done.has(id)) continue;
         console.error(`== ${id}`);
         try {
-          const row = runConfig(config, b, seed, id);
+          // Each row carries the command that made it, so a matrix can be continued from its results.jsonl alone.
+          const row = { ...(await runConfig(config, b, seed, id)), command: rowCommand(config, b, seed) };
           fs.appendFileSync(results, `${JSON.stringify(row)}\n`);
           done.set(id, row);
         } catch (err) {
@@ -316,7 +374,7 @@ async function latencies(): Promise<void> {
     if (r.deployed.startsWith('s3://')) await localModelCopy(r.deployed, local);
     if (fs.existsSync(local)) files[r.id] = local;
   }
-  const models = latencyRounds(files, { rounds: Number(values['latency-rounds']), imgsz: 416 });
+  const models = latencyRounds(files, { rounds: Number(values['latency-rounds']), imgsz: Number(imgsz) });
   fs.writeFileSync(path.join(out, 'latency.json'), `${JSON.stringify({ models }, null, 2)}\n`);
   const table = summaryTable([...done.values()], models);
   fs.writeFileSync(path.join(out, 'summary.md'), table);
@@ -337,7 +395,8 @@ function summaryTable(rows: Row[], lat: Record<string, { medianMs: number }>): s
   const baseDeploy = deployStats(values.model!);
   const before = (r: Row) => deployFormBefore(r, baseDeploy).flops;
   const lines = [
-    `base model latency: ${base.toFixed(2)} ms (1 thread, batch 1, 416 px, median of interleaved rounds)`,
+    `base model latency: ${base.toFixed(2)} ms (1 thread, batch 1, ${imgsz} px, median of interleaved rounds)`,
+    `mAP scored on: ${[...new Set(rows.map((r) => r.scoreSplit ?? 'the evaluation split'))].join(', ')}`,
     `FLOPs of both sides in the deploy form (BN folded): base ${(baseDeploy.flops / 1e9).toFixed(3)} G`,
     '',
     '| budget | config | seeds | FLOPs −% (deploy form) | mAP50-95 | mAP50 | latency ms | speed-up | speed-up ÷ FLOPs factor | fine-tune s | run s |',
@@ -373,5 +432,8 @@ function summaryTable(rows: Row[], lat: Record<string, { medianMs: number }>): s
   return `${lines.join('\n')}\n`;
 }
 
-if (!values['latency-only']) runAll();
-void latencies();
+async function main(): Promise<void> {
+  if (!values['latency-only']) await runAll();
+  await latencies();
+}
+void main();

@@ -20,10 +20,14 @@ export interface ParetoRow {
   costForm?: 'deploy';
   map50_95: number;
   map50: number;
+  /** The split the mAP was scored on when it is not the pipeline's evaluation split (screening: `selection`). */
+  scoreSplit?: string;
   /** The pruned model before any fine-tune. */
   prunedMap50_95?: number;
   deployed: string;
   runId?: string;
+  /** The bench/pareto.ts command that made this row (rows written before it was kept have none). */
+  command?: string;
 }
 
 /**

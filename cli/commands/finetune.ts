@@ -34,6 +34,7 @@ export const finetuneCommand: CliCommand = {
     "  --output-weight W (distil the head's outputs; default 10 with --no-labels, else 0)",
     '  --imgsz 416  --batch 16  --seed 0  --device auto|cpu|cuda  --workers 0  --threads 0',
     '  --format auto|voc|yolo|coco|images  --splits train,val  --names A,B,C  --annotations COCO.json',
+    '  --selection-images N [--selection-seed 0] (train on the splits less the N images `run` would hold out for selection)',
     '  --lr0 0.01  --warmup-bias-lr 0.1  --checkpoint-every 500  --max-steps N  --taylor FILE  --resume CHECKPOINT',
     'Progress on stderr; the final result as one JSON line on stdout.',
   ].join('\n'),

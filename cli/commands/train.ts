@@ -24,6 +24,7 @@ export const trainCommand: CliCommand = {
     'usage: stageprune train --model M.onnx --data DIR --epochs N --out OUT [options]',
     '  --imgsz 416  --batch 16  --seed 0  --device auto|cpu|cuda  --workers 0  --threads 0',
     '  --format auto|voc|yolo|coco|images  --splits train,val  --names A,B,C  --annotations COCO.json',
+    '  --selection-images N [--selection-seed 0] (train on the splits less the N images `run` would hold out for selection)',
     '  --lr0 0.01  --warmup-bias-lr 0.1  --checkpoint-every 500  --max-steps N  --sparsity L1 (BN-gamma sparsity)',
     '  --taylor FILE (write first-order Taylor channel scores)  --resume CHECKPOINT',
     'Progress on stderr; the final result as one JSON line on stdout. Writes OUT/job.json, OUT/model.onnx, OUT/checkpoints/.',

@@ -11,9 +11,19 @@ import type { RunTrainerOptions } from '../trainer-process';
 /** The trainer's data spec for the `--data DIR` of `train` and `finetune` (see data-spec.ts). */
 export function dataSpecForDir(
   dir: string,
-  options: { format?: string; splits?: string[]; names?: string[]; annotations?: string },
+  options: {
+    format?: string;
+    splits?: string[];
+    names?: string[];
+    annotations?: string;
+    'selection-images'?: number;
+    'selection-seed'?: number;
+  },
 ): TrainerDataSpec {
-  return trainerDataSpec(dir, options);
+  const n = options['selection-images'];
+  // As `run` does without a selection split: the held-out images are left for choosing, never trained on.
+  const holdOut = n ? { count: n, seed: options['selection-seed'] ?? 0, part: 'rest' as const } : undefined;
+  return trainerDataSpec(dir, { ...options, ...(holdOut ? { holdOut } : {}) });
 }
 
 /** A one-line progress bar on stderr (redrawn in place on a TTY, one line per update otherwise). */
@@ -58,6 +68,8 @@ export const commonTrainerOptions: NonNullable<ParseArgsConfig['options']> = {
   splits: { type: 'string' },
   names: { type: 'string' },
   annotations: { type: 'string' },
+  'selection-images': { type: 'string' },
+  'selection-seed': { type: 'string' },
   lr0: { type: 'string' },
   'warmup-bias-lr': { type: 'string' },
   'checkpoint-every': { type: 'string' },
@@ -85,6 +97,10 @@ export const commonTrainerFlags = z.object({
   splits: list,
   names: list,
   annotations: z.string().optional(),
+  // Hold out this many images of the splits (sha256(seed:stem), as `run` carves its selection split) and train
+  // on the rest: the same images as a pipeline fine-tune on a data set without a selection split.
+  'selection-images': z.coerce.number().int().min(1).optional(),
+  'selection-seed': z.coerce.number().int().min(0).default(0),
   lr0: z.coerce.number().positive().default(0.01),
   // Unset: the trainer's (0.1, ultralytics'): the LR the bias group starts its warmup from.
   'warmup-bias-lr': z.coerce.number().min(0).max(10).optional(),

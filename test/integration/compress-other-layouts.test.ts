@@ -60,7 +60,9 @@ describe('compressModel on YOLO txt and COCO JSON data sets', () => {
       points: unknown[];
     };
     assert.ok(scan.points.length > 5, `one point per unit, got ${scan.points.length}`);
-    assert.equal(result.finetune?.steps, 2);
+    // train + val less the half held out for selection: one batch.
+    assert.equal(result.finetune?.steps, 1);
+    assert.deepEqual(result.splits?.selection.split, { of: 'trainval', holdOut: 64, seed: 0, part: 'held' });
     assert.ok(result.pruned!.flops <= result.before.flops * 0.95);
     for (const m of [result.before, result.pruned!, result.after!])
       assert.ok(Number.isFinite(m.map50_95) && m.map50_95 >= 0, JSON.stringify(m));

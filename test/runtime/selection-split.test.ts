@@ -14,6 +14,7 @@ import {
 import { bccdRoot, loadDataset, splitNamesInKeys } from '../../runtime/datasets';
 import { fileStem, heldOutNames } from '../../runtime/datasets/hold-out';
 import { repoRoot, venvPython } from '../../runtime/paths';
+import { dataSpecForDir } from '../../runtime/trainer/cli-support';
 import { trainerDataSpecForSplit } from '../../runtime/trainer/data-spec';
 
 const settings = (o: Partial<SplitSettings> = {}): SplitSettings => ({
@@ -117,4 +118,13 @@ test('the split names a data set’s file list shows, in every layout', () => {
     ['train', 'selection'],
   );
   assert.deepEqual([...splitNamesInKeys(['annotations/instances_val.json', 'images/x.jpg'])], ['val']);
+});
+
+test('`finetune --selection-images N` trains on the images a run fine-tunes on (the same hold-out)', () => {
+  const splits = resolveRunSplits(settings(), false);
+  assert.deepEqual(
+    dataSpecForDir(bccdRoot(), { splits: ['trainval'], 'selection-images': 64 }),
+    trainerDataSpecForSplit(bccdRoot(), splits.finetune),
+  );
+  assert.equal(dataSpecForDir(bccdRoot(), { splits: ['trainval'] }).hold_out, undefined);
 });

@@ -47,7 +47,7 @@ export async function startPipelineEnv(overrides: NodeJS.ProcessEnv = {}): Promi
   const s3 = createS3Client(env.config.s3);
   const store = new S3ArtifactStore(s3, env.config.s3.bucket);
   const modelUri = await uploadModelFile(store, tinyDetector(path.join(env.stateDir, 'tiny.onnx')));
-  const dataUri = await uploadDatasetFolder(store, miniBccd(path.join(env.stateDir, 'mini-bccd')));
+  const dataUri = await uploadDatasetFolder(store, miniBccd(path.join(env.stateDir, 'mini-bccd'), 12));
   return {
     env,
     client,
