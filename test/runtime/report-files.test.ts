@@ -4,63 +4,20 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import type { ArtifactRef } from '../../common/artifact-ref';
 import { seriesColor } from '../../core/report';
-import {
-  ArtifactMissingError,
-  sha256Hex,
-  type ArtifactStore,
-  type StoredObject,
-} from '../../runtime/artifacts';
 import { ReportError } from '../../runtime/report/errors';
 import { drawDetectionPanel } from '../../runtime/report/detection-panel';
 import { fetchRunReport } from '../../runtime/report/fetch-report';
 import { browserOpener, openInBrowser } from '../../runtime/report/open-in-browser';
+import { MemoryStore } from '../support/memory-store';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'stageprune-report-files-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
-/** Named objects in memory: enough of the store for reading a run's folder. */
-class MemoryStore implements ArtifactStore {
-  readonly bucket = 'b';
-  readonly objects = new Map<string, Uint8Array>();
-  async put(bytes: Uint8Array): Promise<ArtifactRef> {
-    const sha256 = sha256Hex(bytes);
-    const key = `artifacts/${sha256}`;
-    this.objects.set(key, bytes);
-    return { bucket: this.bucket, key, sha256, size: bytes.length };
-  }
-  async get(ref: ArtifactRef): Promise<Uint8Array> {
-    return this.getObject(this.bucket, ref.key);
-  }
-  async exists(ref: Pick<ArtifactRef, 'key'>): Promise<boolean> {
-    return this.objects.has(ref.key);
-  }
-  async putJson(key: string, value: unknown): Promise<void> {
-    this.objects.set(key, new TextEncoder().encode(JSON.stringify(value)));
-  }
-  async putObject(key: string, bytes: Uint8Array): Promise<void> {
-    this.objects.set(key, bytes);
-  }
-  async getJson(key: string): Promise<unknown> {
-    return JSON.parse(new TextDecoder().decode(await this.getObject(this.bucket, key)));
-  }
-  async getObject(bucket: string, key: string): Promise<Uint8Array> {
-    const v = this.objects.get(key);
-    if (!v) throw new ArtifactMissingError(bucket, key);
-    return v;
-  }
-  async list(_bucket: string, prefix: string): Promise<StoredObject[]> {
-    return [...this.objects.keys()]
-      .filter((k) => k.startsWith(prefix))
-      .map((key) => ({ key, size: this.objects.get(key)!.length, etag: '' }));
-  }
-}
-
 const text = (s: string) => new TextEncoder().encode(s);
 
 test('report fetch: the files the manifest lists, index.html = report.html, nothing else', async () => {
-  const store = new MemoryStore();
+  const store = new MemoryStore('b');
   await store.putObject('runs/r1/report.html', text('<!doctype html><p>r1'));
   await store.putObject('runs/r1/report.md', text('# r1'));
   await store.putObject('runs/r1/detections/01-a-truth.jpg', text('jpg'));
@@ -85,7 +42,7 @@ test('report fetch: the files the manifest lists, index.html = report.html, noth
 });
 
 test('report fetch: an older manifest without a file list takes the whole run folder', async () => {
-  const store = new MemoryStore();
+  const store = new MemoryStore('b');
   await store.putObject('runs/old/report.html', text('old'));
   await store.putObject('runs/old/ratios.svg', text('<svg/>'));
   await store.putJson('runs/old/manifest.json', { run_id: 'old' });
@@ -94,7 +51,7 @@ test('report fetch: an older manifest without a file list takes the whole run fo
 });
 
 test('report fetch: typed errors for an unknown run, a run without HTML and a manifest reaching outside', async () => {
-  const store = new MemoryStore();
+  const store = new MemoryStore('b');
   const code = (c: string) => (e: unknown) => e instanceof ReportError && e.code === c;
   await assert.rejects(fetchRunReport(store, 'nope', path.join(tmp, 'nope')), code('REPORT_NOT_FOUND'));
   await store.putObject('runs/md/report.md', text('# md'));
