@@ -21,6 +21,19 @@ for (const file of ['yolov8n-bccd.onnx', 'yolov8n-tiny-bccd.onnx']) {
   });
 }
 
+test('models/yolov8n-hardhat.onnx: Hard Hat Workers classes in data.yaml order, 320 px, the file TRAINING.md documents', () => {
+  const file = path.join(repoRoot, 'models', 'yolov8n-hardhat.onnx');
+  const meta = modelMetadata(file);
+  assert.deepEqual(meta.names, ['head', 'helmet', 'person']);
+  assert.equal(meta.imgsz, 320);
+  const doc = readFileSync(path.join(repoRoot, 'docs', 'TRAINING.md'), 'utf8');
+  const section = doc.slice(doc.indexOf('## The Hard Hat base model'));
+  const sha = /sha256 `([0-9a-f]{8})…([0-9a-f]{7})`/.exec(section);
+  assert.ok(sha, 'TRAINING.md states the sha256 of models/yolov8n-hardhat.onnx in its Hard Hat section');
+  const actual = createHash('sha256').update(readFileSync(file)).digest('hex');
+  assert.ok(actual.startsWith(sha[1]!) && actual.endsWith(sha[2]!), `models/yolov8n-hardhat.onnx is ${actual}`);
+});
+
 test('restamping rewrites only the names entry: graph, weights and every other field stay byte-identical', () => {
   const built = encodeModel(buildYoloV8(yolov8Spec('n', { nc: 3, imgsz: 64 }), { seed: 1 }));
   const stamped = restampNames(built, BCCD_ORDER);
