@@ -97,7 +97,8 @@ export async function compressModel(rawInput: CompressModelInput): Promise<Compr
         cpu.importDataset({ uri: given.data, splits: given.splits }),
       ]),
     );
-    // Every stage reads the splits as import resolved them (a held-out selection split where the data set has none).
+    // Every stage reads the splits as import resolved them (a held-out selection split where the data set has
+    // none); histories recorded before import resolved them carry none, and replay the same commands either way.
     const input: RunOptions = { ...given, splits: dataset.splits ?? resolveRunSplits(given.splits, false) };
     const evalArgs = {
       split: input.splits.evaluation,

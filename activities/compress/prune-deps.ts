@@ -1,3 +1,4 @@
+import { describeSplit } from '../../common/data-split';
 import type { CriterionInputs } from '../../common/criterion-inputs';
 import { imageInputSize, type Model } from '../../core/onnx';
 import type { ActivationRanks } from '../../core/pruning/importance/criterion';
@@ -27,7 +28,10 @@ export async function pruneDepsFor(
     const loaded = await loadDataset(root, { split: c.split, policy: 'skip' });
     const files = loaded.dataset.images.slice(0, c.images).map((im) => loaded.resolveImage(im.file));
     if (files.length === 0)
-      throw new ActivityInputError('PRUNE_CALIBRATION_MISSING', `split '${c.split}' has no images for hrank`);
+      throw new ActivityInputError(
+        'PRUNE_CALIBRATION_MISSING',
+        `split '${describeSplit(c.split)}' has no images for hrank`,
+      );
     const size = imageInputSize(model) ?? 640;
     const images = await Promise.all(files.map((f) => letterboxImage(f, size)));
     return { activations: rememberRanks(onnxActivationRanks(model, images)) };

@@ -124,7 +124,7 @@ export class EpisodeEvaluator {
 
   /** The BN images (letterboxed like the evaluator's inputs), loaded once per (data, split, range, size). */
   private calibrationImages(job: EpisodeJob): Promise<CalibrationImage[]> {
-    const key = `${job.dataDir}\0${job.split}\0${job.subset}\0${job.bnImages}\0${job.imgsz}`;
+    const key = `${job.dataDir}\0${JSON.stringify(job.split)}\0${job.subset}\0${job.bnImages}\0${job.imgsz}`;
     let images = this.calibration.get(key);
     if (!images) {
       images = loadCalibration(job);
