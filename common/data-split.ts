@@ -73,7 +73,7 @@ export interface SplitSettings {
 }
 
 /** Split names that stand for a union where a data set has no split of that name (as VOC's trainval). */
-const UNION_PARTS: Readonly<Record<string, readonly string[]>> = { trainval: ['train', 'val'] };
+export const UNION_PARTS: Readonly<Record<string, readonly string[]>> = { trainval: ['train', 'val'] };
 
 function namedParts(split: DataSplit): Set<string> {
   const name = baseSplitName(split);

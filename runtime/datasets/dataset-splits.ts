@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { UNION_PARTS } from '../../common/data-split';
 import { DatasetError } from '../../core/datasets';
 
 // Where a split's files are in the YOLO and COCO layouts. VOC names its splits in ImageSets/Main; these two
@@ -8,7 +9,7 @@ import { DatasetError } from '../../core/datasets';
 // which ultralytics-style data sets do not have: there it means train and val together, as in VOC.
 
 /** Splits that stand for a union when the data set has no folder or file of that name. */
-const UNIONS: Readonly<Record<string, readonly string[]>> = { trainval: ['train', 'val'] };
+const UNIONS = UNION_PARTS;
 
 const IMAGE_RE = /\.(jpe?g|png|bmp|webp)$/i;
 
