@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CRITERIA } from '../core/pruning/importance/criterion';
-import { dataSplitSchema, type RunSplits } from './data-split';
+import { dataSplitSchema, seedSchema, type RunSplits } from './data-split';
 import { parseS3Uri } from './s3-uri';
 
 /**
@@ -169,12 +169,7 @@ export const compressModelInputSchema = z
       .object({
         selection: dataSplitSchema.optional(),
         selectionImages: z.number().int().min(1).max(100_000).default(64),
-        selectionSeed: z
-          .number()
-          .int()
-          .min(0)
-          .max(2 ** 31 - 1)
-          .default(0),
+        selectionSeed: seedSchema.default(0),
         finetune: dataSplitSchema.default('trainval'),
         evaluation: dataSplitSchema.default('test'),
       })
@@ -205,12 +200,7 @@ export const compressModelInputSchema = z
         imgsz: z.number().int().min(32).max(1280).optional(),
         batch: z.number().int().min(1).max(256).default(16),
         /** Data order, augmentation and adapter initialisation; results are compared over several seeds. */
-        seed: z
-          .number()
-          .int()
-          .min(0)
-          .max(2 ** 31 - 1)
-          .default(0),
+        seed: seedSchema.default(0),
         cwdTau: z.number().positive().default(1),
         cwdWeight: z.number().nonnegative().default(10),
         /** CWD on the head's class-logit and box-distribution maps too (same τ), at this weight; 0 = off. */

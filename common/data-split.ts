@@ -16,6 +16,13 @@ export interface HeldOutSplit {
   readonly part: 'held' | 'rest';
 }
 
+/** A random seed: a non-negative 32-bit integer, as the trainer and the hold-out take it. */
+export const seedSchema = z
+  .number()
+  .int()
+  .min(0)
+  .max(2 ** 31 - 1);
+
 export const splitNameSchema = z.string().regex(/^[\w.+-]+$/, 'a split name (letters, digits, . + - _)');
 
 export const dataSplitSchema = z.union([
@@ -24,11 +31,7 @@ export const dataSplitSchema = z.union([
     .object({
       of: splitNameSchema,
       holdOut: z.number().int().min(1).max(1_000_000),
-      seed: z
-        .number()
-        .int()
-        .min(0)
-        .max(2 ** 31 - 1),
+      seed: seedSchema,
       part: z.enum(['held', 'rest']),
     })
     .strict(),
