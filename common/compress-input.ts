@@ -137,9 +137,9 @@ export const plannerSchema = z.discriminatedUnion('kind', [
 export const targetSchema = z
   .object({
     /**
-     * Reductions every planner meets: `staged`/`uniform` scale their ratios (proportions kept) until the
-     * pruned model meets them; `sensitivity` allocates per-unit ratios to meet them. Fraction of FLOPs to
-     * remove, e.g. 0.5.
+     * Reductions the planners meet, but `netadapt` (latency only): `staged`/`uniform` scale their ratios
+     * (proportions kept) until the pruned model meets them; `sensitivity` allocates per-unit ratios and `amc`
+     * clips its actions to meet them. Fraction of FLOPs to remove, e.g. 0.5.
      */
     flopsReduction: ratio.positive().optional(),
     paramsReduction: ratio.positive().optional(),
