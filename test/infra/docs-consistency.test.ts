@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
+import { commands } from '../../cli/commands';
 import { parseRunFlags } from '../../cli/commands/run';
 import { repoRoot } from '../../runtime/paths';
 import { readCliVerbs } from '../support/docs-check/cli-flags';
@@ -181,4 +182,19 @@ test('every flag read for `run` is one its parser accepts, and no other is', () 
     }
   }
   assert.throws(() => parseRunFlags(['--no-such-flag']), /Unknown option '--no-such-flag'/);
+});
+
+test("each verb's --help names the flags it parses, and only those", () => {
+  const problems: string[] = [];
+  for (const command of commands) {
+    const parsed = facts.verbs.get(command.name)!.flags;
+    const named = new Set([...command.usage.matchAll(/--([a-z0-9][a-z0-9-]*)/g)].map((m) => m[1]!));
+    const file = facts.verbs.get(command.name)!.file;
+    for (const f of named)
+      if (!parsed.has(f) && f !== 'help')
+        problems.push(`${file}: the usage names --${f}, which it does not parse`);
+    for (const f of parsed)
+      if (!named.has(f)) problems.push(`${file}: --${f} is parsed but not in the usage`);
+  }
+  assert.deepEqual(problems, []);
 });
