@@ -1,7 +1,8 @@
 // The docs stay true: every repo path, `stageprune` verb, subcommand and flag, repo script flag, environment
-// variable, UPPER_SNAKE name and `patched()` id that a Markdown file names exists in the code. The CLI's
-// flags are read from its own `parseFlags` options (test/support/docs-check/cli-flags.ts). What the docs may
-// name without the code having it is in docs-allow-list.ts.
+// variable, name (UPPER_SNAKE codes, camelCase and PascalCase identifiers) and `patched()` id that a Markdown
+// file names exists in the code. The CLI's flags are read from its own `parseFlags` options
+// (test/support/docs-check/cli-flags.ts). What the docs may name without the code having it is in
+// docs-allow-list.ts.
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -107,7 +108,11 @@ test('stale verbs, subcommands, paths, variables, names and patch ids fail', () 
     '`stageprune shrink m.onnx` and `stageprune model shrink m.onnx`;',
     'see `workflows/no-such-file.ts` and [the guide](NO-SUCH.md);',
     'set `STAGEPRUNE_NO_SUCH_VARIABLE`; it fails with `NO_SUCH_CODE`;',
-    "the run goes behind `patched('no-such-patch')`, or the `other-stale-id` patch marker.",
+    "the run goes behind `patched('no-such-patch')`, or the `other-stale-id` patch marker;",
+    '`compressModel` calls `noSuchActivity(input)`, `planned.noSuchField` and:',
+    '```',
+    '  compressModel ─► staleChildWorkflow ─► finetune',
+    '```',
   ].join('\n');
   const got = findings(doc);
   const tokens = got.map((f) => f.split(' — ')[0]);
@@ -120,6 +125,9 @@ test('stale verbs, subcommands, paths, variables, names and patch ids fail', () 
     "docs/EXAMPLE.md:3: 'NO_SUCH_CODE'",
     "docs/EXAMPLE.md:4: 'no-such-patch'",
     "docs/EXAMPLE.md:4: 'other-stale-id'",
+    "docs/EXAMPLE.md:5: 'noSuchActivity'",
+    "docs/EXAMPLE.md:5: 'noSuchField'",
+    "docs/EXAMPLE.md:7: 'staleChildWorkflow'",
   ]);
   assert.match(got[0]!, /stageprune has no verb 'shrink' \(cli\/commands\/index\.ts registers .*\brun\b/);
   assert.match(

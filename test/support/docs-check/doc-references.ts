@@ -1,6 +1,7 @@
 // What one Markdown document names that the code must have: repo paths, `stageprune` verbs, subcommands
 // and flags, the flags of repo scripts run as `bash x.sh`, `npx tsx x.ts` or `python x.py`, environment
-// variables, UPPER_SNAKE names (error codes, constants) and `patched()` ids. Pure: text in, references out.
+// variables, names (UPPER_SNAKE codes and constants, camelCase and PascalCase identifiers) and `patched()`
+// ids. Pure: text in, references out.
 
 /** What a flag belongs to: a verb of the CLI (and its subcommand) or a repo script. */
 export type Command = { kind: 'cli'; verb: string; subcommand?: string } | { kind: 'script'; script: string };
@@ -35,6 +36,8 @@ const SEPARATORS = new Set(['&&', '||', ';', '|', '>', '2>', '>>', '<']);
 const SCRIPT_RUNNERS = /^(bash|sh|tsx|node|python|python3|[\w./-]*\/python3?)$/;
 const SCRIPT = /\.(sh|ts|py|cjs|mjs)$/;
 const UPPER_NAME = /^([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)(_\*|\.[\w.]+)?$/;
+/** An identifier with a capital inside: `scanSensitivity`, `CompressModelResult` (not `Conv`, not `RBC`). */
+const IDENTIFIER = /(?<![\w.$/-])([a-z][a-z0-9]*[A-Z][A-Za-z0-9]*|[A-Z][a-z0-9]+[A-Z][A-Za-z0-9]*)\b/g;
 const PATCH_WORD = /\bpatch(ed|es)?\b/i;
 
 function lineStarts(text: string): number[] {
@@ -64,6 +67,7 @@ export function readReferences(doc: string, text: string, ctx: DocContext): Refe
   // the text, with the blocks blanked out, is prose with inline code spans.
   const paragraphOf: number[] = [];
   const codeRegions: Region[] = [];
+  const fencedLines: Region[] = [];
   let prose = '';
   let fence: { marker: string; lang: string } | undefined;
   let paragraph = 0;
@@ -72,8 +76,11 @@ export function readReferences(doc: string, text: string, ctx: DocContext): Refe
     const open = /^\s*(```+|~~~+)\s*([\w-]*)/.exec(line);
     if (fence) {
       if (open && open[1]!.startsWith(fence.marker)) fence = undefined;
-      else if (['', 'bash', 'sh', 'shell', 'console'].includes(fence.lang))
-        codeRegions.push({ start: starts[i]!, text: line });
+      else {
+        fencedLines.push({ start: starts[i]!, text: line });
+        if (['', 'bash', 'sh', 'shell', 'console'].includes(fence.lang))
+          codeRegions.push({ start: starts[i]!, text: line });
+      }
       prose += ' '.repeat(line.length) + '\n';
       paragraphOf.push(++paragraph);
       continue;
@@ -174,6 +181,18 @@ export function readReferences(doc: string, text: string, ctx: DocContext): Refe
       isEnv ? { kind: 'env', name: m[1]! } : { kind: 'name', name: m[1]! + (m[2] === '_*' ? '_*' : '') },
     );
   }
+
+  // camelCase and PascalCase identifiers (`memoKey`, `planned.allocatedFor`, `coupleRange(…)`: a span that
+  // is one, the arguments left out), and every such word of a fenced block (diagrams, JSON input, samples).
+  for (const s of spans) {
+    const call = /^([A-Za-z_$][\w$]*(?:\.[\w$]+)*)(?:\(.*)?$/s.exec(s.text.trim());
+    if (call)
+      for (const segment of call[1]!.split('.'))
+        if (new RegExp(`^${IDENTIFIER.source}$`).test(segment))
+          add(s.start + s.text.indexOf(segment), segment, { kind: 'name', name: segment });
+  }
+  for (const f of fencedLines)
+    for (const w of f.text.matchAll(IDENTIFIER)) add(f.start + w.index, w[1]!, { kind: 'name', name: w[1]! });
 
   // patched() ids: `patched('id')`, or a kebab-case span within a few words of "patch".
   for (const m of text.matchAll(/\b(?:patched|deprecatePatch)\(\s*['"]([^'"]+)['"]/g))
