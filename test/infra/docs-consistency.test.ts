@@ -12,7 +12,7 @@ import { test } from 'node:test';
 import { commands } from '../../cli/commands';
 import { parseRunFlags } from '../../cli/commands/run';
 import { repoRoot } from '../../runtime/paths';
-import { readCliVerbs } from '../support/docs-check/cli-flags';
+import { readCliVerbs, readGlobalCliFlags } from '../support/docs-check/cli-flags';
 import { checkReferences, formatFinding, type AllowEntry } from '../support/docs-check/check-references';
 import { readReferences } from '../support/docs-check/doc-references';
 import { readRepoFacts } from '../support/docs-check/repo-facts';
@@ -56,7 +56,7 @@ test('a stale flag fails, naming the doc, the line and the token', () => {
     findings('Start a run:\n\n`stageprune run --model m.onnx --data d/ --wait --no-such-flag`\n'),
     [
       "docs/EXAMPLE.md:3: '--no-such-flag' — stageprune run has no flag --no-such-flag (cli/commands/run.ts reads " +
-        [...facts.verbs.get('run')!.flags, 'help']
+        [...facts.verbs.get('run')!.flags, ...facts.globalCliFlags]
           .sort()
           .map((f) => `--${f}`)
           .join(', ') +
@@ -153,7 +153,7 @@ test('an allow-list entry excuses what it names, and one nothing needs is report
   );
 });
 
-test("the CLI's flags are read from its parseFlags options: consts, spreads, imports and subcommands", () => {
+test("the CLI's flags are read from its parseFlags options (consts, spreads, imports, subcommands) and main.ts", () => {
   const sources = new Map([
     ['cli/commands/index.ts', "import { aCommand } from './a';\nexport const commands = [aCommand];\n"],
     ['cli/shared.ts', "export const shared = { data: { type: 'string' } } as const;\n"],
@@ -173,6 +173,8 @@ test("the CLI's flags are read from its parseFlags options: consts, spreads, imp
       ].join('\n'),
     ],
   ]);
+  sources.set('cli/main.ts', "if (rest.includes('--help') || rest.includes('--verbose')) usage();\n");
+  assert.deepEqual([...readGlobalCliFlags('/nonexistent', sources)].sort(), ['help', 'verbose']);
   const verb = readCliVerbs('/nonexistent', sources).get('a')!;
   assert.deepEqual([...verb.flags].sort(), ['arch', 'data', 'out']);
   assert.deepEqual([...verb.subcommands.get('build')!], ['arch']);
@@ -199,7 +201,7 @@ test("each verb's --help names the flags it parses, and only those", () => {
     const named = new Set([...command.usage.matchAll(/--([a-z0-9][a-z0-9-]*)/g)].map((m) => m[1]!));
     const file = facts.verbs.get(command.name)!.file;
     for (const f of named)
-      if (!parsed.has(f) && f !== 'help')
+      if (!parsed.has(f) && !facts.globalCliFlags.has(f))
         problems.push(`${file}: the usage names --${f}, which it does not parse`);
     for (const f of parsed)
       if (!named.has(f)) problems.push(`${file}: --${f} is parsed but not in the usage`);

@@ -73,7 +73,7 @@ export function checkReferences(
     const verb = facts.verbs.get(c.verb);
     if (!verb) return undefined;
     const sub = c.subcommand !== undefined ? verb.subcommands.get(c.subcommand) : undefined;
-    return { flags: new Set([...(sub ?? verb.flags), 'help']), where: verb.file };
+    return { flags: new Set([...(sub ?? verb.flags), ...facts.globalCliFlags]), where: verb.file };
   };
 
   let anyFlags: Set<string> | undefined;
@@ -81,6 +81,7 @@ export function checkReferences(
   const anyCommandFlags = (): Set<string> => {
     if (anyFlags) return anyFlags;
     anyFlags = new Set();
+    for (const f of facts.globalCliFlags) anyFlags.add(f);
     for (const v of facts.verbs.values()) for (const f of v.flags) anyFlags.add(f);
     const scripts = new Set<string>();
     for (const r of refs) {

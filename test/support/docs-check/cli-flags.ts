@@ -17,9 +17,6 @@ export interface CliVerb {
   subcommands: Map<string, Set<string>>;
 }
 
-/** Flags `cli/main.ts` handles for every verb before the verb sees its arguments. */
-export const GLOBAL_CLI_FLAGS: readonly string[] = ['help'];
-
 /** The source could not be read the way this module expects: the message says where and what to update. */
 export class CliSourceShapeError extends Error {}
 
@@ -252,6 +249,19 @@ export function readCliVerbs(repoRoot: string, given?: ReadonlyMap<string, strin
     verbs.set(verb.name, verb);
   }
   return verbs;
+}
+
+/**
+ * Flags `cli/main.ts` handles for every verb before the verb sees them (`--help`): the `--x` string literals
+ * of that file.
+ */
+export function readGlobalCliFlags(repoRoot: string, given?: ReadonlyMap<string, string>): Set<string> {
+  const source = new Sources(repoRoot, given).get('cli/main.ts');
+  const flags = new Set<string>();
+  walk(source, (n) => {
+    if (ts.isStringLiteralLike(n) && /^--[a-z][a-z0-9-]*$/.test(n.text)) flags.add(n.text.slice(2));
+  });
+  return flags;
 }
 
 /**

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
-import { readCliVerbs, readParseArgsFlags, type CliVerb } from './cli-flags';
+import { readCliVerbs, readGlobalCliFlags, readParseArgsFlags, type CliVerb } from './cli-flags';
 
 export interface RepoFacts {
   /** Files in the tree (tracked, or new and not ignored) and every folder above them, repo-relative. */
@@ -14,6 +14,8 @@ export interface RepoFacts {
   folders: ReadonlySet<string>;
   topLevel: ReadonlySet<string>;
   verbs: ReadonlyMap<string, CliVerb>;
+  /** Flags every verb takes because `cli/main.ts` handles them first (`--help`). */
+  globalCliFlags: ReadonlySet<string>;
   /** A script's flags (without `--`), or undefined where they cannot be read from its source. */
   scriptFlags(script: string): ReadonlySet<string> | undefined;
   patchIds: ReadonlySet<string>;
@@ -41,6 +43,7 @@ export function readRepoFacts(repoRoot: string): RepoFacts {
   const topLevel = new Set(listed.map((f) => f.split('/')[0]!).filter((t) => folders.has(t)));
 
   const verbs = readCliVerbs(repoRoot);
+  const globalCliFlags = readGlobalCliFlags(repoRoot);
   const read = (f: string) => fs.readFileSync(path.join(repoRoot, f), 'utf8');
 
   const sourceWords = new Set<string>();
@@ -72,7 +75,7 @@ export function readRepoFacts(repoRoot: string): RepoFacts {
     scriptCache.set(script, flags);
     return flags;
   };
-  return { files, folders, topLevel, verbs, scriptFlags, patchIds, sourceWords };
+  return { files, folders, topLevel, verbs, globalCliFlags, scriptFlags, patchIds, sourceWords };
 }
 
 /** The ids of `patched('…')` and `deprecatePatch('…')` calls in one workflow file. */
