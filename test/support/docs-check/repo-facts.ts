@@ -1,6 +1,6 @@
 // What the repository has, for the docs to be read against: its files, the CLI's verbs and flags, the
 // flags of its scripts, the `patched()` ids of its workflows and the words of its source (for environment
-// variables and UPPER_SNAKE names).
+// variables, codes and identifiers).
 
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
