@@ -15,14 +15,16 @@ import { repoRoot } from '../../runtime/paths';
 import { readCliVerbs, readGlobalCliFlags } from '../support/docs-check/cli-flags';
 import { checkReferences, formatFinding, type AllowEntry } from '../support/docs-check/check-references';
 import { readReferences } from '../support/docs-check/doc-references';
-import { readRepoFacts } from '../support/docs-check/repo-facts';
+import { readRepoFacts, type RepoFacts } from '../support/docs-check/repo-facts';
 import { DOCS_ALLOW_LIST } from './docs-allow-list';
 
-const facts = readRepoFacts(repoRoot);
+// Read on first use, inside a test: a CLI source the reader cannot follow fails that test with its message.
+let cachedFacts: RepoFacts | undefined;
+const repoFacts = () => (cachedFacts ??= readRepoFacts(repoRoot));
 
 /** The findings for one in-memory doc, read against this repository. */
 function check(text: string, allow: readonly AllowEntry[] = []) {
-  return checkReferences(readReferences('docs/EXAMPLE.md', text, facts), facts, allow);
+  return checkReferences(readReferences('docs/EXAMPLE.md', text, repoFacts()), repoFacts(), allow);
 }
 const findings = (text: string) => check(text).findings.map(formatFinding);
 
@@ -37,8 +39,10 @@ test('every path, verb, flag, variable, name and patch id the docs name exists i
     docs.includes('README.md') && docs.includes('docs/PIPELINE.md'),
     `docs found: ${docs.join(', ')}`,
   );
-  const refs = docs.flatMap((d) => readReferences(d, fs.readFileSync(path.join(repoRoot, d), 'utf8'), facts));
-  const { findings: found, unusedAllowEntries } = checkReferences(refs, facts, DOCS_ALLOW_LIST);
+  const refs = docs.flatMap((d) =>
+    readReferences(d, fs.readFileSync(path.join(repoRoot, d), 'utf8'), repoFacts()),
+  );
+  const { findings: found, unusedAllowEntries } = checkReferences(refs, repoFacts(), DOCS_ALLOW_LIST);
   assert.deepEqual(
     found.map(formatFinding),
     [],
@@ -56,7 +60,7 @@ test('a stale flag fails, naming the doc, the line and the token', () => {
     findings('Start a run:\n\n`stageprune run --model m.onnx --data d/ --wait --no-such-flag`\n'),
     [
       "docs/EXAMPLE.md:3: '--no-such-flag' — stageprune run has no flag --no-such-flag (cli/commands/run.ts reads " +
-        [...facts.verbs.get('run')!.flags, ...facts.globalCliFlags]
+        [...repoFacts().verbs.get('run')!.flags, ...repoFacts().globalCliFlags]
           .sort()
           .map((f) => `--${f}`)
           .join(', ') +
@@ -182,7 +186,7 @@ test("the CLI's flags are read from its parseFlags options (consts, spreads, imp
 });
 
 test('every flag read for `run` is one its parser accepts, and no other is', () => {
-  const read = facts.verbs.get('run')!.flags;
+  const read = repoFacts().verbs.get('run')!.flags;
   assert.ok(read.has('target-flops') && read.has('wait'), [...read].join(' '));
   for (const flag of read) {
     try {
@@ -197,11 +201,10 @@ test('every flag read for `run` is one its parser accepts, and no other is', () 
 test("each verb's --help names the flags it parses, and only those", () => {
   const problems: string[] = [];
   for (const command of commands) {
-    const parsed = facts.verbs.get(command.name)!.flags;
+    const { flags: parsed, file } = repoFacts().verbs.get(command.name)!;
     const named = new Set([...command.usage.matchAll(/--([a-z0-9][a-z0-9-]*)/g)].map((m) => m[1]!));
-    const file = facts.verbs.get(command.name)!.file;
     for (const f of named)
-      if (!parsed.has(f) && !facts.globalCliFlags.has(f))
+      if (!parsed.has(f) && !repoFacts().globalCliFlags.has(f))
         problems.push(`${file}: the usage names --${f}, which it does not parse`);
     for (const f of parsed)
       if (!named.has(f)) problems.push(`${file}: --${f} is parsed but not in the usage`);
