@@ -19,3 +19,10 @@ export {
   type QuantizedModel,
   type QuantizeOptions,
 } from './quantize-model';
+export { convLayers, type QuantLayer } from './layers';
+export {
+  controlAccuracy,
+  type AccuracyControlOptions,
+  type AccuracyControlResult,
+  type LayerSensitivity,
+} from './accuracy-control';
