@@ -11,6 +11,7 @@ import { finetuneCommand } from './finetune';
 import { evalCommand } from './eval';
 import { benchCommand } from './bench';
 import { pruneCommand } from './prune';
+import { quantizeCommand } from './quantize';
 
 /** Every verb the CLI knows; add one line per new verb. */
 export const commands: readonly CliCommand[] = [
@@ -26,4 +27,5 @@ export const commands: readonly CliCommand[] = [
   evalCommand,
   benchCommand,
   pruneCommand,
+  quantizeCommand,
 ];
