@@ -135,7 +135,11 @@ export function finetune(deps: PipelineDeps) {
           signal: ctx.cancellationSignal,
           onEvent: (event) => {
             losses.record(event);
-            if (event.event === 'start') startStep = event.start_step;
+            if (event.event === 'start') {
+              startStep = event.start_step;
+              // The step count is known now; the first progress line comes `log_every` steps later.
+              beat = { ...beat, step: event.start_step, steps: event.steps };
+            }
             if (event.event !== 'progress') return;
             beat = { ...beat, ...trainingProgressOf(event) };
             if (event.checkpoint && event.checkpoint !== offered) {
