@@ -47,7 +47,8 @@ function nodeWords(node: RunNode): string | undefined {
   const amc = amcSchema.safeParse(node.progress);
   if (amc.success) return `AMC episode ${amc.data.episodesDone}/${amc.data.episodes}`;
   const scan = fanOutSchema.safeParse(node.progress);
-  if (scan.success) return `scan ${scan.data.done}/${scan.data.total} points`;
+  // total is 0 until the scan has listed its units
+  if (scan.success && scan.data.total > 0) return `scan ${scan.data.done}/${scan.data.total} points`;
   return undefined;
 }
 

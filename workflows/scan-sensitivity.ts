@@ -6,7 +6,7 @@ import { forEachConcurrent } from '../common/for-each-concurrent';
 import type { Granularity } from '../core/planning/unit-plans';
 import { shortActivity, evaluationActivity } from './activity-options';
 import type { DataSplit } from '../common/data-split';
-import type { FanOutProgress } from '../common/training-progress';
+import type { FanOutProgress } from '../common/progress-details';
 
 export interface ScanSensitivityInput {
   model: ArtifactRef;

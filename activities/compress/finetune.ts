@@ -20,7 +20,7 @@ import { memoized, type PipelineDeps } from './context';
 import { loadManifest } from './import-inputs';
 import { trainerDataSpecForSplit } from '../../runtime/trainer/data-spec';
 import type { DataSplit } from '../../common/data-split';
-import type { TrainingProgress } from '../../common/training-progress';
+import type { TrainingProgress } from '../../common/progress-details';
 
 export interface FinetuneInput {
   student: ArtifactRef;

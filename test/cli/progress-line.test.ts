@@ -75,6 +75,14 @@ describe('progress line', () => {
       children: [run({ workflowType: 'scanSensitivity', progress: { done: 40, total: 120 } })],
     });
     assert.match(progressLine(planning, scan), / · scan 40\/120 points$/);
+    const listing = run({
+      children: [run({ workflowType: 'scanSensitivity', progress: { done: 0, total: 0 } })],
+    });
+    assert.equal(
+      progressLine(planning, listing),
+      progressLine(planning),
+      'no count before the units are listed',
+    );
     const latency = run({
       activities: [{ type: 'measureLatency', attempt: 1, details: { done: 3, total: 10 } }],
     });

@@ -1,3 +1,5 @@
+// Progress below compressModel's `progress` query: what its activities heartbeat and its children answer.
+
 /**
  * Where a training activity (fine-tune, sparsify, NetAdapt's short fine-tunes) is, as it heartbeats it: the
  * Temporal UI shows it as the pending activity's heartbeat details, and the CLI's progress line reads it
