@@ -148,6 +148,17 @@ describe('stack, doctor, demo and status on a stack of their own', () => {
     runId = d.run_id as string;
   });
 
+  test("demo --verbose shows the workers' log lines on stderr as well", async () => {
+    const r = await cli(env, 'demo', '--json', '--verbose');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /\[INFO\] Worker state changed/);
+    assert.deepEqual(
+      Object.keys(json(r)),
+      ['run_id', 'before', 'after'],
+      'stdout is still the one JSON line',
+    );
+  });
+
   test("status RUN_ID shows the run's state, progress and result; the link uses the configured UI port", async () => {
     assert.ok(runId, 'the demo test ran first');
     // A closed run's progress query is answered by a worker, as in a deployment: run the cpu worker.
