@@ -68,6 +68,9 @@ export async function createStagepruneWorker(
     maxConcurrentActivityTaskExecutions: o.maxConcurrentActivities ?? 4,
     maxConcurrentWorkflowTaskExecutions: o.maxConcurrentWorkflowTasks ?? 20,
     shutdownGraceTime: o.shutdownGraceTime ?? '30 seconds',
+    // Heartbeat details are the fine-tune's progress in the UI and the CLI: the SDK's default sends them at
+    // most once a minute, stale for a progress line; every 10 s is still a small load on the server.
+    maxHeartbeatThrottleInterval: '10 seconds',
     ...(o.deployment ? { workerDeploymentOptions: workerDeploymentOptions(o.deployment) } : {}),
   });
   return {

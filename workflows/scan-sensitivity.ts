@@ -1,4 +1,4 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { defineQuery, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { CriterionInputs } from '../common/criterion-inputs';
 import type { ArtifactRef } from '../common/artifact-ref';
@@ -6,6 +6,7 @@ import { forEachConcurrent } from '../common/for-each-concurrent';
 import type { Granularity } from '../core/planning/unit-plans';
 import { shortActivity, evaluationActivity } from './activity-options';
 import type { DataSplit } from '../common/data-split';
+import type { FanOutProgress } from '../common/progress-details';
 
 export interface ScanSensitivityInput {
   model: ArtifactRef;
@@ -23,6 +24,9 @@ export interface ScanSensitivityInput {
   granularity?: Granularity;
 }
 
+/** Points scanned so far, for the CLI's progress line (queries leave no trace in the history). */
+export const scanProgressQuery = defineQuery<FanOutProgress>('scanProgress');
+
 export type SensitivityPointResult = Awaited<ReturnType<Activities['scanUnit']>>;
 
 export interface ScanSensitivityResult {
@@ -38,6 +42,8 @@ export interface ScanSensitivityResult {
 export async function scanSensitivity(input: ScanSensitivityInput): Promise<ScanSensitivityResult> {
   const short = proxyActivities<Activities>({ ...shortActivity, taskQueue: input.taskQueue });
   const evaluation = proxyActivities<Activities>({ ...evaluationActivity, taskQueue: input.taskQueue });
+  const scanned: FanOutProgress = { done: 0, total: 0 };
+  setHandler(scanProgressQuery, () => scanned);
 
   const [units, baseline] = await Promise.all([
     short.listPrunableUnits({ model: input.model, granularity: input.granularity ?? 'module' }),
@@ -56,6 +62,7 @@ export async function scanSensitivity(input: ScanSensitivityInput): Promise<Scan
   const ratios = input.granularity === 'layer' ? [1] : input.ratios;
   const jobs = units.flatMap((u) => ratios.map((ratio) => ({ ...u, ratio })));
   const points: SensitivityPointResult[] = new Array(jobs.length);
+  scanned.total = jobs.length;
   await forEachConcurrent(
     jobs.map((job, i) => ({ job, i })),
     input.concurrency,
@@ -74,6 +81,7 @@ export async function scanSensitivity(input: ScanSensitivityInput): Promise<Scan
         ...(input.criterionInputs ? { criterionInputs: input.criterionInputs } : {}),
         granularity: input.granularity ?? 'module',
       });
+      scanned.done++;
     },
   );
   return {

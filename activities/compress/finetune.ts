@@ -10,6 +10,7 @@ import {
   trainedDeviceOf,
   writeTrainerJob,
   type DoneEvent,
+  type ProgressEvent,
   type TrainerJob,
 } from '../../runtime/trainer-process';
 import { DEFAULT_STORE_BACKOFF, retryStore } from '../../runtime/artifacts/store-retry';
@@ -19,6 +20,7 @@ import { memoized, type PipelineDeps } from './context';
 import { loadManifest } from './import-inputs';
 import { trainerDataSpecForSplit } from '../../runtime/trainer/data-spec';
 import type { DataSplit } from '../../common/data-split';
+import type { TrainingProgress } from '../../common/progress-details';
 
 export interface FinetuneInput {
   student: ArtifactRef;
@@ -30,10 +32,8 @@ export interface FinetuneInput {
   l1?: number;
 }
 
-/** What the activity heartbeats: progress, and where a retried attempt resumes from. */
-export interface FinetuneHeartbeat {
-  step: number;
-  steps: number;
+/** What the activity heartbeats: progress (shown by the UI and the CLI), and where a retried attempt resumes from. */
+export interface FinetuneHeartbeat extends TrainingProgress {
   checkpoint: ArtifactRef | null;
 }
 
@@ -135,9 +135,13 @@ export function finetune(deps: PipelineDeps) {
           signal: ctx.cancellationSignal,
           onEvent: (event) => {
             losses.record(event);
-            if (event.event === 'start') startStep = event.start_step;
+            if (event.event === 'start') {
+              startStep = event.start_step;
+              // The step count is known now; the first progress line comes `log_every` steps later.
+              beat = { ...beat, step: event.start_step, steps: event.steps };
+            }
             if (event.event !== 'progress') return;
-            beat = { ...beat, step: event.step, steps: event.steps };
+            beat = { ...beat, ...trainingProgressOf(event) };
             if (event.checkpoint && event.checkpoint !== offered) {
               offered = event.checkpoint;
               uploader.offer(event.checkpoint, event.step);
@@ -170,4 +174,17 @@ export function finetune(deps: PipelineDeps) {
         ...(device ? { device } : {}),
       };
     });
+}
+
+/** A trainer progress event as the heartbeat carries it: small, rounded, readable in the Temporal UI. */
+export function trainingProgressOf(event: ProgressEvent): TrainingProgress {
+  const parts = Object.values(event.loss).filter((v): v is number => v !== null);
+  return {
+    step: event.step,
+    steps: event.steps,
+    epoch: Math.round(event.epoch * 100) / 100,
+    epochs: event.epochs,
+    ...(parts.length ? { loss: Math.round(parts.reduce((a, b) => a + b, 0) * 1e4) / 1e4 } : {}),
+    ...(event.eta_s !== null ? { etaSeconds: Math.round(event.eta_s) } : {}),
+  };
 }

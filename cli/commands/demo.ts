@@ -6,15 +6,21 @@ import type { CompressModelInput } from '../../common/compress-input';
 import { LocalStack, stackOptionsFromConfig } from '../../infra/stack';
 import { loadConfig } from '../../runtime/config';
 import { bccdRoot } from '../../runtime/datasets';
-import { repoRoot } from '../../runtime/paths';
+import { repoRoot, stateDir } from '../../runtime/paths';
 import { createStagepruneWorker } from '../../workers/create-worker';
 import { installWorkerRuntime } from '../../workers/runtime-logging';
 import { parseFlags } from '../args';
 import type { CliCommand } from '../command';
-import { resolveInputs, resultTable, waitWithProgress } from './run';
+import { printRunFailure } from '../run-failure';
+import { runUiUrl } from '../run-ui-url';
+import { waitWithProgress } from '../wait-with-progress';
+import { resolveInputs, resultTable } from './run';
 import { stderrUploadReporter } from './upload-progress';
 
-const flagsSchema = z.object({ json: z.boolean().default(false) });
+const flagsSchema = z.object({ json: z.boolean().default(false), verbose: z.boolean().default(false) });
+
+/** Where the demo's in-process workers log (the core SDK, the workers, the activities). */
+export const demoLogFile = () => path.join(stateDir, 'logs', 'demo-workers.log');
 
 /** The BCCD base model (docs/TRAINING.md): yolov8n nc=3, 416 px, test mAP50 0.899. */
 export const BASE_MODEL = path.join(repoRoot, 'models', 'yolov8n-bccd.onnx');
@@ -41,14 +47,20 @@ export const demoCommand: CliCommand = {
   name: 'demo',
   summary: 'run compressModel end to end on the BCCD base model (starts the stack and workers)',
   usage: [
-    'usage: stageprune demo [--json]',
+    'usage: stageprune demo [--json] [--verbose]',
     '',
     'Starts the local stack if it is not running, uploads the BCCD base model and data set, runs compressModel',
     'with small budgets on an in-process cpu and gpu worker and prints the before/after table (--json: one line',
     '{"run_id", "before", "after"}). STAGEPRUNE_DEMO_MODEL and STAGEPRUNE_BCCD replace the model and the data.',
+    "The terminal shows progress and results; the workers' logs go to .stageprune/logs/demo-workers.log",
+    '(--verbose: to stderr as well). A failed run prints its root cause in one line and exits 1.',
   ].join('\n'),
   async run(args) {
-    const { flags } = parseFlags(args, { json: { type: 'boolean' } }, flagsSchema);
+    const { flags } = parseFlags(
+      args,
+      { json: { type: 'boolean' }, verbose: { type: 'boolean' } },
+      flagsSchema,
+    );
     const log = (line: string) => console.error(line);
     const config = loadConfig();
     const status = await new LocalStack(stackOptionsFromConfig(config)).up();
@@ -59,7 +71,9 @@ export const demoCommand: CliCommand = {
     // STAGEPRUNE_DEMO_MODEL, like STAGEPRUNE_BCCD for the data, swaps in a smaller model (smoke tests, CI).
     const model = process.env.STAGEPRUNE_DEMO_MODEL ?? BASE_MODEL;
     const uris = await resolveInputs(model, bccdRoot(), stderrUploadReporter());
-    await installWorkerRuntime('WARN');
+    const logFile = demoLogFile();
+    await installWorkerRuntime({ level: 'INFO', file: logFile, stderr: flags.verbose });
+    log(`worker logs: ${logFile}`);
     const cpu = await createStagepruneWorker({ config, taskQueue: config.taskQueues.cpu });
     const gpu = await createStagepruneWorker({
       config,
@@ -77,7 +91,12 @@ export const demoCommand: CliCommand = {
         `compressModel ${handle.workflowId}: ${status.temporal.ui}/namespaces/${config.temporal.namespace}/workflows/${handle.workflowId}`,
       );
       const run = waitWithProgress(handle, !flags.json);
-      const result = await gpu.worker.runUntil(cpu.worker.runUntil(run));
+      let result;
+      try {
+        result = await gpu.worker.runUntil(cpu.worker.runUntil(run));
+      } catch (err) {
+        return printRunFailure(err, handle.workflowId, runUiUrl(config, handle.workflowId), flags);
+      }
       if (flags.json)
         console.log(JSON.stringify({ run_id: result.runId, before: result.before, after: result.after }));
       else {

@@ -4,20 +4,27 @@ import { S3ArtifactStore, createS3Client } from '../../runtime/artifacts';
 import { loadConfig } from '../../runtime/config';
 import { stateDir } from '../../runtime/paths';
 import { fetchRunReport } from '../../runtime/report/fetch-report';
+import { ReportError } from '../../runtime/report/errors';
 import { openInBrowser } from '../../runtime/report/open-in-browser';
+import { connectClient } from '../../clients';
+import type { StagepruneConfig } from '../../runtime/config';
 import { CliUsageError, parseFlags } from '../args';
 import type { CliCommand } from '../command';
+import { closedRunError, printRunFailure } from '../run-failure';
+import { runUiUrl } from '../run-ui-url';
 
 const flagsSchema = z.object({
   out: z.string().min(1, { message: 'must name a folder' }).optional(),
   open: z.boolean().default(false),
   json: z.boolean().default(false),
+  verbose: z.boolean().default(false),
 });
 
 const options = {
   out: { type: 'string' },
   open: { type: 'boolean' },
   json: { type: 'boolean' },
+  verbose: { type: 'boolean' },
 } as const;
 
 /** Workflow IDs are free text; this one only has to be something a run could be called. */
@@ -27,10 +34,11 @@ export const reportCommand: CliCommand = {
   name: 'report',
   summary: "fetch a run's report (HTML, Markdown, plots, pictures) from S3 and print the path of index.html",
   usage: [
-    'usage: stageprune report RUN_ID [--out DIR] [--open] [--json]',
+    'usage: stageprune report RUN_ID [--out DIR] [--open] [--json] [--verbose]',
     '',
     'Copies s3://<bucket>/runs/RUN_ID/ into DIR (default .stageprune/reports/RUN_ID) and prints the path',
-    'of its index.html, a self-contained page; --open hands it to the browser (xdg-open).',
+    'of its index.html, a self-contained page; --open hands it to the browser (xdg-open). A run that failed',
+    'before its report prints its root cause in one line (code, message, UI link) and exits 1.',
   ].join('\n'),
   async run(args) {
     const { flags, positionals } = parseFlags(args, options, flagsSchema);
@@ -42,7 +50,16 @@ export const reportCommand: CliCommand = {
     try {
       const store = new S3ArtifactStore(s3, config.s3.bucket);
       const dir = flags.out ?? path.join(stateDir, 'reports', encodeURIComponent(runId.data));
-      const fetched = await fetchRunReport(store, runId.data, dir);
+      let fetched;
+      try {
+        fetched = await fetchRunReport(store, runId.data, dir);
+      } catch (err) {
+        if (!(err instanceof ReportError && err.code === 'REPORT_NOT_FOUND')) throw err;
+        // No report: a run that failed before its report step says why; otherwise the missing report does.
+        const closed = await closedRunWithoutResult(config, runId.data);
+        if (!closed) throw err;
+        return printRunFailure(closed.err, runId.data, runUiUrl(config, runId.data), flags);
+      }
       console.log(
         flags.json
           ? JSON.stringify({
@@ -61,3 +78,17 @@ export const reportCommand: CliCommand = {
     }
   },
 };
+
+/** The run's failure when Temporal knows it closed without a result; undefined otherwise or unreachable. */
+async function closedRunWithoutResult(config: StagepruneConfig, runId: string) {
+  try {
+    const { client, close } = await connectClient(config);
+    try {
+      return await closedRunError(client.workflow, runId);
+    } finally {
+      await close();
+    }
+  } catch {
+    return undefined;
+  }
+}

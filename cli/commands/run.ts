@@ -1,14 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { connectClient, queryProgress, startCompression } from '../../clients';
+import { connectClient, startCompression } from '../../clients';
 import {
   CRITERION_NAMES,
   GRANULARITIES,
   compressModelInputSchema,
   type CompressModelInput,
 } from '../../common/compress-input';
-import type { CompressModelResult, CompressProgress } from '../../common/compress-result';
+import type { CompressModelResult } from '../../common/compress-result';
 import { reportHtmlUri } from '../../common/report-location';
 import {
   S3ArtifactStore,
@@ -19,6 +19,9 @@ import {
 import { loadConfig, type StagepruneConfig } from '../../runtime/config';
 import { CliUsageError, parseFlags } from '../args';
 import type { CliCommand } from '../command';
+import { printRunFailure } from '../run-failure';
+import { runUiUrl } from '../run-ui-url';
+import { waitWithProgress } from '../wait-with-progress';
 import { positiveInt } from './flags';
 import { formatBytes, stderrUploadReporter, type UploadReporter } from './upload-progress';
 
@@ -123,6 +126,7 @@ const flagsSchema = z.object({
   'workflow-id': z.string().optional(),
   wait: z.boolean().default(false),
   json: z.boolean().default(false),
+  verbose: z.boolean().default(false),
 });
 
 const options = {
@@ -160,13 +164,8 @@ const options = {
   'workflow-id': { type: 'string' },
   wait: { type: 'boolean' },
   json: { type: 'boolean' },
+  verbose: { type: 'boolean' },
 } as const;
-
-export function progressLine(p: CompressProgress): string {
-  const width = 30;
-  const filled = Math.round((p.percent / 100) * width);
-  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(p.percent).padStart(3)}% ${p.stage}: ${p.message}`;
-}
 
 export function resultTable(r: CompressModelResult): string {
   const rows: [string, (m: CompressModelResult['before']) => string][] = [
@@ -411,7 +410,7 @@ export const runCommand: CliCommand = {
     '                      [--steps N [--step-epochs E]] [--sparsify EPOCHS [--sparsify-l1 L]]',
     '                      [--epochs N] [--max-steps N] [--seed N] [--cwd-tau T] [--cwd-weight W] [--cwd-head W] [--lr0 LR] [--warmup-bias-lr LR]',
     '                      [--imgsz N] [--eval-images N] [--no-labels] [--output-weight W]',
-    '                      [--require-approval] [--workflow-id ID] [--wait] [--json]',
+    '                      [--require-approval] [--workflow-id ID] [--wait] [--json] [--verbose]',
     '',
     'Training and evaluation run on STAGEPRUNE_GPU_QUEUE (stageprune-gpu), the rest on STAGEPRUNE_CPU_QUEUE',
     '(stageprune-cpu): run a worker on each. Upload progress goes to stderr. --granularity names the units the',
@@ -422,6 +421,9 @@ export const runCommand: CliCommand = {
     'images held out of the fine-tune split by a seeded hash.',
     "--planner-options sets any other option of the planner's input schema (docs/compress-model-input.schema.json),",
     'e.g. --planner netadapt --planner-options \'{"proposals":4,"finetuneSteps":10}\'.',
+    '--wait redraws a progress line on stderr (stage; epoch, step, loss and ETA of a fine-tune; search episodes;',
+    'scan points) and prints the result; a failed run prints one line (its code, the root cause, its Temporal UI',
+    'link; --json: {"run_id","status","code","message","where","ui"}) and exits 1; --verbose adds the cause chain.',
   ].join('\n'),
   async run(args) {
     const f = parseRunFlags(args);
@@ -441,7 +443,12 @@ export const runCommand: CliCommand = {
         console.log(f.json ? JSON.stringify({ run_id: handle.workflowId }) : `started ${handle.workflowId}`);
         return 0;
       }
-      const result = await waitWithProgress(handle, !f.json);
+      let result: CompressModelResult;
+      try {
+        result = await waitWithProgress(handle, !f.json);
+      } catch (err) {
+        return printRunFailure(err, handle.workflowId, runUiUrl(config, handle.workflowId), f);
+      }
       // The last line names the HTML report (writeReport's runs/<id>/report.html), for `stageprune report`.
       const report = reportHtmlUri(config.s3.bucket, result.runId);
       console.log(
@@ -460,28 +467,4 @@ export const runCommand: CliCommand = {
  */
 export function waitedRunJson(result: CompressModelResult, report: string) {
   return { run_id: result.runId, ...result, report };
-}
-
-/** Polls the `progress` query onto stderr until the run ends. */
-export async function waitWithProgress(
-  handle: Awaited<ReturnType<typeof startCompression>>,
-  show: boolean,
-): Promise<CompressModelResult> {
-  let last = '';
-  const timer = setInterval(() => {
-    queryProgress(handle).then(
-      (p) => {
-        const line = progressLine(p);
-        if (show && line !== last) process.stderr.write(`\r${line.padEnd(last.length)}`);
-        last = line;
-      },
-      () => undefined,
-    );
-  }, 1000);
-  try {
-    return await handle.result();
-  } finally {
-    clearInterval(timer);
-    if (show && last) process.stderr.write('\n');
-  }
 }

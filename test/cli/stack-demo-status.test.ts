@@ -43,6 +43,9 @@ function cli(env: NodeJS.ProcessEnv, ...args: string[]): Promise<Cli> {
   });
 }
 
+/** A line of the Temporal SDK's logger (`<time> [WARN] Query not found …`): the log file's, never the terminal's. */
+const SDK_LOG_LINE = /\[(TRACE|DEBUG|INFO|WARN|ERROR)\] /;
+
 const json = (r: Cli) => JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 describe('stack, doctor, demo and status on a stack of their own', () => {
@@ -137,7 +140,23 @@ describe('stack, doctor, demo and status on a stack of their own', () => {
     assert.ok(d.after.flops < d.before.flops);
     for (const k of ['map50_95', 'map50', 'latency_ms']) assert.equal(typeof d.after[k], 'number', k);
     assert.match(r.stderr, /stack: temporal running/, 'it found the stack running and used it');
+    // The terminal shows progress and results; the in-process workers' logs (INFO and up) go to the file.
+    assert.doesNotMatch(`${r.stdout}\n${r.stderr}`, SDK_LOG_LINE);
+    const logFile = path.join(home, 'logs', 'demo-workers.log');
+    assert.ok(r.stderr.includes(`worker logs: ${logFile}`), r.stderr);
+    assert.match(fs.readFileSync(logFile, 'utf8'), /\[INFO\] Worker state changed/);
     runId = d.run_id as string;
+  });
+
+  test("demo --verbose shows the workers' log lines on stderr as well", async () => {
+    const r = await cli(env, 'demo', '--json', '--verbose');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /\[INFO\] Worker state changed/);
+    assert.deepEqual(
+      Object.keys(json(r)),
+      ['run_id', 'before', 'after'],
+      'stdout is still the one JSON line',
+    );
   });
 
   test("status RUN_ID shows the run's state, progress and result; the link uses the configured UI port", async () => {
@@ -179,6 +198,88 @@ describe('stack, doctor, demo and status on a stack of their own', () => {
     const usage = await cli(env, 'status');
     assert.equal(usage.code, 2);
     assert.match(usage.stderr, /usage: stageprune status RUN_ID/);
+  });
+
+  test('a failed run: run --wait, status and report print its root cause in one line and exit 1; --json prints it as JSON', async () => {
+    const corrupt = path.join(home, 'corrupt.onnx');
+    fs.writeFileSync(corrupt, 'this is not an onnx model');
+    const failedId = `failed-run-${Date.now()}`;
+    const ui = `http://127.0.0.1:${uiPort}/namespaces/default/workflows/${failedId}`;
+    const oneLine = new RegExp(
+      `^${failedId} FAILED in importModel: ONNX_[A-Z_]+: .+ \\(${ui.replace(/[.]/g, '\\.')}\\)$`,
+    );
+    const noStack = (r: Cli) => {
+      assert.doesNotMatch(`${r.stdout}\n${r.stderr}`, /^\s+at /m, 'no stack trace');
+      assert.doesNotMatch(`${r.stdout}\n${r.stderr}`, SDK_LOG_LINE, 'no SDK log line');
+    };
+    // importModel runs on the cpu queue: a cpu worker is all the run needs to fail.
+    const worker = new WorkerProcess(
+      'cpu',
+      loadConfig(env),
+      path.join(home, 'work'),
+      path.join(home, 'worker.log'),
+    );
+    worker.start();
+    try {
+      const data = env.STAGEPRUNE_BCCD!;
+      const run = await cli(
+        env,
+        'run',
+        '--model',
+        corrupt,
+        '--data',
+        data,
+        '--workflow-id',
+        failedId,
+        '--wait',
+      );
+      assert.equal(run.code, 1, run.stderr);
+      noStack(run);
+      assert.equal(run.stdout, '');
+      const failures = run.stderr.split(/[\r\n]/).filter((l) => l.startsWith(failedId));
+      assert.equal(failures.length, 1, run.stderr);
+      assert.match(failures[0]!, oneLine);
+
+      const status = await cli(env, 'status', failedId);
+      assert.equal(status.code, 1, status.stderr);
+      noStack(status);
+      assert.equal(status.stderr, '');
+      assert.match(status.stdout.trimEnd(), oneLine, 'status prints the one line and nothing else');
+      const statusJson = await cli(env, 'status', failedId, '--json');
+      assert.equal(statusJson.code, 1);
+      const s = JSON.parse(statusJson.stdout) as Record<string, unknown>;
+      assert.equal(s.run_id, failedId);
+      assert.equal(s.status, 'FAILED');
+      assert.match(String(s.code), /^ONNX_/);
+      assert.equal(s.ui, ui);
+
+      const report = await cli(env, 'report', failedId);
+      assert.equal(report.code, 1, report.stderr);
+      noStack(report);
+      assert.match(report.stderr.trimEnd(), oneLine, 'report prints the one line and nothing else');
+      const reportJson = await cli(env, 'report', failedId, '--json');
+      assert.equal(reportJson.code, 1);
+      assert.deepEqual(JSON.parse(reportJson.stdout), s, 'report and status say the same');
+
+      const again = `${failedId}-json`;
+      const runJson = await cli(
+        env,
+        'run',
+        '--model',
+        corrupt,
+        '--data',
+        data,
+        '--workflow-id',
+        again,
+        '--wait',
+        '--json',
+      );
+      assert.equal(runJson.code, 1, runJson.stderr);
+      noStack(runJson);
+      assert.equal(JSON.parse(runJson.stdout).run_id, again, 'stdout is the one JSON line');
+    } finally {
+      await worker.stop();
+    }
   });
 
   test('stack down stops both; a second down finds nothing running', async () => {
