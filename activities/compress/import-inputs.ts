@@ -38,6 +38,8 @@ export function importDataset(deps: PipelineDeps) {
   return async (input: {
     uri: string;
     splits?: SplitSettings;
+    /** Whether a stage chooses on the selection split (common/selection-use.ts): only then is one carved. */
+    choosesOnSelection?: boolean;
   }): Promise<{ manifest: ArtifactRef; objects: number; splits?: RunSplits }> => {
     const loc = inputLocation(deps, 'data', input.uri);
     const prefix = loc.key === '' || loc.key.endsWith('/') ? loc.key : `${loc.key}/`;
@@ -50,7 +52,10 @@ export function importDataset(deps: PipelineDeps) {
     if (input.splits) {
       const names = splitNamesInKeys(objects.map((o) => o.key.slice(prefix.length)));
       try {
-        splits = resolveRunSplits(input.splits, names.has('selection'));
+        splits = resolveRunSplits(input.splits, {
+          datasetSplits: names,
+          choosesOnSelection: input.choosesOnSelection ?? true,
+        });
       } catch (err) {
         if (err instanceof SplitOverlapError) throw new ActivityInputError(err.code, err.message);
         throw err;
