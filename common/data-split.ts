@@ -130,7 +130,7 @@ function defaultSplits(
   if (finetune === undefined) {
     const evaluated = namedParts(evaluation);
     finetune = UNION_PARTS.trainval!.some((p) => evaluated.has(p)) ? 'train' : 'trainval';
-    if (finetune === 'train') reasons.finetune = `train: evaluation reads ${baseSplitName(evaluation)}`;
+    if (finetune === 'train') reasons.finetune = `evaluation reads ${baseSplitName(evaluation)}`;
   }
   return { finetune, evaluation, reasons };
 }

@@ -420,6 +420,11 @@ describe('compressModel against the real Temporal dev server and MinIO', () => {
     assert.match(r.stderr, /^model: uploading .*tiny\.onnx \(\d/m);
     assert.ok(r.stderr.includes(`model: ${p.modelUri}`), r.stderr);
     assert.ok(r.stderr.includes(`already uploaded (`) && r.stderr.includes(p.dataUri), r.stderr);
+    // The first lines say which split does what, before the uploads.
+    assert.match(
+      r.stderr,
+      /^selection split: none \(no stage chooses on it\)\nfinetune split: trainval\nevaluation split: test\nmodel: uploading/,
+    );
 
     const handle = p.client.workflow.getHandle(workflowId);
     const gpu = await createStagepruneWorker({
