@@ -110,8 +110,9 @@ export interface SplitContext {
 
 /**
  * The evaluation and fine-tune splits where the input names none. Evaluation: `test`, else (a data set without
- * one, as most ultralytics exports) `val`, the split ultralytics' own `val` reads then. Fine-tune: `trainval`,
- * else, where evaluation reads val, `train`.
+ * one, as most ultralytics exports) `val`, the split ultralytics' own `val` reads then. Fine-tune: `trainval`
+ * (a data set's own, or its train and val), else `train`: where evaluation reads val, or where the data set
+ * shows no val (its data.yaml may point val at a split of another role, as Hard Hat's at `selection`).
  */
 function defaultSplits(
   settings: SplitSettings,
@@ -129,8 +130,15 @@ function defaultSplits(
   let finetune = settings.finetune;
   if (finetune === undefined) {
     const evaluated = namedParts(evaluation);
-    finetune = UNION_PARTS.trainval!.some((p) => evaluated.has(p)) ? 'train' : 'trainval';
-    if (finetune === 'train') reasons.finetune = `evaluation reads ${baseSplitName(evaluation)}`;
+    const hasTrainval =
+      names === undefined || names.has('trainval') || UNION_PARTS.trainval!.every((p) => names.has(p));
+    if (UNION_PARTS.trainval!.some((p) => evaluated.has(p))) {
+      finetune = 'train';
+      reasons.finetune = `evaluation reads ${baseSplitName(evaluation)}`;
+    } else if (!hasTrainval) {
+      finetune = 'train';
+      reasons.finetune = 'the data set has no val split';
+    } else finetune = 'trainval';
   }
   return { finetune, evaluation, reasons };
 }

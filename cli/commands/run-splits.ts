@@ -1,6 +1,7 @@
 import type { CompressModelOptions } from '../../common/compress-input';
 import { splitUses } from '../../common/compress-result';
 import {
+  baseSplitName,
   describeSplit,
   resolveRunSplits,
   SplitOverlapError,
@@ -10,7 +11,7 @@ import {
 import { choosesOnSelection } from '../../common/selection-use';
 import { DatasetError } from '../../core/datasets';
 import { datasetUploadKeys } from '../../runtime/artifacts';
-import { loadDataset, splitNamesInKeys } from '../../runtime/datasets';
+import { detectFormat, loadDataset, splitNamesInKeys, yoloSplitFolders } from '../../runtime/datasets';
 import { CliUsageError } from '../args';
 
 /**
@@ -42,7 +43,35 @@ export async function checkLocalSplits(dataDir: string, options: CompressModelOp
       );
     }
   }
+  const shared = sharedFolder(dataDir, splits);
+  if (shared) throw new CliUsageError(`--splits: ${shared}`);
   return splits;
+}
+
+/**
+ * Two roles reading one image folder, which split names alone do not show: a YOLO data.yaml may point a split
+ * (val, say) at the folder of another role's split (Hard Hat's at `selection`). The two sides of a hold-out
+ * share their folder by design.
+ */
+function sharedFolder(dataDir: string, splits: RunSplits): string | undefined {
+  if (detectFormat(dataDir) !== 'yolo') return undefined;
+  const roles = SPLIT_ROLES_IN_ORDER.flatMap((role) => {
+    const split = splits[role];
+    return split === undefined
+      ? []
+      : [{ role, split, folders: new Set(yoloSplitFolders(dataDir, baseSplitName(split))) }];
+  });
+  for (const [i, a] of roles.entries())
+    for (const b of roles.slice(i + 1)) {
+      const sides = typeof a.split !== 'string' && typeof b.split !== 'string' && a.split.of === b.split.of;
+      const folder = [...a.folders].find((f) => b.folders.has(f));
+      if (folder && !sides)
+        return (
+          `the ${a.role} split (${describeSplit(a.split)}) and the ${b.role} split (${describeSplit(b.split)}) ` +
+          `both read ${folder} (see data.yaml): an image may serve one role only`
+        );
+    }
+  return undefined;
 }
 
 /** What each split will do, one line per role, for the first lines `run` prints. */

@@ -199,6 +199,39 @@ describe('stageprune run: flags are checked before anything is uploaded', () => 
       /the evaluation split \(test\) cannot be read .*split 'test' not found.*the data set has train, val/,
     );
   });
+
+  test('a data.yaml that points val at another role’s folder (Hard Hat’s selection): the fine-tune defaults to train, and naming trainval is refused', async () => {
+    const root = miniBccdYolo(path.join(dir, 'hardhat-like'), 4).root;
+    for (const kind of ['images', 'labels'])
+      fs.renameSync(path.join(root, kind, 'val'), path.join(root, kind, 'selection'));
+    fs.writeFileSync(
+      path.join(root, 'data.yaml'),
+      'path: .\ntrain: images/train\nval: images/selection\ntest: images/test\nnames: [RBC, WBC, Platelets]\n',
+    );
+    const options = (...flags: string[]) =>
+      compressModelInputSchema.parse(
+        inputFromFlags(
+          parseRunFlags(['--model', model, '--data', root, ...flags]),
+          { model: 's3://test/m.onnx', data: 's3://test/d/' },
+          loadConfig(),
+        ),
+      );
+    assert.deepEqual(splitLines(await checkLocalSplits(root, options())), [
+      'selection split: none (no stage chooses on it)',
+      'finetune split: train (the data set has no val split)',
+      'evaluation split: test',
+    ]);
+    const sensitivity = await checkLocalSplits(root, options('--planner', 'sensitivity'));
+    assert.equal(sensitivity.selection, 'selection');
+    const line = await rejected(
+      '--splits',
+      ...['--model', model, '--data', root, '--planner', 'sensitivity', '--splits', 'finetune=trainval'],
+    );
+    assert.match(
+      line,
+      /the selection split \(selection\) and the finetune split \(trainval\) both read images\/selection/,
+    );
+  });
 });
 
 /** An in-memory store: enough of ArtifactStore for uploadDatasetFolder. */
