@@ -434,8 +434,7 @@ export const runCommand: CliCommand = {
     // Every check comes before the first upload and the connection to Temporal.
     const options = checkRunInput(f, config);
     if (!isS3(f.data))
-      for (const line of splitLines(await checkLocalSplits(f.data, options)))
-        process.stderr.write(`${line}\n`);
+      for (const line of splitLines(await checkLocalSplits(f.data, options))) console.error(line);
     const uris = await resolveInputs(f.model, f.data, stderrUploadReporter());
     const input = inputFromFlags(f, uris, config);
     const { client, close } = await connectClient(config);
