@@ -209,3 +209,23 @@ export function selectionSplit(splits: RunSplits): DataSplit {
     );
   return split;
 }
+
+/**
+ * The run's splits a data set whose split names are `names` lacks (a union such as trainval is there when its
+ * parts are), as "evaluation: test". `mapped`: names the data set may hold elsewhere (a YOLO data.yaml's train,
+ * val and test entries), taken as present.
+ */
+export function missingSplits(
+  splits: RunSplits,
+  names: ReadonlySet<string>,
+  mapped: ReadonlySet<string> = new Set(),
+): string[] {
+  const has = (n: string) => names.has(n) || mapped.has(n);
+  return SPLIT_ROLES_IN_ORDER.flatMap((role) => {
+    const split = splits[role];
+    if (split === undefined) return [];
+    const name = baseSplitName(split);
+    const parts = UNION_PARTS[name];
+    return has(name) || (parts !== undefined && parts.every(has)) ? [] : [`${role}: ${name}`];
+  });
+}
