@@ -160,20 +160,22 @@ export const compressModelInputSchema = z
     /** Dataset folder in S3 (VOC layout, YOLO txt or COCO JSON), as a prefix ending in `/`. */
     data: s3Uri,
     /**
-     * Which images do what (common/data-split.ts). `selection` is where every choice is made (sensitivity
-     * scans, search rewards, planner checks, hrank's images); it is neither fine-tuned on nor reported. Unset,
-     * it is the data set's `selection` split where it has one, else `selectionImages` images held out of the
-     * fine-tune split by a seeded hash (`selectionSeed`), which the fine-tune then never sees.
+     * Which images do what (common/data-split.ts resolveRunSplits). `selection` is where every choice is made
+     * (sensitivity scans, search rewards, planner checks, hrank's images); it is neither fine-tuned on nor
+     * reported, and exists only in runs with a stage that chooses on it (common/selection-use.ts). Unset, it is
+     * the data set's `selection` split where it has one, else `selectionImages` images held out of the
+     * fine-tune split by a seeded hash (`selectionSeed`), which the fine-tune then never sees. `evaluation`
+     * unset: `test`, else (no test split) `val`, as ultralytics' val; `finetune` unset: `trainval`, else `train`.
      */
     splits: z
       .object({
         selection: dataSplitSchema.optional(),
         selectionImages: z.number().int().min(1).max(100_000).default(64),
         selectionSeed: seedSchema.default(0),
-        finetune: dataSplitSchema.default('trainval'),
-        evaluation: dataSplitSchema.default('test'),
+        finetune: dataSplitSchema.optional(),
+        evaluation: dataSplitSchema.optional(),
       })
-      .default({ selectionImages: 64, selectionSeed: 0, finetune: 'trainval', evaluation: 'test' }),
+      .default({ selectionImages: 64, selectionSeed: 0 }),
     target: targetSchema.default({}),
     planner: plannerSchema.default({ kind: 'staged', stages: { backbone: 0.3, neck: 0.2, head: 0.1 } }),
     criterion: z.enum(CRITERION_NAMES).default('l1'),

@@ -1,4 +1,11 @@
-import { describeSplit, SPLIT_ROLES, type DataSplit, type RunSplits } from './data-split';
+import {
+  describeSplit,
+  SELECTION_UNUSED,
+  SPLIT_ROLES,
+  type DataSplit,
+  type RunSplits,
+  type SplitRole,
+} from './data-split';
 import type { TrainedDevice } from '../core/report/trained-device';
 import type { GammaHistogram } from '../core/stats/gamma-histogram';
 import type { ArtifactRef } from './artifact-ref';
@@ -58,23 +65,25 @@ export interface CompressModelResult {
   /** The sparsify stage: |γ| histograms before and after. */
   sparsify?: { gammaBefore: GammaHistogram; gammaAfter: GammaHistogram };
   /** Which images did what: each role's split, in words, and what the run used it for. */
-  splits?: Record<keyof RunSplits, SplitUse>;
+  splits?: Record<SplitRole, SplitUse>;
 }
 
 export interface SplitUse {
-  split: DataSplit;
-  /** e.g. "64 images held out of trainval (seed 0)". */
+  /** Absent for a selection split no stage chose on (none was carved). */
+  split?: DataSplit;
+  /** e.g. "64 images held out of trainval (seed 0)", "val (the data set has no test split: ...)". */
   description: string;
   role: string;
 }
 
 /** The result's `splits` entry for a run's resolved splits. */
-export function splitUses(splits: RunSplits): Record<keyof RunSplits, SplitUse> {
-  const use = (k: keyof RunSplits): SplitUse => ({
-    split: splits[k],
-    description: describeSplit(splits[k]),
-    role: SPLIT_ROLES[k],
-  });
+export function splitUses(splits: RunSplits): Record<SplitRole, SplitUse> {
+  const use = (k: SplitRole): SplitUse => {
+    const split = splits[k];
+    if (split === undefined) return { description: SELECTION_UNUSED, role: SPLIT_ROLES[k] };
+    const why = splits.reasons?.[k];
+    return { split, description: `${describeSplit(split)}${why ? ` (${why})` : ''}`, role: SPLIT_ROLES[k] };
+  };
   return { selection: use('selection'), finetune: use('finetune'), evaluation: use('evaluation') };
 }
 

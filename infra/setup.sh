@@ -70,18 +70,4 @@ else
   echo "$MINIO_VERSION" > "$STAGEPRUNE_HOME/bin/.minio-version"
 fi
 
-step "Chromium for the report's browser test (Debian's chromium package, /usr/bin/chromium)"
-# test/report/report-browser.test.ts opens a real run report in headless Chromium through playwright-core;
-# playwright's own browser download cannot reach its host here, so the browser comes from apt. Only as root
-# with apt-get present: elsewhere the test says chromium is missing and is skipped.
-if [ -x /usr/bin/chromium ]; then
-  echo "chromium present: $(/usr/bin/chromium --version 2>/dev/null || echo '/usr/bin/chromium')"
-elif command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
-  echo "installed $(/usr/bin/chromium --version 2>/dev/null || echo chromium)"
-else
-  echo "chromium missing and apt-get unusable here (not root, or no apt): the report's browser test will be skipped"
-fi
-
 step "setup done"

@@ -5,6 +5,8 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$STAGEPRUNE_ROOT"
 bash infra/setup.sh
+# What the tests need beyond the demo: Chromium for the report's browser test (skipped, saying why, without it).
+bash infra/setup-chromium.sh
 # Again after setup: the pinned Node it installed goes first on PATH for everything below.
 source infra/env.sh
 # The Node test (test/infra/node-pin.test.ts) then checks that the suite really runs on the pinned Node.
@@ -43,11 +45,13 @@ import xml.etree.ElementTree as ET
 
 node_out, node_rc, pytest_xml, py_rc = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
 node = (0, 1, 0)
+why = ""  # the node runner's reasons for skipping, carried to the closing line
 with open(node_out, errors="replace") as f:
     for line in f:
-        m = re.match(r"(\d+) passed, (\d+) failed(?:, (\d+) skipped)?", line)
+        m = re.match(r"(\d+) passed, (\d+) failed(?:, (\d+) skipped)?( \(skipped: .*\))?", line.rstrip("\n"))
         if m:
             node = (int(m[1]), int(m[2]), int(m[3] or 0))
+            why = m[4] or ""
 try:
     root = ET.parse(pytest_xml).getroot()
     suites = [root] if root.tag == "testsuite" else root.findall("testsuite")
@@ -60,6 +64,6 @@ print(f"\nnode: {node[0]} passed, {node[1]} failed, {node[2]} skipped (exit {nod
 failed = node[1] + py[1]
 if (node_rc or py_rc) and not failed:
     failed = 1  # a runner failed without a failing test (a crash, or pytest collecting nothing)
-print(f"\n{node[0] + py[0]} passed, {failed} failed, {node[2] + py[2]} skipped")
+print(f"\n{node[0] + py[0]} passed, {failed} failed, {node[2] + py[2]} skipped{why}")
 sys.exit(1 if failed else 0)
 PY

@@ -1,6 +1,6 @@
 // Headless Chromium for looking at a report as a person would: the browser test (test/report) and the docs
 // screenshot (tools/screenshot-report.ts) both open pages through here. Debian's chromium package (installed
-// by infra/setup.sh) driven by playwright-core, whose own browser download cannot reach its host here.
+// by infra/setup-chromium.sh, which infra/test.sh runs) driven by playwright-core, whose own browser download cannot reach its host here.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

@@ -27,7 +27,8 @@ import {
 } from '../common/compress-result';
 import { TASK_QUEUES } from '../common/constants';
 import type { CriterionInputs } from '../common/criterion-inputs';
-import { resolveRunSplits } from '../common/data-split';
+import { resolveRunSplits, selectionSplit } from '../common/data-split';
+import { choosesOnSelection } from '../common/selection-use';
 import { searchKeys } from '../common/search-attributes';
 import { evaluationActivity, shortActivity, trainingActivity } from './activity-options';
 import { metricsOf, PipelineRun } from './pipeline-run';
@@ -94,12 +95,20 @@ export async function compressModel(rawInput: CompressModelInput): Promise<Compr
     const [model, dataset] = await run.stage('importing', 'importing model and dataset', () =>
       Promise.all([
         cpu.importModel({ uri: given.model }),
-        cpu.importDataset({ uri: given.data, splits: given.splits }),
+        cpu.importDataset({
+          uri: given.data,
+          splits: given.splits,
+          choosesOnSelection: choosesOnSelection(given),
+        }),
       ]),
     );
     // Every stage reads the splits as import resolved them (a held-out selection split where the data set has
     // none); histories recorded before import resolved them carry none, and replay the same commands either way.
-    const input: RunOptions = { ...given, splits: dataset.splits ?? resolveRunSplits(given.splits, false) };
+    const input: RunOptions = {
+      ...given,
+      splits:
+        dataset.splits ?? resolveRunSplits(given.splits, { choosesOnSelection: choosesOnSelection(given) }),
+    };
     const evalArgs = {
       split: input.splits.evaluation,
       imgsz: input.evaluation.imgsz,
@@ -322,7 +331,11 @@ async function importanceInputs(
 ): Promise<CriterionInputs | undefined> {
   if (input.criterion === 'hrank')
     return {
-      calibration: { dataset, split: input.splits.selection, images: input.importance.calibrationImages },
+      calibration: {
+        dataset,
+        split: selectionSplit(input.splits),
+        images: input.importance.calibrationImages,
+      },
     };
   if (input.criterion !== 'taylor') return undefined;
   const { scores } = await gpuTrain.scoreTaylor({

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { ArtifactRef } from '../../common/artifact-ref';
 import {
+  missingSplits,
   resolveRunSplits,
   SplitOverlapError,
   type RunSplits,
@@ -38,6 +39,8 @@ export function importDataset(deps: PipelineDeps) {
   return async (input: {
     uri: string;
     splits?: SplitSettings;
+    /** Whether a stage chooses on the selection split (common/selection-use.ts): only then is one carved. */
+    choosesOnSelection?: boolean;
   }): Promise<{ manifest: ArtifactRef; objects: number; splits?: RunSplits }> => {
     const loc = inputLocation(deps, 'data', input.uri);
     const prefix = loc.key === '' || loc.key.endsWith('/') ? loc.key : `${loc.key}/`;
@@ -48,13 +51,28 @@ export function importDataset(deps: PipelineDeps) {
     // Which images do what is fixed here, once, from the files the run reads.
     let splits: RunSplits | undefined;
     if (input.splits) {
-      const names = splitNamesInKeys(objects.map((o) => o.key.slice(prefix.length)));
+      const keys = objects.map((o) => o.key.slice(prefix.length));
+      const names = splitNamesInKeys(keys);
       try {
-        splits = resolveRunSplits(input.splits, names.has('selection'));
+        splits = resolveRunSplits(input.splits, {
+          datasetSplits: names,
+          choosesOnSelection: input.choosesOnSelection ?? true,
+        });
       } catch (err) {
         if (err instanceof SplitOverlapError) throw new ActivityInputError(err.code, err.message);
         throw err;
       }
+      // A split the data set lacks fails here, in the first step, not in the evaluation after the baseline. A
+      // layout whose splits its keys do not show (a single COCO file) is left to the loaders; a data.yaml may
+      // place train, val and test anywhere.
+      const yaml = keys.some((k) => k === 'data.yaml' || k === 'dataset.yaml');
+      const missing = missingSplits(splits, names, new Set(yaml ? ['train', 'val', 'test'] : []));
+      if (names.size > 0 && missing.length > 0)
+        throw new ActivityInputError(
+          'DATASET_SPLIT_MISSING',
+          `data: no ${missing.join(', ')} split in s3://${loc.bucket}/${prefix}; the data set has ` +
+            `${[...names].sort().join(', ')}: name the splits (--splits selection=S,finetune=S,evaluation=S)`,
+        );
     }
     const manifest: DatasetManifest = { bucket: loc.bucket, prefix, objects };
     const ref = await deps.store.put(new TextEncoder().encode(JSON.stringify(manifest)), {

@@ -2,7 +2,7 @@
 // spread and per-class AP, whether each target was met, the stage bounds the kept channels are drawn
 // against, and every evaluated model for the Pareto plot. Plain functions of their arguments.
 
-import { describeSplit } from '../../common/data-split';
+import { describeSplit, SELECTION_UNUSED } from '../../common/data-split';
 import type { CompressModelOptions, RunOptions } from '../../common/compress-input';
 import type { CompressModelResult, ModelMetrics } from '../../common/compress-result';
 import { REVIEW_STAGE_BOUNDS, type SensitivityPoint } from '../../core/planning';
@@ -87,7 +87,7 @@ export function paretoPoints(
   const out: ParetoPoint[] = [named('original', 'baseline', result.before)];
   if (result.pruned) out.push(named('pruned, before fine-tuning', 'pruned', result.pruned));
   if (result.after) out.push(named('delivered', 'final', result.after, true));
-  const selection = `selection: ${describeSplit(options.splits.selection)}`;
+  const selection = `selection: ${options.splits.selection ? describeSplit(options.splits.selection) : SELECTION_UNUSED}`;
   for (const p of scanPoints ?? [])
     out.push({
       label: `${p.unit} at ${p.ratio}`,

@@ -339,7 +339,7 @@ async function splitsForReport(
   for (const role of ['selection', 'finetune', 'evaluation'] as const) {
     const u = uses[role];
     let images: number | undefined;
-    if (dataDir) {
+    if (dataDir && u.split !== undefined) {
       try {
         images = (await loadDataset(dataDir, { split: u.split, policy: 'skip' })).dataset.images.length;
       } catch (err) {

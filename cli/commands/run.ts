@@ -7,6 +7,7 @@ import {
   GRANULARITIES,
   compressModelInputSchema,
   type CompressModelInput,
+  type CompressModelOptions,
 } from '../../common/compress-input';
 import type { CompressModelResult } from '../../common/compress-result';
 import { reportHtmlUri } from '../../common/report-location';
@@ -23,6 +24,7 @@ import { printRunFailure } from '../run-failure';
 import { runUiUrl } from '../run-ui-url';
 import { waitWithProgress } from '../wait-with-progress';
 import { positiveInt } from './flags';
+import { checkLocalSplits, splitLines } from './run-splits';
 import { formatBytes, stderrUploadReporter, type UploadReporter } from './upload-progress';
 
 const ratioFlag = (name: string) =>
@@ -351,7 +353,7 @@ export function inputFromFlags(
  * describe passes the workflow's own schema (local paths stand in as placeholder S3 URIs). Each problem is
  * one line naming its flag.
  */
-export function checkRunInput(f: RunFlags, config: StagepruneConfig): void {
+export function checkRunInput(f: RunFlags, config: StagepruneConfig): CompressModelOptions {
   if (!isS3(f.model) && !(fs.existsSync(f.model) && fs.statSync(f.model).isFile()))
     throw new CliUsageError(
       `--model: ${f.model || "''"} is not a file (give an ONNX file or s3://bucket/key)`,
@@ -387,6 +389,7 @@ export function checkRunInput(f: RunFlags, config: StagepruneConfig): void {
     throw new CliUsageError(
       `--planner-options: ${unknown.join(', ')} ${unknown.length > 1 ? 'are not options' : 'is not an option'} of the ${f.planner} planner`,
     );
+  return parsed.data;
 }
 
 /** loadConfig, with a bad environment variable reported as one line instead of a zod stack. */
@@ -404,7 +407,7 @@ export const runCommand: CliCommand = {
   summary: 'start compressModel on a model and dataset (uploads local inputs first)',
   usage: [
     'usage: stageprune run --model FILE|s3://… --data DIR|s3://… [--planner staged|uniform|sensitivity|amc|netadapt]',
-    '                      [--planner-options JSON] [--episodes N] [--latency-reduction R] [--splits selection=S,finetune=trainval,evaluation=test] [--selection-images 64]',
+    '                      [--planner-options JSON] [--episodes N] [--latency-reduction R] [--splits selection=S,finetune=S,evaluation=S] [--selection-images 64]',
     '                      [--target-flops 0.5] [--target-params R] [--target-latency MS] [--ratio R]',
     `                      [--criterion ${CRITERION_NAMES.join('|')}] [--granularity ${GRANULARITIES.join('|')}]`,
     '                      [--steps N [--step-epochs E]] [--sparsify EPOCHS [--sparsify-l1 L]]',
@@ -416,9 +419,11 @@ export const runCommand: CliCommand = {
     '(stageprune-cpu): run a worker on each. Upload progress goes to stderr. --granularity names the units the',
     'sensitivity planner scans: modules, dependency groups (channel) or whole blocks to drop (layer). --steps',
     'prunes in N steps with --step-epochs of fine-tuning between them; --sparsify runs Network Slimming first.',
-    'Every choice (scans, search rewards, planner checks) is made on the selection split, which is neither',
+    'Every choice (scans, search rewards, planner checks, hrank) is made on the selection split, which is neither',
     "fine-tuned on nor reported: the data set's `selection` split if it has one, else --selection-images (64)",
-    'images held out of the fine-tune split by a seeded hash.',
+    'images held out of the fine-tune split by a seeded hash; runs that choose on no images hold none out.',
+    "Unnamed splits: evaluation is test, else val (as ultralytics' val); fine-tune trainval, else train. A local",
+    "data set's splits are resolved and read before anything is uploaded; the first lines say which does what.",
     "--planner-options sets any other option of the planner's input schema (docs/compress-model-input.schema.json),",
     'e.g. --planner netadapt --planner-options \'{"proposals":4,"finetuneSteps":10}\'.',
     '--wait redraws a progress line on stderr (stage; epoch, step, loss and ETA of a fine-tune; search episodes;',
@@ -429,7 +434,9 @@ export const runCommand: CliCommand = {
     const f = parseRunFlags(args);
     const config = loadCliConfig();
     // Every check comes before the first upload and the connection to Temporal.
-    checkRunInput(f, config);
+    const options = checkRunInput(f, config);
+    if (!isS3(f.data))
+      for (const line of splitLines(await checkLocalSplits(f.data, options))) console.error(line);
     const uris = await resolveInputs(f.model, f.data, stderrUploadReporter());
     const input = inputFromFlags(f, uris, config);
     const { client, close } = await connectClient(config);

@@ -17,20 +17,22 @@ const flagsSchema = z.object({
   'gpu-workers': count,
 });
 
-function describe(status: StackStatus): string {
+/** The dev profile's status, one line per service; `external` where another process answers. */
+export function describe(status: StackStatus): string {
   const t = status.temporal;
   const s = status.s3;
   return [
-    `temporal  ${t.state.padEnd(8)} ${t.healthy ? 'healthy' : 'unreachable'}  ${t.address}  namespace=${t.namespace}  ui=${t.ui}${t.pid ? `  pid=${t.pid}` : ''}`,
-    `s3        ${s.state.padEnd(8)} ${s.healthy ? 'healthy' : 'unreachable'}  ${s.address}  bucket=${s.bucket}  console=${s.console}${s.pid ? `  pid=${s.pid}` : ''}`,
+    `temporal  ${t.state.padEnd(8)} ${t.healthy ? 'healthy' : 'unreachable'}  ${t.address}  namespace=${t.namespace}  ui=${t.ui}${t.pid ? `  pid=${t.pid}` : ''}${t.detail ? `  (${t.detail})` : ''}`,
+    `s3        ${s.state.padEnd(8)} ${s.healthy ? 'healthy' : 'unreachable'}  ${s.address}  bucket=${s.bucket}  console=${s.console}${s.pid ? `  pid=${s.pid}` : ''}${s.detail ? `  (${s.detail})` : ''}`,
   ].join('\n');
 }
 
-function describeProduction(rows: ProductionServiceStatus[]): string {
+/** The production profile's status, one line per service; `external` where another process answers. */
+export function describeProduction(rows: ProductionServiceStatus[]): string {
   return rows
     .map(
       (r) =>
-        `${r.name.padEnd(16)} ${(r.pid ? 'running' : 'stopped').padEnd(8)} ${(r.healthy ? 'healthy' : 'unreachable').padEnd(11)} ${r.address}${r.pid ? `  pid=${r.pid}` : ''}`,
+        `${r.name.padEnd(16)} ${r.state.padEnd(8)} ${(r.healthy ? 'healthy' : 'unreachable').padEnd(11)} ${r.address}${r.pid ? `  pid=${r.pid}` : ''}${r.detail ? `  (${r.detail})` : ''}`,
     )
     .join('\n');
 }

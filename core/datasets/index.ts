@@ -5,3 +5,4 @@ export * from './yolo-txt';
 export * from './coco-json';
 export * from './validate';
 export * from './remap-classes';
+export * from './yolo-data-yaml';

@@ -10,6 +10,7 @@ import {
   waitFor,
   type ManagedProcess,
 } from './process-supervisor';
+import { describeHolder, portHolders, type NeededPort, type PortHolder } from './port-holders';
 import { s3Healthy, s3ServerCommand } from './s3-server';
 import type { StackOptions } from './stack-options';
 import { temporalHealthy, temporalReady, temporalServerArgs } from './temporal-server';
@@ -48,8 +49,28 @@ export class LocalStack {
     this.s3Proc = managedProcess(options.stateDir, 's3');
   }
 
-  /** Starts what is not running; a second call finds both running and changes nothing. */
+  /**
+   * Starts what is not running; a second call finds both running and changes nothing. Refuses, starting
+   * nothing, when a port it would start a server on is held by the production profile or a foreign process.
+   */
   async up(): Promise<StackStatus> {
+    const t = this.options.temporal;
+    const s = this.options.s3;
+    const needed: NeededPort[] = [
+      ...(runningPid(this.temporalProc) === undefined
+        ? [
+            { port: t.port, service: 'temporal' },
+            { port: t.uiPort, service: 'temporal ui' },
+          ]
+        : []),
+      ...(runningPid(this.s3Proc) === undefined
+        ? [
+            { port: s.port, service: 's3' },
+            { port: s.consolePort, service: 's3 console' },
+          ]
+        : []),
+    ];
+    refuseHeldPorts('dev', await portHolders(needed, this.options.stateDir));
     const [s3State, temporalState] = await Promise.all([this.upS3(), this.upTemporal()]);
     const status = await this.status();
     status.s3.state = s3State;
@@ -68,9 +89,15 @@ export class LocalStack {
     const [tHealthy, sHealthy] = await Promise.all([temporalHealthy(t), s3Healthy(s)]);
     const tPid = runningPid(this.temporalProc);
     const sPid = runningPid(this.s3Proc);
+    // A service answered by a process we did not start is `external`, and says whose it is.
+    const [tHolder, sHolder] = await Promise.all([
+      tPid === undefined && tHealthy ? this.holderOf(t.port, 'temporal') : undefined,
+      sPid === undefined && sHealthy ? this.holderOf(s.port, 's3') : undefined,
+    ]);
     return {
       temporal: {
         state: stateOf(tPid, tHealthy),
+        ...(tHolder ? { detail: tHolder } : {}),
         pid: tPid,
         healthy: tHealthy,
         address: `${t.ip}:${t.port}`,
@@ -79,6 +106,7 @@ export class LocalStack {
       },
       s3: {
         state: stateOf(sPid, sHealthy),
+        ...(sHolder ? { detail: sHolder } : {}),
         pid: sPid,
         healthy: sHealthy,
         address: s.endpoint,
@@ -88,10 +116,14 @@ export class LocalStack {
     };
   }
 
+  private async holderOf(port: number, service: string): Promise<string | undefined> {
+    const [holder] = await portHolders([{ port, service }], this.options.stateDir);
+    return holder ? describeHolder(holder) : undefined;
+  }
+
   private async upTemporal(): Promise<ServiceState> {
     const t = this.options.temporal;
     const pid = runningPid(this.temporalProc);
-    if (pid === undefined && (await temporalHealthy(t))) return 'external';
     if (pid === undefined) {
       requireBinary(t.binary, 'Temporal CLI');
       startDetached(this.temporalProc, t.binary, temporalServerArgs(t));
@@ -109,24 +141,19 @@ export class LocalStack {
   private async upS3(): Promise<ServiceState> {
     const s = this.options.s3;
     const pid = runningPid(this.s3Proc);
-    let state: ServiceState;
-    if (pid === undefined && (await s3Healthy(s))) {
-      state = 'external';
-    } else {
-      if (pid === undefined) {
-        requireBinary(s.binary, 'MinIO server');
-        const { args, env } = s3ServerCommand(s);
-        startDetached(this.s3Proc, s.binary, args, env);
-      }
-      const ok = await waitFor(() => s3Healthy(s), S3_START_TIMEOUT_MS, 200);
-      if (!ok) {
-        throw new StackError(
-          `S3 server (MinIO) did not become healthy at ${s.endpoint} within ${S3_START_TIMEOUT_MS / 1000}s; ` +
-            `log ${this.s3Proc.logFile}:\n${tailLog(this.s3Proc)}`,
-        );
-      }
-      state = pid === undefined ? 'started' : 'running';
+    if (pid === undefined) {
+      requireBinary(s.binary, 'MinIO server');
+      const { args, env } = s3ServerCommand(s);
+      startDetached(this.s3Proc, s.binary, args, env);
     }
+    const ok = await waitFor(() => s3Healthy(s), S3_START_TIMEOUT_MS, 200);
+    if (!ok) {
+      throw new StackError(
+        `S3 server (MinIO) did not become healthy at ${s.endpoint} within ${S3_START_TIMEOUT_MS / 1000}s; ` +
+          `log ${this.s3Proc.logFile}:\n${tailLog(this.s3Proc)}`,
+      );
+    }
+    const state: ServiceState = pid === undefined ? 'started' : 'running';
     const client = createS3Client({
       endpoint: s.endpoint,
       region: 'us-east-1',
@@ -157,7 +184,19 @@ export class LocalStack {
   }
 }
 
-function stateOf(pid: number | undefined, healthy: boolean): ServiceState {
+/**
+ * Refuses `stack up` of `profile`, in one line naming each holder, when any of the ports it needs is held (by the
+ * other profile or a foreign process): it must neither start beside them nor use their servers.
+ */
+export function refuseHeldPorts(profile: 'dev' | 'production', holders: readonly PortHolder[]): void {
+  if (holders.length === 0) return;
+  const fix = holders.some((h) => h.profile && h.profile !== profile)
+    ? `stop the other profile first (stageprune stack down --profile ${holders.find((h) => h.profile && h.profile !== profile)!.profile})`
+    : 'stop it, or point the configuration at free ports (STAGEPRUNE_TEMPORAL_ADDRESS, STAGEPRUNE_S3_ENDPOINT, ...)';
+  throw new StackError(`stack up --profile ${profile}: ${holders.map(describeHolder).join('; ')}; ${fix}`);
+}
+
+export function stateOf(pid: number | undefined, healthy: boolean): ServiceState {
   if (pid !== undefined) return 'running';
   return healthy ? 'external' : 'stopped';
 }

@@ -8,4 +8,9 @@ export {
   BucketMissingError,
   StoreUnavailableError,
 } from './errors';
-export { uploadDatasetFolder, uploadModelFile, LocalInputError } from './upload-inputs';
+export {
+  uploadDatasetFolder,
+  uploadModelFile,
+  LocalInputError,
+  listFiles as datasetUploadKeys,
+} from './upload-inputs';

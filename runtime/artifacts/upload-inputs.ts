@@ -20,7 +20,8 @@ export async function uploadModelFile(store: ArtifactStore, file: string): Promi
   return s3Uri(ref);
 }
 
-function listFiles(dir: string, rel = ''): string[] {
+/** The files a dataset upload sends (hidden ones skipped), relative to `dir`, '/'-separated: its object keys. */
+export function listFiles(dir: string, rel = ''): string[] {
   return fs
     .readdirSync(path.join(dir, rel), { withFileTypes: true })
     .flatMap((e) => {

@@ -21,11 +21,13 @@ export function detectFormat(root: string): DatasetFormat {
   }
   if (existsSync(path.join(root, 'Annotations')) && existsSync(path.join(root, 'ImageSets'))) return 'voc';
   if (existsSync(path.join(root, 'labels')) && existsSync(path.join(root, 'images'))) return 'yolo';
+  // Roboflow's YOLO export: data.yaml beside train/, valid/ (and test/), each with images/ and labels/.
+  if (['data.yaml', 'dataset.yaml'].some((f) => existsSync(path.join(root, f)))) return 'yolo';
   if (existsSync(path.join(root, 'annotations'))) return 'coco';
   throw new DatasetError(
     'DATASET_NOT_FOUND',
     root,
-    'not a VOC (Annotations/, ImageSets/), YOLO (images/, labels/) or COCO (annotations/ or .json) dataset',
+    'not a VOC (Annotations/, ImageSets/), YOLO (images/ and labels/, or data.yaml) or COCO (annotations/ or .json) dataset',
   );
 }
 

@@ -9,7 +9,7 @@ import {
   type DatasetImage,
 } from '../../core/datasets';
 import { readImageSize } from '../images';
-import { yoloSplitNames } from './dataset-splits';
+import { yoloLabelFolder, yoloSplitFolders } from './dataset-splits';
 import { baseSplitName } from '../../common/data-split';
 import { fileStem, selectSplitImages } from './hold-out';
 import type { LoadOptions, LoadedDataset } from './loaded-dataset';
@@ -18,24 +18,24 @@ const IMAGE_RE = /\.(jpe?g|png|bmp|webp)$/i;
 const YOLO_NAMES_FILES = ['data.yaml', 'dataset.yaml', 'classes.txt'];
 
 /**
- * YOLO layout: images/<split>/*, labels/<split>/<stem>.txt, names in data.yaml or classes.txt. A split the
- * data set has no folder for may stand for others (`trainval` = train + val, see dataset-splits.ts).
+ * YOLO layout: images/<split>/* and labels/<split>/<stem>.txt (ultralytics), <split>/images and <split>/labels
+ * (Roboflow), or the folders data.yaml names; names in data.yaml or classes.txt. A split the data set has no
+ * folder for may stand for others (`trainval` = train + val, see dataset-splits.ts).
  */
 export async function loadYoloDataset(root: string, options: LoadOptions): Promise<LoadedDataset> {
   const splitName = baseSplitName(options.split);
-  const splits = yoloSplitNames(root, splitName);
-  const all: { split: string; name: string }[] = [];
-  for (const split of splits) {
-    const imageDir = path.join('images', split);
+  const folders = yoloSplitFolders(root, splitName);
+  const all: { folder: string; name: string }[] = [];
+  for (const folder of folders) {
     let names: string[];
     try {
-      names = (await readdir(path.join(root, imageDir))).filter((f) => IMAGE_RE.test(f)).sort();
+      names = (await readdir(path.join(root, folder))).filter((f) => IMAGE_RE.test(f)).sort();
     } catch (err) {
-      throw new DatasetError('DATASET_SPLIT_MISSING', imageDir, `split '${split}' not found in ${root}`, {
+      throw new DatasetError('DATASET_SPLIT_MISSING', folder, `split '${splitName}' not found in ${root}`, {
         cause: err,
       });
     }
-    all.push(...names.map((name) => ({ split, name })));
+    all.push(...names.map((name) => ({ folder, name })));
   }
   if (all.length === 0) throw new DatasetError('DATASET_EMPTY', path.join('images', splitName), 'no images');
   const files = selectSplitImages(options.split, all, (f) => fileStem(f.name), options.limit);
@@ -43,9 +43,9 @@ export async function loadYoloDataset(root: string, options: LoadOptions): Promi
   const validator = new LabelValidator(options.policy);
   const images: DatasetImage[] = [];
   for (let i = 0; i < files.length; i++) {
-    const { split, name } = files[i]!;
-    const file = path.join('images', split, name);
-    const labelFile = path.join('labels', split, name.replace(IMAGE_RE, '.txt'));
+    const { folder, name } = files[i]!;
+    const file = path.join(folder, name);
+    const labelFile = path.join(yoloLabelFolder(folder), name.replace(IMAGE_RE, '.txt'));
     try {
       const size = await readImageSize(path.join(root, file), file);
       // A missing label file is an image without objects (background), as in ultralytics.

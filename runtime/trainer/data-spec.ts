@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { StagepruneError } from '../../core/errors';
 import { DatasetError } from '../../core/datasets';
-import { cocoSplitFiles, yoloIsFlat, yoloSplitNames } from '../datasets/dataset-splits';
+import { cocoSplitFiles, yoloIsFlat, yoloSplitFolders } from '../datasets/dataset-splits';
 import { yoloClassNames } from '../datasets/load-yolo';
 import { baseSplitName, type DataSplit } from '../../common/data-split';
 import type { TrainerDataSpec, TrainerHoldOut } from './job';
@@ -10,7 +10,7 @@ import type { TrainerDataSpec, TrainerHoldOut } from './job';
 export type TrainerDataFormat = 'auto' | 'voc' | 'yolo' | 'coco' | 'images';
 
 export interface TrainerDataOptions {
-  /** Default `auto`: VOC (Annotations/ + ImageSets/Main), COCO (annotations/), YOLO (images/), else images. */
+  /** Default `auto`: VOC (Annotations/ + ImageSets/Main), COCO (annotations/), YOLO (images/ or data.yaml), else images. */
   readonly format?: TrainerDataFormat | string;
   /** Splits to train on (VOC split files, YOLO folders, COCO annotation files); default train and val. */
   readonly splits?: readonly string[];
@@ -28,7 +28,7 @@ function detect(root: string, options: TrainerDataOptions): Exclude<TrainerDataF
   const has = (...p: string[]) => existsSync(path.join(root, ...p));
   if (has('Annotations') && has('ImageSets', 'Main')) return 'voc';
   if (options.annotations || (has('annotations') && !has('labels'))) return 'coco';
-  if (has('images')) return 'yolo';
+  if (has('images') || has('data.yaml') || has('dataset.yaml')) return 'yolo';
   return 'images';
 }
 
@@ -65,7 +65,7 @@ export function trainerDataSpec(dir: string, options: TrainerDataOptions = {}): 
     case 'yolo': {
       const images = yoloIsFlat(root)
         ? path.join(root, 'images')
-        : [...new Set(splits.flatMap((s) => yoloSplitNames(root, s)))].map((s) => path.join(root, 'images', s));
+        : [...new Set(splits.flatMap((s) => yoloSplitFolders(root, s)))].map((f) => path.join(root, f));
       return { format: 'yolo', images, ...yoloClasses(root), ...names };
     }
     case 'images':

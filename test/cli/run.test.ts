@@ -5,10 +5,13 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { inputFromFlags, parseRunFlags } from '../../cli/commands/run';
+import { checkLocalSplits, splitLines } from '../../cli/commands/run-splits';
+import { compressModelInputSchema } from '../../common/compress-input';
 import { stderrUploadReporter } from '../../cli/commands/upload-progress';
 import { loadConfig } from '../../runtime/config';
 import type { ArtifactStore } from '../../runtime/artifacts';
 import { uploadDatasetFolder } from '../../runtime/artifacts';
+import { BCCD_YOLO_NAMES, miniBccdYolo } from '../support/bccd-layouts';
 import { inProcess } from '../support/cli-in-process';
 
 /**
@@ -168,6 +171,65 @@ describe('stageprune run: flags are checked before anything is uploaded', () => 
         ...['--planner-options', '{"stageBounds":{"backbone":1.2,"neck":0.3,"head":0.1}}'],
       ),
       /--planner-options: stageBounds/,
+    );
+  });
+
+  test('a Roboflow export (train/ and valid/, no test): the splits resolve from the folders and say so; a split it lacks fails in one line', async () => {
+    const export_ = miniBccdYolo(path.join(dir, 'roboflow'), 4, BCCD_YOLO_NAMES, 'roboflow').root;
+    const optionsFor = (...flags: string[]) =>
+      compressModelInputSchema.parse(
+        inputFromFlags(
+          parseRunFlags(['--model', model, '--data', export_, ...flags]),
+          { model: 's3://test/m.onnx', data: 's3://test/d/' },
+          loadConfig(),
+        ),
+      );
+    // A staged run chooses on no images: evaluation reads val (as ultralytics' val), the fine-tune all of train.
+    assert.deepEqual(splitLines(await checkLocalSplits(export_, optionsFor())), [
+      'selection split: none (no stage chooses on it)',
+      'finetune split: train (evaluation reads val)',
+      "evaluation split: val (the data set has no test split: val, as ultralytics' val reads it)",
+    ]);
+    // A sensitivity run holds its selection images out of train, not of the evaluation split.
+    const sensitivity = await checkLocalSplits(export_, optionsFor('--planner', 'sensitivity'));
+    assert.deepEqual(sensitivity.selection, { of: 'train', holdOut: 64, seed: 0, part: 'held' });
+    const line = await rejected('--data', '--model', model, '--data', export_, '--splits', 'evaluation=test');
+    assert.match(
+      line,
+      /the evaluation split \(test\) cannot be read .*split 'test' not found.*the data set has train, val/,
+    );
+  });
+
+  test('a data.yaml that points val at another role’s folder (Hard Hat’s selection): the fine-tune defaults to train, and naming trainval is refused', async () => {
+    const root = miniBccdYolo(path.join(dir, 'hardhat-like'), 4).root;
+    for (const kind of ['images', 'labels'])
+      fs.renameSync(path.join(root, kind, 'val'), path.join(root, kind, 'selection'));
+    fs.writeFileSync(
+      path.join(root, 'data.yaml'),
+      'path: .\ntrain: images/train\nval: images/selection\ntest: images/test\nnames: [RBC, WBC, Platelets]\n',
+    );
+    const options = (...flags: string[]) =>
+      compressModelInputSchema.parse(
+        inputFromFlags(
+          parseRunFlags(['--model', model, '--data', root, ...flags]),
+          { model: 's3://test/m.onnx', data: 's3://test/d/' },
+          loadConfig(),
+        ),
+      );
+    assert.deepEqual(splitLines(await checkLocalSplits(root, options())), [
+      'selection split: none (no stage chooses on it)',
+      'finetune split: train (the data set has no val split)',
+      'evaluation split: test',
+    ]);
+    const sensitivity = await checkLocalSplits(root, options('--planner', 'sensitivity'));
+    assert.equal(sensitivity.selection, 'selection');
+    const line = await rejected(
+      '--splits',
+      ...['--model', model, '--data', root, '--planner', 'sensitivity', '--splits', 'finetune=trainval'],
+    );
+    assert.match(
+      line,
+      /the selection split \(selection\) and the finetune split \(trainval\) both read images\/selection/,
     );
   });
 });

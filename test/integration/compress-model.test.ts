@@ -21,7 +21,7 @@ import { pollUntil } from '../support/deadline';
 import { startPipelineEnv, type PipelineEnv } from '../support/pipeline-env';
 import { recordRun } from '../support/record-history';
 
-/** Small budgets: a tiny model, 12 images (6 of them held out for selection), 2 optimiser steps. */
+/** Small budgets: a tiny model, 12 trainval images, 2 optimiser steps. */
 function tinyInput(p: PipelineEnv, overrides: Partial<CompressModelInput> = {}): CompressModelInput {
   return {
     model: p.modelUri,
@@ -91,7 +91,7 @@ describe('compressModel against the real Temporal dev server and MinIO', () => {
     assert.ok(result.after && result.pruned);
     assert.ok(result.after.params < result.before.params, 'pruning must remove parameters');
     assert.ok(result.after.flops < result.before.flops, 'pruning must remove FLOPs');
-    // 6 of the 12 trainval images are held out for selection: the other 6 are two batches of 4.
+    // The staged planner chooses on no images: all 12 trainval images are fine-tuned on (capped at 2 steps).
     assert.equal(result.finetune?.steps, 2);
     for (const key of [
       'original',
@@ -111,20 +111,14 @@ describe('compressModel against the real Temporal dev server and MinIO', () => {
     assert.ok('deployed' in manifest.artifacts);
     const report = new TextDecoder().decode(await p.store.get(result.artifacts.report!));
     assert.match(report, /Params/);
-    // The mini data set has no selection split: half its 12 trainval images (the hold-out's cap) are held out
-    // for choices, the rest fine-tuned on; the result and the report say so, with the sizes.
-    const held = { of: 'trainval', holdOut: 64, seed: 0 };
-    assert.deepEqual(result.splits?.selection.split, { ...held, part: 'held' });
-    assert.deepEqual(result.splits?.finetune.split, { ...held, part: 'rest' });
+    // No stage of a staged run chooses on images: nothing is held out for selection, the fine-tune reads the
+    // whole trainval split, and the result and the report say so, with the sizes.
+    assert.equal(result.splits?.selection.split, undefined);
+    assert.equal(result.splits?.selection.description, 'none (no stage chooses on it)');
+    assert.equal(result.splits?.finetune.split, 'trainval');
     assert.equal(result.splits?.evaluation.split, 'test');
-    assert.match(
-      report,
-      /\| selection split \| 64 images held out of trainval \(seed 0\) \(6 images\): choices/,
-    );
-    assert.match(
-      report,
-      /\| finetune split \| trainval less the 64 images held out .* \(6 images\): training/,
-    );
+    assert.match(report, /\| selection split \| none \(no stage chooses on it\): choices/);
+    assert.match(report, /\| finetune split \| trainval \(12 images\): training/);
 
     assert.equal(progress.stage, 'done');
     assert.equal(progress.percent, 100);
@@ -156,6 +150,20 @@ describe('compressModel against the real Temporal dev server and MinIO', () => {
       'prune',
     ]);
     assert.ok(result.artifacts.sensitivity, 'the scan is stored');
+    // The scan chooses on images: half the mini data set's 12 trainval images (the hold-out's cap) are held out
+    // for it, and the report gives each side's size.
+    const held = { of: 'trainval', holdOut: 64, seed: 0 };
+    assert.deepEqual(result.splits?.selection.split, { ...held, part: 'held' });
+    assert.deepEqual(result.splits?.finetune.split, { ...held, part: 'rest' });
+    const report = new TextDecoder().decode(await p.store.get(result.artifacts.report!));
+    assert.match(
+      report,
+      /\| selection split \| 64 images held out of trainval \(seed 0\) \(6 images\): choices/,
+    );
+    assert.match(
+      report,
+      /\| finetune split \| trainval less the 64 images held out .* \(6 images\): training/,
+    );
     const scan = JSON.parse(new TextDecoder().decode(await p.store.get(result.artifacts.sensitivity))) as {
       points: unknown[];
       ranking: { order: string[] };
@@ -412,6 +420,11 @@ describe('compressModel against the real Temporal dev server and MinIO', () => {
     assert.match(r.stderr, /^model: uploading .*tiny\.onnx \(\d/m);
     assert.ok(r.stderr.includes(`model: ${p.modelUri}`), r.stderr);
     assert.ok(r.stderr.includes(`already uploaded (`) && r.stderr.includes(p.dataUri), r.stderr);
+    // The first lines say which split does what, before the uploads.
+    assert.match(
+      r.stderr,
+      /^selection split: none \(no stage chooses on it\)\nfinetune split: trainval\nevaluation split: test\nmodel: uploading/,
+    );
 
     const handle = p.client.workflow.getHandle(workflowId);
     const gpu = await createStagepruneWorker({

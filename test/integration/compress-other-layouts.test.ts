@@ -1,5 +1,5 @@
 // compressModel on the two other data set layouts it promises: YOLO txt (data.yaml + images/ + labels/, as
-// ultralytics users hold their data) and COCO JSON, both small copies of BCCD made in the test, with no
+// ultralytics users hold their data, and Roboflow's export of it with train/ and valid/ only) and COCO JSON, both small copies of BCCD made in the test, with no
 // `trainval` split (the default fine-tune split then reads train + val). Every data-reading step runs on
 // them: baseline and final evaluation (a first-N subset), Taylor scoring, hrank calibration, the sensitivity
 // scan and fine-tuning; and the deployed model names its classes as the data set does.
@@ -30,9 +30,14 @@ describe('compressModel on YOLO txt and COCO JSON data sets', () => {
   let p: PipelineEnv;
   let yoloUri: string;
   let cocoUri: string;
+  let roboflowUri: string;
   before(async () => {
     p = await startPipelineEnv();
     yoloUri = await uploadDatasetFolder(p.store, miniBccdYolo(path.join(p.env.stateDir, 'bccd-yolo')).root);
+    roboflowUri = await uploadDatasetFolder(
+      p.store,
+      miniBccdYolo(path.join(p.env.stateDir, 'bccd-roboflow'), 8, BCCD_YOLO_NAMES, 'roboflow').root,
+    );
     cocoUri = await uploadDatasetFolder(p.store, miniBccdCoco(path.join(p.env.stateDir, 'bccd-coco')).root);
   });
   after(async () => {
@@ -92,6 +97,23 @@ describe('compressModel on YOLO txt and COCO JSON data sets', () => {
     assert.equal(applied.criterion, 'hrank');
     assert.ok(result.after!.params < result.before.params);
     assert.equal(result.finetune?.steps, 1);
+    assert.equal(await namesOf(result.artifacts.deployed!), pythonNamesDict(BCCD_YOLO_NAMES));
+  });
+
+  test('a Roboflow export with train/ and valid/ only, default splits: reported on val, fine-tuned on all of train', async () => {
+    const handle = await startCompression(p.client, tinyInput(p, roboflowUri, {}), {
+      taskQueue: p.env.config.taskQueues.cpu,
+    });
+    const result = await p.withWorkers(() => handle.result());
+    // No test split: evaluation reads val, as ultralytics' val would; the fine-tune then reads train, all of it
+    // (a staged run chooses on no images): its 4 images are one batch.
+    assert.equal(result.splits?.evaluation.split, 'val');
+    assert.match(result.splits?.evaluation.description ?? '', /no test split/);
+    assert.equal(result.splits?.finetune.split, 'train');
+    assert.equal(result.splits?.selection.split, undefined);
+    assert.equal(result.finetune?.steps, 1);
+    for (const m of [result.before, result.after!])
+      assert.ok(Number.isFinite(m.map50_95) && m.map50_95 >= 0, JSON.stringify(m));
     assert.equal(await namesOf(result.artifacts.deployed!), pythonNamesDict(BCCD_YOLO_NAMES));
   });
 });

@@ -103,7 +103,11 @@ async function cli(p: PipelineEnv, ...args: string[]) {
 
 describe(
   'the HTML report of a real tiny-model run, in headless Chromium',
-  { skip: chromiumAvailable() ? false : `${CHROMIUM} is missing (infra/setup.sh installs it as root)` },
+  {
+    skip: chromiumAvailable()
+      ? false
+      : `report browser test: ${CHROMIUM} is missing (install it: sudo apt-get install chromium, or bash infra/setup-chromium.sh as root; or set STAGEPRUNE_CHROMIUM)`,
+  },
   () => {
     let p: PipelineEnv;
     // Kept after the run: the screenshots are the test's artifacts (printed below), outside the repository.

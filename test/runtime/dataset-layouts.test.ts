@@ -4,12 +4,13 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DatasetError, type Dataset } from '../../core/datasets';
+import { DatasetError, parseYoloYamlSplits, type Dataset } from '../../core/datasets';
 import { boxToInput, letterboxGeometry } from '../../core/preprocess';
-import { loadDataset } from '../../runtime/datasets';
+import { datasetUploadKeys } from '../../runtime/artifacts';
+import { detectFormat, loadDataset, splitNamesInKeys } from '../../runtime/datasets';
 import { evaluateModel } from '../../runtime/evaluate';
 import { trainerDataSpec } from '../../runtime/trainer/data-spec';
 import { miniBccdCoco, miniBccdYolo, BCCD_YOLO_NAMES } from '../support/bccd-layouts';
@@ -134,4 +135,79 @@ test('the trainer gets a data spec for every layout: VOC splits, YOLO split fold
   } finally {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   }
+});
+
+test('a Roboflow export reads as its ultralytics copy: train/ and valid/ folders, data.yaml paths with ../, the trainer’s folders', async () => {
+  const dirs = [temp('ultralytics'), temp('roboflow')];
+  try {
+    const ultralytics = miniBccdYolo(dirs[0]!, 6);
+    const roboflow = miniBccdYolo(dirs[1]!, 6, BCCD_YOLO_NAMES, 'roboflow');
+    assert.equal(detectFormat(roboflow.root), 'yolo');
+    for (const split of ['train', 'val', 'trainval']) {
+      const [a, b] = await Promise.all(
+        [ultralytics.root, roboflow.root].map((root) => loadDataset(root, { split, policy: 'fail' })),
+      );
+      assert.ok(b!.dataset.images.length > 0 && b!.dataset.images.some((im) => im.boxes.length > 0));
+      assert.deepEqual(byName(b!.dataset), byName(a!.dataset), split);
+    }
+    assert.deepEqual([...splitNamesInKeys(datasetUploadKeys(roboflow.root))].sort(), ['train', 'val']);
+    assert.deepEqual(trainerDataSpec(roboflow.root, { splits: ['trainval'] }), {
+      format: 'yolo',
+      images: [path.join(roboflow.root, 'train', 'images'), path.join(roboflow.root, 'valid', 'images')],
+      classes: BCCD_YOLO_NAMES,
+    });
+    await assert.rejects(
+      loadDataset(roboflow.root, { split: 'test', policy: 'fail' }),
+      /split 'test' not found; the data set has train, val/,
+    );
+  } finally {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  }
+});
+
+test('a split only data.yaml names is read where the yaml says, ../ tried as ultralytics tries it', async () => {
+  const dir = temp('yaml-paths');
+  try {
+    const copy = miniBccdYolo(dir, 4);
+    // val lives under other folder names that only the yaml states.
+    renameSync(path.join(dir, 'images', 'val'), path.join(dir, 'images', 'checking'));
+    renameSync(path.join(dir, 'labels', 'val'), path.join(dir, 'labels', 'checking'));
+    writeFileSync(
+      path.join(dir, 'data.yaml'),
+      [
+        'train: images/train',
+        'val: ../images/checking # as a parent folder would hold it',
+        'names: [RBC, WBC, Platelets]',
+        '',
+      ].join('\n'),
+    );
+    const val = await loadDataset(dir, { split: 'val', policy: 'fail' });
+    assert.deepEqual(
+      val.dataset.images.map((im) => path.basename(im.file, '.jpg')),
+      [...copy.splits.val].sort(),
+    );
+    assert.ok(
+      val.dataset.images.some((im) => im.boxes.length > 0),
+      'labels are read from labels/checking',
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('data yaml split entries: scalars, inline and block lists, comments, path', () => {
+  assert.deepEqual(
+    parseYoloYamlSplits(
+      [
+        'path: ../data # root',
+        'train: [a/images, "b/images"]',
+        'val:',
+        '  - v1/images',
+        '  - v2/images',
+        'test:',
+        'names: [x]',
+      ].join('\n'),
+    ),
+    { path: '../data', splits: { train: ['a/images', 'b/images'], val: ['v1/images', 'v2/images'] } },
+  );
 });

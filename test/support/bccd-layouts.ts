@@ -47,15 +47,29 @@ const copyImage = (stem: string, to: string) => {
   fs.copyFileSync(path.join(bccdRoot(), 'JPEGImages', `${stem}.jpg`), to);
 };
 
-/** A YOLO-layout copy of the first `n` BCCD train images, class order `names` in data.yaml. */
-export function miniBccdYolo(root: string, n = 8, names: readonly string[] = BCCD_YOLO_NAMES): BccdCopy {
+/**
+ * A YOLO-layout copy of the first `n` BCCD train images, class order `names` in data.yaml. `roboflow`: as
+ * Roboflow exports it instead, train/ and valid/ (no test), each with images/ and labels/, and a data.yaml
+ * whose paths read `../train/images`.
+ */
+export function miniBccdYolo(
+  root: string,
+  n = 8,
+  names: readonly string[] = BCCD_YOLO_NAMES,
+  layout: 'ultralytics' | 'roboflow' = 'ultralytics',
+): BccdCopy {
   const labels = bccdLabels(n);
-  const splits = splitsOf(labels.map((l) => l.stem));
+  const all = splitsOf(labels.map((l) => l.stem));
+  const roboflow = layout === 'roboflow';
+  const splits = roboflow ? { train: all.train, val: all.val, test: [] } : all;
+  const folder = (kind: 'images' | 'labels', split: string) =>
+    roboflow ? path.join(root, split === 'val' ? 'valid' : split, kind) : path.join(root, kind, split);
   for (const [split, stems] of Object.entries(splits)) {
-    fs.mkdirSync(path.join(root, 'labels', split), { recursive: true });
+    if (stems.length === 0) continue;
+    fs.mkdirSync(folder('labels', split), { recursive: true });
     for (const stem of stems) {
       const { raw } = labels.find((l) => l.stem === stem)!;
-      copyImage(stem, path.join(root, 'images', split, `${stem}.jpg`));
+      copyImage(stem, path.join(folder('images', split), `${stem}.jpg`));
       const lines = raw.objects.map((o) => {
         const cls = names.indexOf(o.className!);
         if (cls < 0) throw new Error(`class ${o.className} is not in [${names.join(', ')}]`);
@@ -63,8 +77,23 @@ export function miniBccdYolo(root: string, n = 8, names: readonly string[] = BCC
         const f = (v: number) => v.toFixed(6);
         return `${cls} ${f((o.x1 + o.x2) / 2 / w)} ${f((o.y1 + o.y2) / 2 / h)} ${f((o.x2 - o.x1) / w)} ${f((o.y2 - o.y1) / h)}`;
       });
-      fs.writeFileSync(path.join(root, 'labels', split, `${stem}.txt`), `${lines.join('\n')}\n`);
+      fs.writeFileSync(path.join(folder('labels', split), `${stem}.txt`), `${lines.join('\n')}\n`);
     }
+  }
+  if (roboflow) {
+    // Roboflow's data.yaml: paths one level up (ultralytics tries them without the `../`), names inline.
+    fs.writeFileSync(
+      path.join(root, 'data.yaml'),
+      [
+        'train: ../train/images',
+        'val: ../valid/images',
+        '',
+        `nc: ${names.length}`,
+        `names: [${names.map((s) => `'${s}'`).join(', ')}]`,
+        '',
+      ].join('\n'),
+    );
+    return { root, splits, names };
   }
   // ultralytics' data.yaml: a dataset root, one images folder per split, names as an index map.
   fs.writeFileSync(

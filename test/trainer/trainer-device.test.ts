@@ -143,7 +143,7 @@ test('the report reads the fine-tune device (the result’s, else the fine-tune 
   const deps = { store: memoStore() } as unknown as PipelineDeps;
   const ref = (key: string): ArtifactRef => ({ bucket: 'test', key: `sha256/${key}`, sha256: key, size: 1 });
   const parsed = compressModelInputSchema.parse({ model: 's3://test/m.onnx', data: 's3://test/data/' });
-  const options = { ...parsed, splits: resolveRunSplits(parsed.splits, false) };
+  const options = { ...parsed, splits: resolveRunSplits(parsed.splits, { choosesOnSelection: false }) };
   const artifacts = { original: ref('original'), pruned: ref('pruned'), finetuned: ref('finetuned') };
   const dataset = ref('dataset');
   // The fine-tune activity's memo, under the input compressModel gives it.

@@ -2,6 +2,7 @@ import { ApplicationFailure, continueAsNew, proxyActivities } from '@temporalio/
 import type { Activities } from '../../activities';
 import type { ArtifactRef } from '../../common/artifact-ref';
 import type { SearchPoint } from '../../common/compress-result';
+import { selectionSplit } from '../../common/data-split';
 import { forEachConcurrent } from '../../common/for-each-concurrent';
 import { decrementAt } from '../../core/search/netadapt';
 import {
@@ -129,7 +130,7 @@ export async function netAdapt(input: PlannerInput, resumed?: NetAdaptState): Pr
         const scored = await evaluation.evaluateModel({
           model: tuned,
           dataset: input.dataset,
-          split: o.splits.selection,
+          split: selectionSplit(o.splits),
           imgsz: settings.imgsz,
           provider: o.evaluation.provider,
           maxImages: p.evalImages,

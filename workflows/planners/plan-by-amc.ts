@@ -1,4 +1,5 @@
 import { executeChild } from '@temporalio/workflow';
+import { selectionSplit } from '../../common/data-split';
 import { amcSearch } from '../amc-search';
 import type { PlannerInput, PlannerResult } from './planner';
 
@@ -53,7 +54,7 @@ export async function planByAmc(input: PlannerInput): Promise<PlannerResult> {
           updatesPerEpisode: p.updatesPerEpisode,
         },
         evaluation: {
-          split: o.splits.selection,
+          split: selectionSplit(o.splits),
           ...(o.evaluation.imgsz ? { imgsz: o.evaluation.imgsz } : {}),
           subset: p.calibrationImages,
           bnImages: p.bnImages,

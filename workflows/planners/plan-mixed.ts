@@ -1,6 +1,7 @@
 import { executeChild, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import type { ArtifactRef } from '../../common/artifact-ref';
+import { selectionSplit } from '../../common/data-split';
 import { forEachConcurrent } from '../../common/for-each-concurrent';
 import { evaluationActivity, shortActivity } from '../activity-options';
 import { scanSensitivity } from '../scan-sensitivity';
@@ -52,7 +53,7 @@ export async function planMixed(input: PlannerInput): Promise<PlannerResult> {
       const m = await evaluation.evaluateModel({
         model: pruned.model,
         dataset: input.dataset,
-        split: o.splits.selection,
+        split: selectionSplit(o.splits),
         imgsz: o.evaluation.imgsz,
         provider: o.evaluation.provider,
         maxImages: planner.calibrationImages,

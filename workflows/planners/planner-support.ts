@@ -3,6 +3,7 @@
 
 import type { RunOptions, GRANULARITIES } from '../../common/compress-input';
 import type { PlannedTarget } from '../../common/compress-result';
+import { selectionSplit } from '../../common/data-split';
 import type { PlannedPruning } from '../../activities/compress/plan-pruning';
 import type { ScanSensitivityInput } from '../scan-sensitivity';
 import type { PlannerInput } from './planner';
@@ -36,7 +37,7 @@ export function scanInput(
     ratios: o.planner.scanRatios,
     criterion: o.criterion,
     roundTo: o.roundTo,
-    split: o.splits.selection,
+    split: selectionSplit(o.splits),
     imgsz: o.evaluation.imgsz,
     calibrationImages: o.planner.calibrationImages,
     concurrency: o.planner.concurrency,

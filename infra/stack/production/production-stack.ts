@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createS3Client, ensureBucket } from '../../../runtime/artifacts/s3-client';
 import { s3ServerBinary } from '../../../runtime/paths';
-import { StackError } from '../local-stack';
+import { refuseHeldPorts, StackError, stateOf, type ServiceState } from '../local-stack';
+import { describeHolder, portHolders, type NeededPort } from '../port-holders';
 import {
   killProcess,
   managedProcess,
@@ -16,7 +17,7 @@ import {
 import { s3Healthy } from '../s3-server';
 import { temporalHealthy, temporalReady } from '../temporal-server';
 import { initPostgres, postgresListening, startPostgres } from './postgres';
-import type { ProductionOptions } from './production-options';
+import { temporalPorts, type ProductionOptions } from './production-options';
 import { erasureServerCommand } from './s3-erasure';
 import { registerNamespace, setupTemporalSchema, temporalServerCommand } from './temporal-cluster';
 import { temporalUiCommand, uiHealthy } from './temporal-ui';
@@ -24,9 +25,12 @@ import { fleet, startFleetWorker, type FleetWorker } from './worker-fleet';
 
 export interface ProductionServiceStatus {
   name: string;
+  /** `external`: answered by a process this profile did not start (`detail` says whose). */
+  state: ServiceState;
   pid?: number;
   healthy: boolean;
   address: string;
+  detail?: string;
 }
 
 /**
@@ -50,6 +54,7 @@ export class ProductionStack {
   }
 
   async up(): Promise<ProductionServiceStatus[]> {
+    refuseHeldPorts('production', await portHolders(this.neededPorts(), path.dirname(this.o.root)));
     this.requireBinaries();
     await this.upPostgres();
     await setupTemporalSchema(this.o);
@@ -81,21 +86,75 @@ export class ProductionStack {
       temporalHealthy(t),
       uiHealthy(this.o),
     ]);
-    const row = (name: string, p: ManagedProcess, healthy: boolean, address: string) => ({
-      name,
-      pid: runningPid(p),
-      healthy,
-      address,
-    });
+    const row = async (
+      name: string,
+      p: ManagedProcess,
+      healthy: boolean,
+      address: string,
+      port: number,
+    ): Promise<ProductionServiceStatus> => {
+      const pid = runningPid(p);
+      const [holder] =
+        pid === undefined && healthy
+          ? await portHolders([{ port, service: name }], path.dirname(this.o.root))
+          : [];
+      return {
+        name,
+        state: stateOf(pid, healthy),
+        ...(pid !== undefined ? { pid } : {}),
+        healthy,
+        address,
+        ...(holder ? { detail: describeHolder(holder) } : {}),
+      };
+    };
+    const services = await Promise.all([
+      row('postgres', this.postgres, pg, `127.0.0.1:${this.o.postgres.port}`, this.o.postgres.port),
+      row(
+        's3',
+        this.s3,
+        s3,
+        `${this.o.s3.endpoint} (${this.o.s3.drives.length} drives, erasure-coded)`,
+        this.o.s3.port,
+      ),
+      row('temporal-server', this.temporal, temporal, `${t.ip}:${t.port} namespace=${t.namespace}`, t.port),
+      row('temporal-ui', this.ui, ui, `http://${t.ip}:${t.uiPort}`, t.uiPort),
+    ]);
     return [
-      row('postgres', this.postgres, pg, `127.0.0.1:${this.o.postgres.port}`),
-      row('s3', this.s3, s3, `${this.o.s3.endpoint} (${this.o.s3.drives.length} drives, erasure-coded)`),
-      row('temporal-server', this.temporal, temporal, `${t.ip}:${t.port} namespace=${t.namespace}`),
-      row('temporal-ui', this.ui, ui, `http://${t.ip}:${t.uiPort}`),
-      ...this.workers.map((w) => {
+      ...services,
+      ...this.workers.map((w): ProductionServiceStatus => {
         const pid = runningPid(w.proc);
-        return { name: w.name, pid, healthy: pid !== undefined, address: `queue ${w.queue}` };
+        return {
+          name: w.name,
+          state: pid !== undefined ? 'running' : 'stopped',
+          ...(pid !== undefined ? { pid } : {}),
+          healthy: pid !== undefined,
+          address: `queue ${w.queue}`,
+        };
       }),
+    ];
+  }
+
+  /** The ports `up` would start a server on: those of every service of this profile not running yet. */
+  private neededPorts(): NeededPort[] {
+    const o = this.o;
+    const down = (p: ManagedProcess) => runningPid(p) === undefined;
+    return [
+      ...(down(this.postgres) ? [{ port: o.postgres.port, service: 'postgres' }] : []),
+      ...(down(this.s3)
+        ? [
+            { port: o.s3.port, service: 's3' },
+            { port: o.s3.consolePort, service: 's3 console' },
+          ]
+        : []),
+      ...(down(this.temporal)
+        ? Object.entries(temporalPorts(o.temporal.port)).map(([k, port]) => ({
+            port,
+            service: `temporal-server ${k}`,
+          }))
+        : []),
+      ...(down(this.ui) && fs.existsSync(path.join(o.binDir, 'temporal-ui-server'))
+        ? [{ port: o.temporal.uiPort, service: 'temporal-ui' }]
+        : []),
     ];
   }
 
