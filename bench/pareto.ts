@@ -143,11 +143,10 @@ function extraFlags(): string[] {
 }
 
 /**
- * The pipeline's split defaults, overridden by --splits selection=..,finetune=..,evaluation=..; `holdOut`: the
- * flags that make a fine-tune outside the pipeline train on the same images as the pipeline's (which holds out
- * 64 images for selection when the data set has no selection split and none is named).
+ * The pipeline's split defaults, overridden by --splits selection=..,finetune=..,evaluation=..; `selection`:
+ * whether the data set has a selection split or one is named.
  */
-function splitNames(): { finetune: string; evaluation: string; holdOut: string[] } {
+function splitNames(): { finetune: string; evaluation: string; selection: boolean } {
   const named = Object.fromEntries(
     (values.splits ?? '')
       .split(',')
@@ -160,7 +159,7 @@ function splitNames(): { finetune: string; evaluation: string; holdOut: string[]
   return {
     finetune: named['finetune'] ?? 'trainval',
     evaluation: named['evaluation'] ?? 'test',
-    holdOut: named['selection'] || ownSelection ? [] : ['--selection-images', '64'],
+    selection: Boolean(named['selection']) || ownSelection,
   };
 }
 
@@ -278,7 +277,6 @@ function finetuneOutside(
     values.data!,
     '--splits',
     splits.finetune,
-    ...splits.holdOut,
     ...finetuneFlags(),
     '--epochs',
     values.epochs!,
@@ -349,7 +347,32 @@ function rowCommand(config: string, budget: number, seed: number): string {
   return `npx tsx bench/pareto.ts --configs ${config} --budgets ${budget} --seeds ${seed} ${flags.join(' ')}`;
 }
 
+/** True when a config's run chooses on the selection split (the pipeline then holds images out for it). */
+function choosesOnSelection(config: string): boolean {
+  const flags = CONFIG_FLAGS[config] ?? SEEDED_CONFIG_FLAGS[config]?.(0, 0.5) ?? [];
+  const after = (flag: string) => flags[flags.indexOf(flag) + 1];
+  return (
+    ['sensitivity', 'amc', 'netadapt'].includes(after('--planner') ?? '') || after('--criterion') === 'hrank'
+  );
+}
+
+/**
+ * Every row fine-tunes on the same images: the pipeline holds selection images out of the fine-tune split
+ * only for runs that choose on them, so a comparison that mixes such configs with others (or with
+ * fine-tunes outside the pipeline) needs a selection split of its own.
+ */
+function checkLikeForLike(): void {
+  const choosers = values.configs!.split(',').filter(choosesOnSelection);
+  if (choosers.length > 0 && !splitNames().selection)
+    throw new Error(
+      `${choosers.join(', ')} choose on a selection split and ${values.data} has none: the pipeline would hold ` +
+        'images out of their fine-tune only, so rows would not fine-tune on the same images. Name one with ' +
+        '--splits selection=S,finetune=T (S not in T), or use a data set with a selection split.',
+    );
+}
+
 async function runAll(): Promise<void> {
+  checkLikeForLike();
   for (const budget of values.budgets!.split(',').map(Number))
     for (const config of values.configs!.split(','))
       for (const seed of values.seeds!.split(',').map(Number)) {
