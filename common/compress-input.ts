@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CRITERIA } from '../core/pruning/importance/criterion';
+import { DEFAULT_STAGES } from '../core/pruning/plan/parse-plan';
 import { dataSplitSchema, seedSchema, type RunSplits } from './data-split';
 import { parseS3Uri } from './s3-uri';
 
@@ -49,8 +50,12 @@ export const plannerSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('staged'),
     stages: z
-      .object({ backbone: ratio.default(0.3), neck: ratio.default(0.2), head: ratio.default(0.1) })
-      .default({ backbone: 0.3, neck: 0.2, head: 0.1 }),
+      .object({
+        backbone: ratio.default(DEFAULT_STAGES.backbone),
+        neck: ratio.default(DEFAULT_STAGES.neck),
+        head: ratio.default(DEFAULT_STAGES.head),
+      })
+      .default({ ...DEFAULT_STAGES }),
   }),
   z.object({ kind: z.literal('uniform'), ratio: ratio.default(0.3) }),
   z.object({
@@ -175,7 +180,7 @@ export const compressModelInputSchema = z
       })
       .default({ selectionImages: 64, selectionSeed: 0, finetune: 'trainval', evaluation: 'test' }),
     target: targetSchema.default({}),
-    planner: plannerSchema.default({ kind: 'staged', stages: { backbone: 0.3, neck: 0.2, head: 0.1 } }),
+    planner: plannerSchema.default({ kind: 'staged', stages: { ...DEFAULT_STAGES } }),
     criterion: z.enum(CRITERION_NAMES).default('l1'),
     granularity: z.enum(GRANULARITIES).default('module'),
     schedule: scheduleSchema.default({ steps: 1, finetuneEpochs: 2 }),

@@ -7,6 +7,7 @@ import type { ArtifactRef } from '../../common/artifact-ref';
 import type { SearchTrajectory } from '../../common/compress-result';
 import { decodeModel, imageInputSize } from '../../core/onnx';
 import { costLimit } from '../../core/planning/exact-cost-search';
+import type { ReductionTarget } from '../../core/planning/reduction-target';
 import { PlanError } from '../../core/planning/errors';
 import { unitPlan } from '../../core/planning/unit-plans';
 import type { PlanInput } from '../../core/pruning/plan/plan-schema';
@@ -36,7 +37,7 @@ export interface AmcPruneSettings {
 export interface AmcStartInput {
   model: ArtifactRef;
   prune: AmcPruneSettings;
-  target: { flopsReduction?: number; paramsReduction?: number };
+  target: ReductionTarget;
   settings: AmcSettings;
   imgsz?: number;
 }

@@ -11,6 +11,7 @@ import {
   planMix,
   scalePlanToTarget,
   selectDropsToTarget,
+  type ReductionTarget,
   type ResolvedTarget,
   type SensitivityBaseline,
   type SensitivityPoint,
@@ -51,7 +52,7 @@ export interface PlannedPruning {
   /** Fixed-ratio planners with a target: the factor their ratios were scaled by. */
   scale?: number;
   /** Sensitivity planner: the reductions its additive allocation was asked for to meet the target exactly. */
-  allocatedFor?: { flopsReduction?: number; paramsReduction?: number };
+  allocatedFor?: ReductionTarget;
 }
 
 /** Turns the planner choice (and the scan, for `sensitivity`) into an immutable plan, stored as JSON. */

@@ -7,7 +7,7 @@ import type { CompressModelOptions, RunOptions } from '../../common/compress-inp
 import type { CompressModelResult, ModelMetrics } from '../../common/compress-result';
 import { REVIEW_STAGE_BOUNDS, type SensitivityPoint } from '../../core/planning';
 import type { ParetoPoint, RunReport, SearchTrajectory } from '../../core/report';
-import type { StageRatios } from '../../core/report/kept-channels-svg';
+import { DEFAULT_STAGES } from '../../core/pruning/plan/parse-plan';
 import type { ClassAp } from '../../runtime/report/detection-examples';
 import type { EvaluateModelResult } from './evaluate-model';
 
@@ -52,8 +52,7 @@ export function stageBounds(
   planner: CompressModelOptions['planner'],
   result: CompressModelResult,
 ): NonNullable<RunReport['stage_bounds']> {
-  const staged =
-    planner.kind === 'staged' ? planner.stages : ({ backbone: 0.3, neck: 0.2, head: 0.1 } as StageRatios);
+  const staged = planner.kind === 'staged' ? planner.stages : DEFAULT_STAGES;
   const k = planner.kind === 'staged' ? (result.planned?.scale ?? 1) : 1;
   const clamp = (v: number) => Math.min(1, Math.max(0, v * k));
   return {

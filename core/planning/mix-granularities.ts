@@ -9,7 +9,7 @@ import { pruneModel, type PruneDeps } from '../pruning/prune-model';
 import type { PlanInput } from '../pruning/plan/plan-schema';
 import { computeStats } from '../stats';
 import { REVIEW_STAGE_BOUNDS } from './allocate-ratios';
-import type { ReductionTarget } from './exact-cost-search';
+import type { ReductionTarget } from './reduction-target';
 import { fitAllocationToTarget } from './fit-allocation';
 import { selectDropsToTarget } from './select-drops';
 import type { SensitivityBaseline, SensitivityCurve, SensitivityPoint } from './sensitivity-types';

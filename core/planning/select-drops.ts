@@ -8,7 +8,8 @@ import { pruneModel, type PruneDeps } from '../pruning/prune-model';
 import type { PlanInput } from '../pruning/plan/plan-schema';
 import { computeStats } from '../stats';
 import { PlanError } from './errors';
-import { costLimit, pct, withinLimit, type ReductionTarget } from './exact-cost-search';
+import { costLimit, pct, withinLimit } from './exact-cost-search';
+import type { ReductionTarget } from './reduction-target';
 import type { SensitivityBaseline, SensitivityPoint } from './sensitivity-types';
 
 export interface SelectedDrops {

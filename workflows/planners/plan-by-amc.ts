@@ -1,6 +1,6 @@
 import { executeChild } from '@temporalio/workflow';
 import { amcSearch } from '../amc-search';
-import type { ReductionTarget } from '../../core/planning/exact-cost-search';
+import type { ReductionTarget } from '../../core/planning/reduction-target';
 import type { PlannerInput, PlannerResult } from './planner';
 import { plannerTarget, reportedTarget } from './planner-support';
 

@@ -23,7 +23,7 @@ export function parsePlan(input: unknown): Plan {
   return plan;
 }
 
-/** `backbone=0.3,neck=0.2,head=0.1` → stages. */
+/** `backbone=0.3,neck=0.2,head=0.1` (or any of the three) → per-part ratios. */
 export function parseStages(text: string): Plan['stages'] {
   const stages: Record<string, number> = {};
   for (const part of text.split(',').filter(Boolean)) {
@@ -37,5 +37,5 @@ export function parseStages(text: string): Plan['stages'] {
   return stages;
 }
 
-/** The default staged split from the literature (backbone 0.3, neck 0.2, head 0.1). */
+/** The default staged split from the literature: the one place its ratios are written. */
 export const DEFAULT_STAGES = { backbone: 0.3, neck: 0.2, head: 0.1 } as const;
