@@ -2,13 +2,15 @@ import { z } from 'zod';
 import { CRITERIA } from '../core/pruning/importance/criterion';
 import { DEFAULT_STAGES } from '../core/pruning/plan/parse-plan';
 import { dataSplitSchema, seedSchema, type RunSplits } from './data-split';
-import { parseS3Uri } from './s3-uri';
+
+/** What the input's model and data URIs look like: `s3://bucket/key`, the bucket and the key captured. */
+export const S3_URI_PATTERN = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.*)$/;
 
 /**
  * The input of `compressModel`: what users send from the Temporal CLI (`--input '<json>'`), the typed
  * client and our CLI. One schema, exported for clients and published as JSON Schema in docs/.
  */
-const s3Uri = z.string().refine((s) => parseS3Uri(s) !== undefined, { message: 'expected s3://bucket/key' });
+const s3Uri = z.string().refine((s) => S3_URI_PATTERN.test(s), { message: 'expected s3://bucket/key' });
 const ratio = z.number().min(0).lt(1);
 
 /** The pruning criteria, from the engine's one list (core/pruning/importance/criterion.ts). */

@@ -13,7 +13,7 @@ import { TASK_QUEUES } from '../../common/constants';
 import { inputJsonSchema } from '../../common/input-json-schema';
 import { searchKeys } from '../../common/search-attributes';
 import { repoRoot, temporalBinary } from '../../runtime/paths';
-import { parseS3Uri } from '../../common/s3-uri';
+import { parseS3Uri } from '../../runtime/artifacts/s3-uri';
 import { createS3Client } from '../../runtime/artifacts';
 import { createStagepruneWorker } from '../../workers/create-worker';
 import { inProcess } from '../support/cli-in-process';

@@ -14,7 +14,7 @@ import {
 import { bccdRoot, loadDataset, splitNamesInKeys } from '../../runtime/datasets';
 import { fileStem, heldOutNames } from '../../runtime/datasets/hold-out';
 import { repoRoot, venvPython } from '../../runtime/paths';
-import { dataSpecForDir } from '../../runtime/trainer/cli-support';
+import { dataSpecForDir } from '../../cli/trainer-support';
 import { trainerDataSpecForSplit } from '../../runtime/trainer/data-spec';
 
 const settings = (o: Partial<SplitSettings> = {}): SplitSettings => ({
