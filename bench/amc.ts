@@ -72,7 +72,7 @@ async function main(): Promise<void> {
   const subset = Number(values.subset);
   const bn = Number(values.bn);
   const steps = Number(values['finetune-steps']);
-  const granularity = values.granularity as 'module' | 'channel';
+  const granularity = values.granularity as 'module' | 'group';
   const target = Number(values.target);
   const env = await startTestStack();
   const connection = await Connection.connect({ address: env.config.temporal.address });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CRITERIA } from '../core/pruning/importance/criterion';
+import { GRANULARITIES, type Granularity } from '../core/planning/unit-plans';
 import { DEFAULT_STAGES } from '../core/pruning/plan/parse-plan';
 import { dataSplitSchema, seedSchema, type RunSplits } from './data-split';
 
@@ -16,14 +17,11 @@ const ratio = z.number().min(0).lt(1);
 /** The pruning criteria, from the engine's one list (core/pruning/importance/criterion.ts). */
 export const CRITERION_NAMES = CRITERIA;
 
-/**
- * What the sensitivity scan (and the search planners) treat as one unit: `module` an ultralytics module
- * (its channels by one ratio), `channel` one dependency group (a conv and everything coupled to it), `layer`
- * a whole block to drop (C2f/C3k2 bottleneck, C3k, PSA block: layer pruning); `mixed` both, modules and
- * blocks, under one target (the sensitivity planner measures a few mixes and keeps the best accuracy per
- * latency).
- */
-export const GRANULARITIES = ['module', 'channel', 'layer', 'mixed'] as const;
+/** The granularities (core/planning/unit-plans.ts): each names the plan key its plans write. */
+export { GRANULARITIES };
+
+/** Granularities' names before they matched the plan's keys: an input naming one is read as the new name. */
+const RENAMED_GRANULARITIES = { channel: 'group', layer: 'block' } as const;
 
 /**
  * How the plan is applied: `steps` prune steps toward the final target (1: at once; more: Torch-Pruning's
@@ -128,7 +126,9 @@ export const plannerSchema = z.discriminatedUnion('kind', [
     decay: z.number().positive().max(1).default(0.96),
     proposals: z.number().int().min(1).max(500).default(8),
     finetuneSteps: z.number().int().min(0).max(10000).default(20),
-    evalImages: z.number().int().min(1).max(1000).default(32),
+    calibrationImages: z.number().int().min(1).max(1000).default(32),
+    /** The old name of `calibrationImages`, read as it. */
+    evalImages: z.number().int().min(1).max(1000).optional(),
     maxIterations: z.number().int().min(1).max(500).default(40),
     threads: z.number().int().min(1).max(256).default(1),
     batch: z.number().int().min(1).max(256).default(1),
@@ -184,7 +184,13 @@ export const compressModelInputSchema = z
     target: targetSchema.default({}),
     planner: plannerSchema.default({ kind: 'staged', stages: { ...DEFAULT_STAGES } }),
     criterion: z.enum(CRITERION_NAMES).default('l1'),
-    granularity: z.enum(GRANULARITIES).default('module'),
+    /** Old names (`channel`, `layer`) are read as their new ones (`group`, `block`). */
+    granularity: z
+      .enum([
+        ...GRANULARITIES,
+        ...(Object.keys(RENAMED_GRANULARITIES) as (keyof typeof RENAMED_GRANULARITIES)[]),
+      ])
+      .default('module'),
     schedule: scheduleSchema.default({ steps: 1, finetuneEpochs: 2 }),
     /** Optional Network Slimming stage before planning (with criterion `bn-gamma`). */
     sparsify: sparsifySchema.optional(),
@@ -272,11 +278,28 @@ export const compressModelInputSchema = z
         path: ['planner', 'latencyReduction'],
         message: 'the netadapt planner needs target.latencyMs or planner.latencyReduction',
       });
-  });
+  })
+  .transform(({ granularity, planner, ...rest }) => ({
+    ...rest,
+    granularity: granularityNamed(granularity),
+    planner: plannerNamed(planner),
+  }));
+
+function granularityNamed(name: Granularity | keyof typeof RENAMED_GRANULARITIES): Granularity {
+  return name in RENAMED_GRANULARITIES
+    ? RENAMED_GRANULARITIES[name as keyof typeof RENAMED_GRANULARITIES]
+    : (name as Granularity);
+}
+
+function plannerNamed(planner: z.output<typeof plannerSchema>) {
+  if (planner.kind !== 'netadapt') return planner;
+  const { evalImages, ...named } = planner;
+  return { ...named, calibrationImages: evalImages ?? named.calibrationImages };
+}
 
 export type CompressModelInput = z.input<typeof compressModelInputSchema>;
 export type CompressModelOptions = z.output<typeof compressModelInputSchema>;
 
 /** What a run's stages read: the input with its splits resolved (`importDataset`, common/data-split.ts). */
 export type RunOptions = Omit<CompressModelOptions, 'splits'> & { splits: RunSplits };
-export type Planner = z.output<typeof plannerSchema>;
+export type Planner = CompressModelOptions['planner'];

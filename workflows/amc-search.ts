@@ -15,8 +15,14 @@ export interface AmcSearchInput {
   prune: AmcPruneSettings;
   target: ReductionTarget;
   settings: AmcSettings;
-  /** Reward: the first `subset` images of `split` (the calibration split, never the test split). */
-  evaluation: { split: DataSplit; imgsz?: number; subset: number; bnImages: number; threads: number };
+  /** Reward: the first `calibrationImages` of `split` (the selection split, never the test split). */
+  evaluation: {
+    split: DataSplit;
+    imgsz?: number;
+    calibrationImages: number;
+    bnImages: number;
+    threads: number;
+  };
   taskQueue: string;
   /** Batches per run before continue-as-new (keeps the history short over hundreds of episodes). */
   continueEvery: number;
@@ -86,7 +92,7 @@ export async function amcSearch(input: AmcSearchInput): Promise<AmcSearchResult>
           plan: p.plan,
           split: input.evaluation.split,
           ...(input.evaluation.imgsz ? { imgsz: input.evaluation.imgsz } : {}),
-          subset: input.evaluation.subset,
+          calibrationImages: input.evaluation.calibrationImages,
           bnImages: input.evaluation.bnImages,
           threads: input.evaluation.threads,
         }),

@@ -9,7 +9,7 @@ import { decodeModel, imageInputSize } from '../../core/onnx';
 import { costLimit } from '../../core/planning/exact-cost-search';
 import type { ReductionTarget } from '../../core/planning/reduction-target';
 import { PlanError } from '../../core/planning/errors';
-import { unitPlan } from '../../core/planning/unit-plans';
+import { unitPlan, type Granularity } from '../../core/planning/unit-plans';
 import type { PlanInput } from '../../core/pruning/plan/plan-schema';
 import {
   buildSearchSpace,
@@ -31,7 +31,7 @@ import { memoized, type PipelineDeps } from './context';
 export interface AmcPruneSettings {
   criterion: string;
   roundTo: number;
-  granularity: 'module' | 'channel' | 'layer';
+  granularity: Exclude<Granularity, 'mixed'>;
 }
 
 export interface AmcStartInput {
@@ -106,7 +106,7 @@ export function amcStart(deps: PipelineDeps) {
   return (input: AmcStartInput): Promise<AmcStartResult> =>
     memoized(deps, 'amcStart', input, async () => {
       const granularity = input.prune.granularity;
-      if (granularity === 'layer')
+      if (granularity === 'block')
         throw new ActivityInputError(
           'PLAN_GRANULARITY_UNSUPPORTED',
           'the amc planner chooses ratios: use granularity `channel` or `module`, not `layer`',

@@ -85,7 +85,7 @@ export function planPruning(deps: PipelineDeps) {
     }
     const model = decodeModel(await deps.store.get(input.model));
     const pruneDeps = await pruneDepsFor(deps, input.prune.criterion, model, input.criterionInputs ?? {});
-    if (input.prune.granularity === 'layer') {
+    if (input.prune.granularity === 'block') {
       const drops = await selectDropsToTarget(
         model,
         input.scan.baseline,

@@ -23,14 +23,14 @@ export function listPrunableUnits(deps: PipelineDeps) {
   }): Promise<{ unit: string; stage: string }[]> => {
     const model = decodeModel(await deps.store.get(input.model));
     const stages = stageMapOf(model);
-    if (input.granularity === 'layer') {
+    if (input.granularity === 'block') {
       return droppableBlocks(model).map((b) => ({
         unit: b.name,
         stage: stageOfModule(b.module, stages) ?? 'head',
       }));
     }
     const gs = buildGroups(buildChannelGraph(model));
-    if (input.granularity === 'channel') {
+    if (input.granularity === 'group') {
       return gs.groups
         .filter((g) => prunableChannels(g).length > 0)
         .map((g) => ({ unit: g.id, stage: stageOfModule(g.module ?? -1, stages) ?? 'head' }));
@@ -54,7 +54,7 @@ export interface ScanUnitInput {
   roundTo: number;
   split: DataSplit;
   imgsz?: number;
-  maxImages: number;
+  calibrationImages: number;
   granularity?: Granularity;
   criterionInputs?: CriterionInputs;
 }
@@ -75,7 +75,7 @@ export function scanUnit(deps: PipelineDeps) {
         split: input.split,
         imgsz: input.imgsz,
         provider: 'cpu',
-        maxImages: input.maxImages,
+        maxImages: input.calibrationImages,
         latencyRuns: 0,
         threads: 1,
       });

@@ -126,7 +126,7 @@ export function writeReport(deps: PipelineDeps) {
     ];
     let sensitivity;
     // Curves need ratios inside (0, 1): a layer scan's points are whole blocks dropped (ratio 1).
-    if (input.scan && input.input.granularity !== 'layer') {
+    if (input.scan && input.input.granularity !== 'block') {
       const curves = buildSensitivityCurves(input.scan.baseline, input.scan.points);
       sensitivity = {
         ...sensitivityForReport(rankStages(input.scan.baseline, curves)),

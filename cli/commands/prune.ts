@@ -108,8 +108,7 @@ export const pruneCommand: CliCommand = {
     if (flags.round !== undefined) plan['round_to'] = flags.round;
     if (flags['min-channels'] !== undefined) plan['min_channels'] = flags['min-channels'];
     if (flags.seed !== undefined) plan['seed'] = flags.seed;
-    if (flags['drop-bottlenecks'])
-      plan['drop_bottlenecks'] = flags['drop-bottlenecks'].split(',').filter(Boolean);
+    if (flags['drop-bottlenecks']) plan['blocks'] = flags['drop-bottlenecks'].split(',').filter(Boolean);
 
     const criterion = (plan['criterion'] as string | undefined) ?? 'l1';
     const deps: PruneDeps = {

@@ -63,7 +63,7 @@ export async function planMix(
     paramsReduction: relative(target.paramsReduction, after.params, start.params),
   };
   const needsChannels = (remaining.flopsReduction ?? 0) > 0 || (remaining.paramsReduction ?? 0) > 0;
-  const withDrops = drops.length ? { drop_bottlenecks: drops } : {};
+  const withDrops = drops.length ? { blocks: drops } : {};
   if (!needsChannels)
     return { share, plan: { ...base, ...withDrops }, drops, flops: after.flops, params: after.params };
   const positive = (v: number | undefined) => (v !== undefined && v > 0 ? v : undefined);

@@ -45,7 +45,7 @@ export async function selectDropsToTarget(
   for (const p of order) {
     blocks.push(p.unit);
     loss += Math.max(0, baseline.map50_95 - p.map50_95);
-    const plan = { ...base, drop_bottlenecks: [...blocks] };
+    const plan = { ...base, blocks: [...blocks] };
     cost = stats((await pruneModel(model, plan, options.deps)).model);
     if (meets(cost))
       return {

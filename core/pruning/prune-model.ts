@@ -58,7 +58,7 @@ function ratioOf(
   internal: boolean,
   stages: StageMap,
 ): number {
-  const layer = plan.layers?.[group.id];
+  const layer = plan.groups?.[group.id];
   if (layer !== undefined) return layer;
   if (group.module !== undefined) {
     const h = internal ? hidden.get(group.module) : undefined;
@@ -73,14 +73,14 @@ function ratioOf(
 }
 
 function validateUnits(plan: Plan, gs: GroupSet, modules: ReadonlyMap<number, number>): void {
-  for (const id of [...Object.keys(plan.layers ?? {}), ...Object.keys(plan.channels ?? {})]) {
+  for (const id of [...Object.keys(plan.groups ?? {}), ...Object.keys(plan.channels ?? {})]) {
     const g = gs.byId.get(id);
     if (!g)
       throw new PruneError(
         'PRUNE_UNIT_UNKNOWN',
         `the plan names group '${id}', which this model does not have`,
       );
-    const ratio = plan.layers?.[id] ?? 0;
+    const ratio = plan.groups?.[id] ?? 0;
     if ((ratio > 0 || (plan.channels?.[id]?.length ?? 0) > 0) && prunableChannels(g).length === 0) {
       const reason = g.frozen.find((r) => r !== undefined)!;
       throw new PruneError('PRUNE_UNIT_FROZEN', `group '${id}' is frozen (${reason.kind}: ${reason.detail})`);
@@ -158,7 +158,7 @@ export async function pruneModel(
   deps: PruneDeps = {},
 ): Promise<PruneResult> {
   const plan = parsePlan(planInput);
-  const source = plan.drop_bottlenecks?.length ? dropBottlenecks(model, plan.drop_bottlenecks) : model;
+  const source = plan.blocks?.length ? dropBottlenecks(model, plan.blocks) : model;
   const cg = buildChannelGraph(source, deps.registry);
   const gs = buildGroups(cg);
   const modules = new Map(Object.entries(plan.modules ?? {}).map(([k, r]) => [moduleKey(k), r]));
@@ -220,7 +220,7 @@ export async function pruneModel(
   }
 
   const pruned = removeComponents(cg, removed);
-  const { global_ratio: _g, stages: _s, modules: _m, layers: _l, ...rest } = plan;
+  const { global_ratio: _g, stages: _s, modules: _m, groups: _gr, ...rest } = plan;
   const applied: Plan = { ...rest, channels, applied_from: plan.applied_from ?? planInput };
   return {
     model: pruned,

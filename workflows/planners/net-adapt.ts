@@ -134,7 +134,7 @@ export async function netAdapt(
           split: o.splits.selection,
           imgsz: settings.imgsz,
           provider: o.evaluation.provider,
-          maxImages: p.evalImages,
+          maxImages: p.calibrationImages,
           latencyRuns: 0,
           threads: 1,
         });

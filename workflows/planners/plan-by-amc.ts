@@ -51,7 +51,7 @@ export async function planByAmc(input: PlannerInput<'amc'>): Promise<PlannerResu
         evaluation: {
           split: o.splits.selection,
           ...(o.evaluation.imgsz ? { imgsz: o.evaluation.imgsz } : {}),
-          subset: p.calibrationImages,
+          calibrationImages: p.calibrationImages,
           bnImages: p.bnImages,
           threads: 1,
         },

@@ -25,7 +25,7 @@ export async function planMixed(input: PlannerInput<'sensitivity'>): Promise<Pla
     }),
     executeChild(scanSensitivity, {
       workflowId: `${input.runId}-sensitivity-blocks`,
-      args: [scanInput(input, 'layer')],
+      args: [scanInput(input, 'block')],
     }),
   ]);
   const cpu = proxyActivities<Activities>({ ...shortActivity, taskQueue: input.queues.cpu });

@@ -1,5 +1,5 @@
 import { PruneError } from '../errors';
-import { type Plan, PlanSchema } from './plan-schema';
+import { type Plan, PlanSchema, RENAMED_PLAN_KEYS } from './plan-schema';
 
 function checkRatio(where: string, r: number | undefined): void {
   if (r === undefined) return;
@@ -9,6 +9,9 @@ function checkRatio(where: string, r: number | undefined): void {
 
 /** Validates a plan (structure via zod, ratios in [0, 1)) and fills defaults. */
 export function parsePlan(input: unknown): Plan {
+  for (const [old, now] of Object.entries(RENAMED_PLAN_KEYS))
+    if (typeof input === 'object' && input !== null && old in input)
+      throw new PruneError('PRUNE_PLAN_INVALID', `invalid pruning plan: key '${old}' is now '${now}'`);
   const result = PlanSchema.safeParse(input);
   if (!result.success) {
     const issues = result.error.issues.map((i) => `${i.path.join('.') || '(plan)'}: ${i.message}`).join('; ');
@@ -18,7 +21,7 @@ export function parsePlan(input: unknown): Plan {
   checkRatio('global_ratio', plan.global_ratio);
   for (const [k, r] of Object.entries(plan.stages ?? {})) checkRatio(`stages.${k}`, r);
   for (const [k, r] of Object.entries(plan.modules ?? {})) checkRatio(`modules.${k}`, r);
-  for (const [k, r] of Object.entries(plan.layers ?? {})) checkRatio(`layers.${k}`, r);
+  for (const [k, r] of Object.entries(plan.groups ?? {})) checkRatio(`groups.${k}`, r);
   for (const [k, r] of Object.entries(plan.module_hidden ?? {})) checkRatio(`module_hidden.${k}`, r);
   return plan;
 }

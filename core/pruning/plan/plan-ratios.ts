@@ -4,7 +4,7 @@
 import type { PlanInput } from './plan-schema';
 
 type RatioMap = Record<string, number>;
-const MAPS = ['modules', 'module_hidden', 'layers'] as const;
+const MAPS = ['modules', 'module_hidden', 'groups'] as const;
 
 /** Every ratio of a plan: global, per stage, per module, per hidden width, per layer. */
 export function planRatios(plan: PlanInput): number[] {

@@ -17,7 +17,7 @@ import { computeStats } from '../../stats';
 import { stageMapOf, stageOfModule } from '../../yolo/stage-map';
 import { costOf, type Cost, type CostModel } from './cost-model';
 
-export type SearchGranularity = 'module' | 'channel';
+export type SearchGranularity = 'module' | 'group';
 
 export interface SearchUnit {
   /** The plan key: a group id (`/model.6/cv1/conv/Conv`) or a module (`model.6`). */
@@ -64,7 +64,7 @@ export function buildSearchSpace(model: Model, o: SpaceOptions): SearchSpace {
   // Units, in graph order (groups come in source order).
   const prunable = gs.groups.filter((g) => prunableChannels(g).length > 0);
   const unitGroups: { id: string; groups: ChannelGroup[]; root: ChannelGroup }[] = [];
-  if (o.granularity === 'channel') {
+  if (o.granularity === 'group') {
     for (const g of prunable) unitGroups.push({ id: g.id, groups: [g], root: g });
   } else {
     const byModule = new Map<number, ChannelGroup[]>();

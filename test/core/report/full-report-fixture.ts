@@ -22,7 +22,7 @@ export const fullReportInput: RunReportInput = {
     dataset: 's3://stageprune/datasets/bccd/',
     planner: 'sensitivity',
     criterion: 'l1',
-    granularity: 'channel',
+    granularity: 'group',
     target: { flops_reduction: 0.4, latency_ms: 30 },
   },
   steps: [
