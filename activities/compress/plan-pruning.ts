@@ -4,9 +4,9 @@ import { decodeModel } from '../../core/onnx';
 import {
   buildSensitivityCurves,
   fitAllocationToTarget,
-  rankStages,
+  rankParts,
   resolveTarget,
-  REVIEW_STAGE_BOUNDS,
+  REVIEW_PART_BOUNDS,
   PlanError,
   planMix,
   scalePlanToTarget,
@@ -108,7 +108,7 @@ export function planPruning(deps: PipelineDeps) {
       };
     }
     const curves = buildSensitivityCurves(input.scan.baseline, input.scan.points);
-    const ranking = rankStages(input.scan.baseline, curves);
+    const ranking = rankParts(input.scan.baseline, curves);
     const fitted = await fitAllocationToTarget(
       model,
       input.scan.baseline,
@@ -117,7 +117,7 @@ export function planPruning(deps: PipelineDeps) {
       (units) => unitPlan(units, input.prune),
       {
         allocation: {
-          bounds: input.planner.stageBounds ?? REVIEW_STAGE_BOUNDS,
+          bounds: input.planner.stageBounds ?? REVIEW_PART_BOUNDS,
         },
         imgsz: input.imgsz,
         deps: pruneDeps,

@@ -8,7 +8,7 @@ import type { Model } from '../onnx/model';
 import { pruneModel, type PruneDeps } from '../pruning/prune-model';
 import type { PlanInput } from '../pruning/plan/plan-schema';
 import { computeStats } from '../stats';
-import { REVIEW_STAGE_BOUNDS } from './allocate-ratios';
+import { REVIEW_PART_BOUNDS } from './allocate-ratios';
 import type { ReductionTarget } from './reduction-target';
 import { fitAllocationToTarget } from './fit-allocation';
 import { selectDropsToTarget } from './select-drops';
@@ -34,7 +34,7 @@ export async function planMix(
   options: {
     imgsz?: number;
     deps?: PruneDeps;
-    /** The most any unit of a stage may lose (the planner's `stageBounds`); default the review's. */
+    /** The most any unit of a part may lose (the planner's `stageBounds`); default the review's. */
     stageBounds?: Readonly<Record<'backbone' | 'neck' | 'head', number>>;
   } = {},
 ): Promise<MixCandidate> {
@@ -79,7 +79,7 @@ export async function planMix(
     },
     (units) => ({ ...base, modules: units }),
     {
-      allocation: { bounds: options.stageBounds ?? REVIEW_STAGE_BOUNDS },
+      allocation: { bounds: options.stageBounds ?? REVIEW_PART_BOUNDS },
       imgsz: options.imgsz,
       deps: options.deps,
     },

@@ -44,7 +44,7 @@ export function unitPlan(
   }
 }
 
-/** A plan from a fixed-ratio planner: per stage (staged) or one ratio for every group (uniform). */
+/** A plan from a fixed-ratio planner: per part (staged) or one ratio for every group (uniform). */
 export function planFromRatios(
   planner: { kind: 'staged'; stages: Record<string, number> } | { kind: 'uniform'; ratio: number },
   s: { criterion: string; roundTo: number },

@@ -3,7 +3,7 @@
 // actually applied (explicit channel lists) so the pruning can be replayed exactly.
 
 import type { Model } from '../onnx/model';
-import { moduleIndexOfNode, stageMapOf, stageOfModule, type StageMap } from '../yolo/stage-map';
+import { moduleIndexOfNode, partMapOf, partOfModule, type PartMap } from '../yolo/part-map';
 import { buildChannelGraph, type ChannelGraph } from './dependency/channel-graph';
 import type { OpRegistry } from './dependency/op-registry';
 import { PruneError } from './errors';
@@ -49,14 +49,14 @@ function moduleKey(key: string): number {
   return Number(m[1]);
 }
 
-/** Ratio for a group: the most specific unit that names it wins (layer, module hidden width, module, stage, global). */
+/** Ratio for a group: the most specific unit that names it wins (layer, module hidden width, module, part, global). */
 function ratioOf(
   plan: Plan,
   group: ChannelGroup,
   modules: ReadonlyMap<number, number>,
   hidden: ReadonlyMap<number, number>,
   internal: boolean,
-  stages: StageMap,
+  stages: PartMap,
 ): number {
   const layer = plan.groups?.[group.id];
   if (layer !== undefined) return layer;
@@ -65,7 +65,7 @@ function ratioOf(
     if (h !== undefined) return h;
     const m = modules.get(group.module);
     if (m !== undefined) return m;
-    const stage = stageOfModule(group.module, stages);
+    const stage = partOfModule(group.module, stages);
     const s = stage ? plan.stages?.[stage] : undefined;
     if (s !== undefined) return s;
   }
@@ -167,7 +167,7 @@ export async function pruneModel(
   const hidden = new Map(Object.entries(plan.module_hidden ?? {}).map(([k, r]) => [moduleKey(k), r]));
   validateUnits(plan, gs, hidden);
   const internal = internalGroups(gs);
-  const stages = stageMapOf(source);
+  const stages = partMapOf(source);
   const ratios = new Map(
     gs.groups.map((g) => [
       g,

@@ -32,7 +32,7 @@ export function parseStages(text: string): Plan['stages'] {
   for (const part of text.split(',').filter(Boolean)) {
     const [k, v] = part.split('=');
     if (k !== 'backbone' && k !== 'neck' && k !== 'head')
-      throw new PruneError('PRUNE_UNIT_UNKNOWN', `unknown stage '${k}' (backbone, neck, head)`);
+      throw new PruneError('PRUNE_UNIT_UNKNOWN', `unknown part '${k}' (backbone, neck, head)`);
     const r = Number(v);
     checkRatio(`stages.${k}`, v === undefined || v === '' ? NaN : r);
     stages[k] = r;

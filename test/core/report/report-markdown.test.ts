@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildSensitivityCurves, rankStages } from '../../../core/planning';
+import { buildSensitivityCurves, rankParts } from '../../../core/planning';
 import {
   describeMapChange,
   percentChange,
@@ -42,7 +42,7 @@ const input: RunReportInput = {
     },
   },
   predicted: { map50_95: 0.59, flops: 4_090_000_000, params: 1_500_000 },
-  sensitivity: sensitivityForReport(rankStages(baseline, buildSensitivityCurves(baseline, prunedYoloLike))),
+  sensitivity: sensitivityForReport(rankParts(baseline, buildSensitivityCurves(baseline, prunedYoloLike))),
   plots: { sensitivity: 'sensitivity.svg', ratios: 'ratios.svg' },
   plan_key: 'plans/3f2a9c.json',
 };
