@@ -67,8 +67,8 @@ export const plannerSchema = z.discriminatedUnion('kind', [
     /** Concurrent scan activities (bounded fan-out). */
     concurrency: z.number().int().min(1).max(64).default(4),
     /**
-     * The most any unit of a stage may lose. Default: the YOLOv5 review's safe bounds (backbone 0.4, neck 0.3,
-     * head 0.15), which stop this planner near −49% FLOPs on yolov8n; larger targets need wider bounds.
+     * The most any unit of a part (backbone, neck, head) may lose. Default: the YOLOv5 review's safe bounds
+     * (REVIEW_PART_BOUNDS); where they stop this planner is in docs/PIPELINE.md, larger targets need wider ones.
      */
     stageBounds: z
       .object({ backbone: ratio.positive(), neck: ratio.positive(), head: ratio.positive() })

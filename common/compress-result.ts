@@ -10,8 +10,7 @@ export interface ModelMetrics {
   /**
    * Parameters and FLOPs in the deploy form (BN folded into Conv, `computeStats(model, { form: 'deploy' })`),
    * whatever form the model was evaluated in: the train-form original and pruned models and the deploy-form
-   * delivered one are counted alike, so `1 − after / before` is the cut of the model that ships. (Results of
-   * runs made before this convention counted each file as it stood: a train-form "before" then carried BN.)
+   * delivered one are counted alike, so `1 − after / before` is the cut of the model that ships.
    */
   params: number;
   flops: number;

@@ -2,8 +2,8 @@
 // every group's final width on the original model; step k of n cuts each group to k/n of the way from its
 // original width to that final width, on the current (pruned, fine-tuned) model's weights. The last step lands
 // on the final widths exactly, so the schedule meets the planner's target with the planner's allocation.
-// Re-scaling the plan's ratios on each step's model instead overshot: after a few steps many narrow groups
-// share one width, cross a rounding threshold together, and a −70% target ended at −79%.
+// Re-scaling the plan's ratios on each step's model instead overshoots: after a few steps many narrow groups
+// share one width and cross a rounding threshold together (docs/PIPELINE.md, Schedule).
 
 import type { Model } from '../onnx/model';
 import { buildChannelGraph } from '../pruning/dependency/channel-graph';
