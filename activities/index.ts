@@ -9,7 +9,7 @@ import { measureGammas } from './compress/gamma-histogram';
 import { latencyTable, measureLatency } from './compress/latency';
 import { netAdaptProposals } from './compress/netadapt-proposals';
 import { modelInputSize, netAdaptSummary } from './compress/netadapt-summary';
-import { planMixes, planPruning, scalePlan } from './compress/plan-pruning';
+import { planMixes, planPruning } from './compress/plan-pruning';
 import { applyPruning } from './compress/apply-pruning';
 import { scheduleStep } from './compress/schedule-step';
 import { exportModel } from './compress/export-model';
@@ -49,7 +49,6 @@ export function createActivities(deps: ActivityDeps) {
     listPrunableUnits: short(listPrunableUnits(p)),
     scanUnit: short(scanUnit(p)),
     planPruning: short(planPruning(p)),
-    scalePlan: short(scalePlan(p)),
     scheduleStep: short(scheduleStep(p)),
     planMixes: short(planMixes(p)),
     measureGammas: short(measureGammas(p)),

@@ -22,7 +22,7 @@ async function main(): Promise<void> {
     },
   });
   const n = Number(values.episodes);
-  const granularity = values.granularity as 'module' | 'channel';
+  const granularity = values.granularity as 'module' | 'group';
   const model = decodeModel(fs.readFileSync('models/yolov8n-bccd.onnx'));
   const space = buildSearchSpace(model, { granularity, roundTo: 8, imgsz: 416 });
   const rng = SearchRandom.fromSeed(0, 0);
@@ -34,12 +34,12 @@ async function main(): Promise<void> {
   });
   const scratchDir = fs.mkdtempSync(path.join('tmp', 'amc-cost-'));
   const settings = [
-    { subset: 32, bnImages: 8, graphOptimization: 'all' as const },
-    { subset: 32, bnImages: 8, graphOptimization: 'basic' as const },
-    { subset: 32, bnImages: 8, graphOptimization: 'all' as const },
-    { subset: 32, bnImages: 0, graphOptimization: 'all' as const },
-    { subset: 16, bnImages: 8, graphOptimization: 'all' as const },
-    { subset: 64, bnImages: 8, graphOptimization: 'all' as const },
+    { calibrationImages: 32, bnImages: 8, graphOptimization: 'all' as const },
+    { calibrationImages: 32, bnImages: 8, graphOptimization: 'basic' as const },
+    { calibrationImages: 32, bnImages: 8, graphOptimization: 'all' as const },
+    { calibrationImages: 32, bnImages: 0, graphOptimization: 'all' as const },
+    { calibrationImages: 16, bnImages: 8, graphOptimization: 'all' as const },
+    { calibrationImages: 64, bnImages: 8, graphOptimization: 'all' as const },
   ];
   try {
     for (const s of settings) {

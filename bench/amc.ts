@@ -72,7 +72,7 @@ async function main(): Promise<void> {
   const subset = Number(values.subset);
   const bn = Number(values.bn);
   const steps = Number(values['finetune-steps']);
-  const granularity = values.granularity as 'module' | 'channel';
+  const granularity = values.granularity as 'module' | 'group';
   const target = Number(values.target);
   const env = await startTestStack();
   const connection = await Connection.connect({ address: env.config.temporal.address });
@@ -189,7 +189,7 @@ async function main(): Promise<void> {
       );
       const plan = await json<{
         modules?: Record<string, number>;
-        layers?: Record<string, number>;
+        groups?: Record<string, number>;
         global_ratio?: number;
       }>(result.artifacts.plan!);
       const pts = report.search?.[0]?.points ?? [];
@@ -222,7 +222,7 @@ async function main(): Promise<void> {
         testMapBn,
         ratios:
           plan.modules ??
-          plan.layers ??
+          plan.groups ??
           (plan.global_ratio !== undefined ? { global: plan.global_ratio } : {}),
       };
       rows.push(row);

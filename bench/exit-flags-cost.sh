@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# What common/exit-deadlock.cjs's V8 flags (no Maglev, no concurrent Sparkplug) cost the CLI: three verbs,
+# What bin/exit-deadlock.cjs's V8 flags (no Maglev, no concurrent Sparkplug) cost the CLI: three verbs,
 # each run through the real bin (flags on) and through the same entry without the flags, in interleaved
 # rounds; prints the median seconds per verb and variant.
 #   bash bench/exit-flags-cost.sh [ROUNDS=7]

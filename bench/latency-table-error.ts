@@ -89,14 +89,14 @@ async function main(): Promise<void> {
       // Cut a random share of the groups (10%..100%), each to a random measured width.
       const share = 0.1 + 0.9 * random();
       const widths: Record<string, number> = {};
-      const layers: Record<string, number> = {};
+      const groups: Record<string, number> = {};
       for (const [unit, u] of Object.entries(table.units)) {
         if (random() > share || u.widths.length === 0) continue;
         const w = u.widths[Math.floor(random() * u.widths.length)]!;
         widths[unit] = w;
-        layers[unit] = 1 - w / u.full;
+        groups[unit] = 1 - w / u.full;
       }
-      const pruned = await pruneModel(model, { layers, round_to: 8, min_channels: 8 });
+      const pruned = await pruneModel(model, { groups, round_to: 8, min_channels: 8 });
       const file = path.join(dir, 'm.onnx');
       fs.writeFileSync(file, encodeModel(pruned.model));
       // Timed in pairs against the base (as the table was), so that the machine's drift since the table

@@ -2,7 +2,7 @@
 // The `stageprune` bin. Runs the TypeScript sources through tsx so that a fresh clone needs no build
 // step and can never run stale output.
 'use strict';
-require('../common/exit-deadlock.cjs').avoidExitDeadlock();
+require('./exit-deadlock.cjs').avoidExitDeadlock();
 require('tsx/cjs');
 require('../cli/main.ts')
   .main(process.argv.slice(2))

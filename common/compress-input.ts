@@ -1,26 +1,27 @@
 import { z } from 'zod';
 import { CRITERIA } from '../core/pruning/importance/criterion';
+import { GRANULARITIES, type Granularity } from '../core/planning/unit-plans';
+import { DEFAULT_STAGES } from '../core/pruning/plan/parse-plan';
 import { dataSplitSchema, seedSchema, type RunSplits } from './data-split';
-import { parseS3Uri } from './s3-uri';
+
+/** What the input's model and data URIs look like: `s3://bucket/key`, the bucket and the key captured. */
+export const S3_URI_PATTERN = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.*)$/;
 
 /**
  * The input of `compressModel`: what users send from the Temporal CLI (`--input '<json>'`), the typed
  * client and our CLI. One schema, exported for clients and published as JSON Schema in docs/.
  */
-const s3Uri = z.string().refine((s) => parseS3Uri(s) !== undefined, { message: 'expected s3://bucket/key' });
+const s3Uri = z.string().refine((s) => S3_URI_PATTERN.test(s), { message: 'expected s3://bucket/key' });
 const ratio = z.number().min(0).lt(1);
 
 /** The pruning criteria, from the engine's one list (core/pruning/importance/criterion.ts). */
 export const CRITERION_NAMES = CRITERIA;
 
-/**
- * What the sensitivity scan (and the search planners) treat as one unit: `module` an ultralytics module
- * (its channels by one ratio), `channel` one dependency group (a conv and everything coupled to it), `layer`
- * a whole block to drop (C2f/C3k2 bottleneck, C3k, PSA block: layer pruning); `mixed` both, modules and
- * blocks, under one target (the sensitivity planner measures a few mixes and keeps the best accuracy per
- * latency).
- */
-export const GRANULARITIES = ['module', 'channel', 'layer', 'mixed'] as const;
+/** The granularities (core/planning/unit-plans.ts): each names the plan key its plans write. */
+export { GRANULARITIES };
+
+/** Granularities' names before they matched the plan's keys: an input naming one is read as the new name. */
+const RENAMED_GRANULARITIES = { channel: 'group', layer: 'block' } as const;
 
 /**
  * How the plan is applied: `steps` prune steps toward the final target (1: at once; more: Torch-Pruning's
@@ -49,8 +50,12 @@ export const plannerSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('staged'),
     stages: z
-      .object({ backbone: ratio.default(0.3), neck: ratio.default(0.2), head: ratio.default(0.1) })
-      .default({ backbone: 0.3, neck: 0.2, head: 0.1 }),
+      .object({
+        backbone: ratio.default(DEFAULT_STAGES.backbone),
+        neck: ratio.default(DEFAULT_STAGES.neck),
+        head: ratio.default(DEFAULT_STAGES.head),
+      })
+      .default({ ...DEFAULT_STAGES }),
   }),
   z.object({ kind: z.literal('uniform'), ratio: ratio.default(0.3) }),
   z.object({
@@ -62,8 +67,8 @@ export const plannerSchema = z.discriminatedUnion('kind', [
     /** Concurrent scan activities (bounded fan-out). */
     concurrency: z.number().int().min(1).max(64).default(4),
     /**
-     * The most any unit of a stage may lose. Default: the YOLOv5 review's safe bounds (backbone 0.4, neck 0.3,
-     * head 0.15), which stop this planner near −49% FLOPs on yolov8n; larger targets need wider bounds.
+     * The most any unit of a part (backbone, neck, head) may lose. Default: the YOLOv5 review's safe bounds
+     * (REVIEW_PART_BOUNDS); where they stop this planner is in docs/PIPELINE.md, larger targets need wider ones.
      */
     stageBounds: z
       .object({ backbone: ratio.positive(), neck: ratio.positive(), head: ratio.positive() })
@@ -121,7 +126,9 @@ export const plannerSchema = z.discriminatedUnion('kind', [
     decay: z.number().positive().max(1).default(0.96),
     proposals: z.number().int().min(1).max(500).default(8),
     finetuneSteps: z.number().int().min(0).max(10000).default(20),
-    evalImages: z.number().int().min(1).max(1000).default(32),
+    calibrationImages: z.number().int().min(1).max(1000).default(32),
+    /** The old name of `calibrationImages`, read as it. */
+    evalImages: z.number().int().min(1).max(1000).optional(),
     maxIterations: z.number().int().min(1).max(500).default(40),
     threads: z.number().int().min(1).max(256).default(1),
     batch: z.number().int().min(1).max(256).default(1),
@@ -177,9 +184,15 @@ export const compressModelInputSchema = z
       })
       .default({ selectionImages: 64, selectionSeed: 0 }),
     target: targetSchema.default({}),
-    planner: plannerSchema.default({ kind: 'staged', stages: { backbone: 0.3, neck: 0.2, head: 0.1 } }),
+    planner: plannerSchema.default({ kind: 'staged', stages: { ...DEFAULT_STAGES } }),
     criterion: z.enum(CRITERION_NAMES).default('l1'),
-    granularity: z.enum(GRANULARITIES).default('module'),
+    /** Old names (`channel`, `layer`) are read as their new ones (`group`, `block`). */
+    granularity: z
+      .enum([
+        ...GRANULARITIES,
+        ...(Object.keys(RENAMED_GRANULARITIES) as (keyof typeof RENAMED_GRANULARITIES)[]),
+      ])
+      .default('module'),
     schedule: scheduleSchema.default({ steps: 1, finetuneEpochs: 2 }),
     /** Optional Network Slimming stage before planning (with criterion `bn-gamma`). */
     sparsify: sparsifySchema.optional(),
@@ -267,11 +280,28 @@ export const compressModelInputSchema = z
         path: ['planner', 'latencyReduction'],
         message: 'the netadapt planner needs target.latencyMs or planner.latencyReduction',
       });
-  });
+  })
+  .transform(({ granularity, planner, ...rest }) => ({
+    ...rest,
+    granularity: granularityNamed(granularity),
+    planner: plannerNamed(planner),
+  }));
+
+function granularityNamed(name: Granularity | keyof typeof RENAMED_GRANULARITIES): Granularity {
+  return name in RENAMED_GRANULARITIES
+    ? RENAMED_GRANULARITIES[name as keyof typeof RENAMED_GRANULARITIES]
+    : (name as Granularity);
+}
+
+function plannerNamed(planner: z.output<typeof plannerSchema>) {
+  if (planner.kind !== 'netadapt') return planner;
+  const { evalImages, ...named } = planner;
+  return { ...named, calibrationImages: evalImages ?? named.calibrationImages };
+}
 
 export type CompressModelInput = z.input<typeof compressModelInputSchema>;
 export type CompressModelOptions = z.output<typeof compressModelInputSchema>;
 
 /** What a run's stages read: the input with its splits resolved (`importDataset`, common/data-split.ts). */
 export type RunOptions = Omit<CompressModelOptions, 'splits'> & { splits: RunSplits };
-export type Planner = z.output<typeof plannerSchema>;
+export type Planner = CompressModelOptions['planner'];

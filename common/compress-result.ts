@@ -6,6 +6,8 @@ import {
   type RunSplits,
   type SplitRole,
 } from './data-split';
+import type { ResolvedTarget } from '../core/planning/latency-target';
+import type { ReductionTarget } from '../core/planning/reduction-target';
 import type { TrainedDevice } from '../core/report/trained-device';
 import type { GammaHistogram } from '../core/stats/gamma-histogram';
 import type { ArtifactRef } from './artifact-ref';
@@ -15,8 +17,7 @@ export interface ModelMetrics {
   /**
    * Parameters and FLOPs in the deploy form (BN folded into Conv, `computeStats(model, { form: 'deploy' })`),
    * whatever form the model was evaluated in: the train-form original and pruned models and the deploy-form
-   * delivered one are counted alike, so `1 − after / before` is the cut of the model that ships. (Results of
-   * runs made before this convention counted each file as it stood: a train-form "before" then carried BN.)
+   * delivered one are counted alike, so `1 − after / before` is the cut of the model that ships.
    */
   params: number;
   flops: number;
@@ -91,17 +92,14 @@ export function splitUses(splits: RunSplits): Record<SplitRole, SplitUse> {
  * A target as planned: reductions (a latency budget turned into FLOPs), and the scale of fixed ratios. The
  * planners cut deploy-form cost (BN folded), the cost `ModelMetrics` reports.
  */
-export interface PlannedTarget {
-  flopsReduction?: number;
-  paramsReduction?: number;
-  fromLatency?: { budgetMs: number; baselineMs: number; flopsReduction: number };
+export interface PlannedTarget extends ResolvedTarget {
   /** Fixed-ratio planners: the factor their ratios were multiplied by. */
   scale?: number;
   /**
    * Sensitivity planner: the reductions its additive per-unit model was asked for so that the pruned model,
    * measured exactly, meets the target (coupled units make the additive model overstate savings).
    */
-  allocatedFor?: { flopsReduction?: number; paramsReduction?: number };
+  allocatedFor?: ReductionTarget;
 }
 
 /** A search planner's trajectory (NetAdapt iterations, AMC and random-search episodes), for the report. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { avoidExitDeadlock } from '../common/exit-deadlock.cjs';
+import { avoidExitDeadlock } from '../bin/exit-deadlock.cjs';
 import { loadConfig } from '../runtime/config';
 import { createStagepruneWorker, type WorkerDeployment } from './create-worker';
 import { installProcessGuard } from './process-guard';

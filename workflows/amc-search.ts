@@ -3,6 +3,7 @@ import type { Activities } from '../activities';
 import type { AmcPruneSettings, AmcRecordResult } from '../activities/compress/amc-agent';
 import type { ArtifactRef } from '../common/artifact-ref';
 import type { SearchTrajectory } from '../common/compress-result';
+import type { ReductionTarget } from '../core/planning/reduction-target';
 import type { PlanInput } from '../core/pruning/plan/plan-schema';
 import type { AmcSettings, BestEpisode } from '../core/search/amc/search';
 import { evaluationActivity, shortActivity } from './activity-options';
@@ -12,10 +13,16 @@ export interface AmcSearchInput {
   model: ArtifactRef;
   dataset: ArtifactRef;
   prune: AmcPruneSettings;
-  target: { flopsReduction?: number; paramsReduction?: number };
+  target: ReductionTarget;
   settings: AmcSettings;
-  /** Reward: the first `subset` images of `split` (the calibration split, never the test split). */
-  evaluation: { split: DataSplit; imgsz?: number; subset: number; bnImages: number; threads: number };
+  /** Reward: the first `calibrationImages` of `split` (the selection split, never the test split). */
+  evaluation: {
+    split: DataSplit;
+    imgsz?: number;
+    calibrationImages: number;
+    bnImages: number;
+    threads: number;
+  };
   taskQueue: string;
   /** Batches per run before continue-as-new (keeps the history short over hundreds of episodes). */
   continueEvery: number;
@@ -85,7 +92,7 @@ export async function amcSearch(input: AmcSearchInput): Promise<AmcSearchResult>
           plan: p.plan,
           split: input.evaluation.split,
           ...(input.evaluation.imgsz ? { imgsz: input.evaluation.imgsz } : {}),
-          subset: input.evaluation.subset,
+          calibrationImages: input.evaluation.calibrationImages,
           bnImages: input.evaluation.bnImages,
           threads: input.evaluation.threads,
         }),

@@ -1,8 +1,8 @@
-import { patched, proxyActivities } from '@temporalio/workflow';
+import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { ArtifactRef } from '../common/artifact-ref';
 import type { RunOptions } from '../common/compress-input';
-import type { ModelMetrics, ScheduleStep } from '../common/compress-result';
+import type { ScheduleStep } from '../common/compress-result';
 import type { CriterionInputs } from '../common/criterion-inputs';
 import { planRatios } from '../core/pruning/plan/plan-ratios';
 import type { PlanInput } from '../core/pruning/plan/plan-schema';
@@ -16,10 +16,6 @@ export interface PruneOnScheduleInput {
   dataset: ArtifactRef;
   plan: PlanInput;
   options: RunOptions;
-  /** The model's cost before any step (the baseline evaluation's), to express each step's target. */
-  baseline: Pick<ModelMetrics, 'flops' | 'params'>;
-  /** The reductions the plan meets (read only by runs started before the schedule followed final widths). */
-  target?: { flopsReduction?: number; paramsReduction?: number };
   criterionInputs?: CriterionInputs;
   queues: { cpu: string; gpu: string };
 }
@@ -75,60 +71,29 @@ export async function pruneOnSchedule(input: PruneOnScheduleInput): Promise<Prun
     return { model: applied.model, appliedPlan: applied.appliedPlan, steps, stats: applied.stats };
   }
 
-  // Steps toward the planner's final widths (Torch-Pruning's schedule). Runs started before this landed
-  // re-scaled the plan's ratios on every step's model instead (below), and replay that way.
-  if (patched('schedule-toward-final-widths'))
-    return inSteps(async (k, current) => {
-      const step = { original: input.model, current, plan: input.plan, step: k, steps: n };
-      return (await cpu.scheduleStep(step)).plan;
-    });
-
-  const target: { flopsReduction?: number; paramsReduction?: number } =
-    input.target ?? (await oneShotReduction());
-  return inSteps(async (k, current, ci, previous) => {
-    const cost = previous ? costOf(previous) : input.baseline;
-    // Cumulative share k/n of each reduction, expressed relative to the current model.
-    const relative = (want: number | undefined, now: number, base: number) =>
-      want === undefined ? undefined : Math.max(0, 1 - (1 - (want * k) / n) / (now / base));
-    const stepTarget = {
-      ...optional('flopsReduction', relative(target.flopsReduction, cost.flops, input.baseline.flops)),
-      ...optional('paramsReduction', relative(target.paramsReduction, cost.params, input.baseline.params)),
-    };
-    const scaled = await cpu.scalePlan({
-      model: current,
+  let current = input.model;
+  let last: Applied | undefined;
+  for (let k = 1; k <= n; k++) {
+    const ci = await criterionFor(current, k === 1);
+    // Step k cuts every group k/n of the way to the plan's widths (Torch-Pruning's schedule).
+    const { plan } = await cpu.scheduleStep({
+      original: input.model,
+      current,
       plan: input.plan,
-      target: stepTarget,
-      imgsz,
-      ...(ci ? { criterionInputs: ci } : {}),
+      step: k,
+      steps: n,
     });
-    return scaled.plan;
-  });
-
-  /** The n steps: each scores, plans (`planFor`), prunes, and is fine-tuned briefly unless it is the last. */
-  async function inSteps(
-    planFor: (
-      k: number,
-      current: ArtifactRef,
-      ci: CriterionInputs | undefined,
-      previous: Applied | undefined,
-    ) => Promise<PlanInput>,
-  ): Promise<PruneOnScheduleResult> {
-    let current = input.model;
-    let last: Applied | undefined;
-    for (let k = 1; k <= n; k++) {
-      const ci = await criterionFor(current, k === 1);
-      last = await apply(current, await planFor(k, current, ci, last), ci);
-      current = last.model;
-      const record: ScheduleStep = { step: k, ...pick(last) };
-      if (k < n && o.schedule.finetuneEpochs > 0) {
-        const tuned = await shortFinetune(current);
-        current = tuned.model;
-        record.finetuned = tuned.model;
-      }
-      steps.push(record);
+    last = await apply(current, plan, ci);
+    current = last.model;
+    const record: ScheduleStep = { step: k, ...pick(last) };
+    if (k < n && o.schedule.finetuneEpochs > 0) {
+      const tuned = await shortFinetune(current);
+      current = tuned.model;
+      record.finetuned = tuned.model;
     }
-    return { model: current, appliedPlan: last!.appliedPlan, steps, stats: last!.stats };
+    steps.push(record);
   }
+  return { model: current, appliedPlan: last!.appliedPlan, steps, stats: last!.stats };
 
   function shortFinetune(student: ArtifactRef) {
     return gpu.finetune({
@@ -139,21 +104,8 @@ export async function pruneOnSchedule(input: PruneOnScheduleInput): Promise<Prun
       options: { ...o.finetune, epochs: o.schedule.finetuneEpochs, maxSteps: undefined },
     });
   }
-
-  async function oneShotReduction() {
-    const once = await apply(input.model, input.plan, input.criterionInputs);
-    return { flopsReduction: 1 - once.stats.flops / input.baseline.flops };
-  }
-}
-
-function optional<K extends string>(key: K, value: number | undefined): Partial<Record<K, number>> {
-  return value === undefined || value <= 0 ? {} : ({ [key]: value } as Record<K, number>);
-}
-
-function costOf(a: { stats: { flops: number; params: number } }) {
-  return { flops: a.stats.flops, params: a.stats.params };
 }
 
 function pick(a: { model: ArtifactRef; appliedPlan: ArtifactRef; stats: { flops: number; params: number } }) {
-  return { model: a.model, appliedPlan: a.appliedPlan, ...costOf(a) };
+  return { model: a.model, appliedPlan: a.appliedPlan, flops: a.stats.flops, params: a.stats.params };
 }

@@ -20,7 +20,7 @@ export interface ScanSensitivityInput {
   concurrency: number;
   taskQueue: string;
   criterionInputs?: CriterionInputs;
-  /** The units: modules (default), dependency groups (`channel`) or droppable blocks (`layer`). */
+  /** The units: modules (default), dependency groups (`group`) or droppable blocks (`block`). */
   granularity?: Granularity;
 }
 
@@ -59,7 +59,7 @@ export async function scanSensitivity(input: ScanSensitivityInput): Promise<Scan
     }),
   ]);
   // A block is kept or dropped: one point per block (ratio 1), not a curve.
-  const ratios = input.granularity === 'layer' ? [1] : input.ratios;
+  const ratios = input.granularity === 'block' ? [1] : input.ratios;
   const jobs = units.flatMap((u) => ratios.map((ratio) => ({ ...u, ratio })));
   const points: SensitivityPointResult[] = new Array(jobs.length);
   scanned.total = jobs.length;
@@ -77,7 +77,7 @@ export async function scanSensitivity(input: ScanSensitivityInput): Promise<Scan
         roundTo: input.roundTo,
         split: input.split,
         imgsz: input.imgsz,
-        maxImages: input.calibrationImages,
+        calibrationImages: input.calibrationImages,
         ...(input.criterionInputs ? { criterionInputs: input.criterionInputs } : {}),
         granularity: input.granularity ?? 'module',
       });

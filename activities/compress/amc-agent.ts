@@ -7,8 +7,9 @@ import type { ArtifactRef } from '../../common/artifact-ref';
 import type { SearchTrajectory } from '../../common/compress-result';
 import { decodeModel, imageInputSize } from '../../core/onnx';
 import { costLimit } from '../../core/planning/exact-cost-search';
+import type { ReductionTarget } from '../../core/planning/reduction-target';
 import { PlanError } from '../../core/planning/errors';
-import { unitPlan } from '../../core/planning/unit-plans';
+import { unitPlan, type Granularity } from '../../core/planning/unit-plans';
 import type { PlanInput } from '../../core/pruning/plan/plan-schema';
 import {
   buildSearchSpace,
@@ -30,13 +31,13 @@ import { memoized, type PipelineDeps } from './context';
 export interface AmcPruneSettings {
   criterion: string;
   roundTo: number;
-  granularity: 'module' | 'channel' | 'layer';
+  granularity: Exclude<Granularity, 'mixed'>;
 }
 
 export interface AmcStartInput {
   model: ArtifactRef;
   prune: AmcPruneSettings;
-  target: { flopsReduction?: number; paramsReduction?: number };
+  target: ReductionTarget;
   settings: AmcSettings;
   imgsz?: number;
 }
@@ -105,7 +106,7 @@ export function amcStart(deps: PipelineDeps) {
   return (input: AmcStartInput): Promise<AmcStartResult> =>
     memoized(deps, 'amcStart', input, async () => {
       const granularity = input.prune.granularity;
-      if (granularity === 'layer')
+      if (granularity === 'block')
         throw new ActivityInputError(
           'PLAN_GRANULARITY_UNSUPPORTED',
           'the amc planner chooses ratios: use granularity `channel` or `module`, not `layer`',

@@ -19,10 +19,10 @@ export interface AmcEpisodeInput {
   model: ArtifactRef;
   dataset: ArtifactRef;
   plan: PlanInput;
-  /** The calibration split: reward images are its first `subset`, BN images the `bnImages` after them. */
+  /** The selection split: reward images are its first `calibrationImages`, BN images the `bnImages` after them. */
   split: DataSplit;
   imgsz?: number;
-  subset: number;
+  calibrationImages: number;
   bnImages: number;
   threads: number;
 }
@@ -58,7 +58,7 @@ export function amcEvaluateEpisode(deps: PipelineDeps) {
         dataDir,
         split: input.split,
         imgsz: input.imgsz ?? imageInputSize(model) ?? 640,
-        subset: input.subset,
+        calibrationImages: input.calibrationImages,
         bnImages: input.bnImages,
         threads: input.threads,
         scratchDir,

@@ -7,7 +7,7 @@ import {
   type RunSplits,
   type SplitSettings,
 } from '../../common/data-split';
-import { parseS3Uri } from '../../common/s3-uri';
+import { parseS3Uri } from '../../runtime/artifacts/s3-uri';
 import { splitNamesInKeys } from '../../runtime/datasets/dataset-splits';
 import { ActivityInputError } from '../input-error';
 import { decodeModel } from '../../core/onnx';

@@ -71,7 +71,7 @@ export function netAdaptProposals(deps: PipelineDeps) {
           criterion: input.criterion as PlanInput['criterion'],
           round_to: input.roundTo,
           min_channels: input.roundTo,
-          layers: { [p.unit]: ratioOf(p.unit, p.to) },
+          groups: { [p.unit]: ratioOf(p.unit, p.to) },
         },
       })),
     };

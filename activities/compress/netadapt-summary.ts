@@ -39,15 +39,15 @@ export function netAdaptSummary(deps: PipelineDeps) {
         buildGroups(buildChannelGraph(decodeModel(bytes))).groups.map((g) => [g.id, g.components.length]),
       );
     const [before, after] = [widths(original), widths(final)];
-    const layers: Record<string, number> = {};
+    const groups: Record<string, number> = {};
     for (const [id, w] of after) {
       const full = before.get(id);
-      if (full && w < full) layers[id] = Number((1 - w / full).toFixed(4));
+      if (full && w < full) groups[id] = Number((1 - w / full).toFixed(4));
     }
     const plan: PlanInput = {
       criterion: input.criterion as PlanInput['criterion'],
       round_to: input.roundTo,
-      layers,
+      groups,
     };
     const steps = await Promise.all(
       input.steps.map(

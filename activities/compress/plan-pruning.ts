@@ -4,37 +4,42 @@ import { decodeModel } from '../../core/onnx';
 import {
   buildSensitivityCurves,
   fitAllocationToTarget,
-  rankStages,
+  rankParts,
   resolveTarget,
-  REVIEW_STAGE_BOUNDS,
-  MAX_SCALED_RATIO,
+  REVIEW_PART_BOUNDS,
   PlanError,
   planMix,
   scalePlanToTarget,
   selectDropsToTarget,
+  type ReductionTarget,
   type ResolvedTarget,
   type SensitivityBaseline,
   type SensitivityPoint,
 } from '../../core/planning';
-import { scalePlan as scaleRatios } from '../../core/pruning/plan/plan-ratios';
 import type { PlanInput } from '../../core/pruning/plan/plan-schema';
 import type { PipelineDeps } from './context';
 import { pruneDepsFor, type CriterionInputs } from './prune-deps';
 import { ActivityInputError } from '../input-error';
 import { planFromRatios, unitPlan, type PruneSettings } from '../../core/planning/unit-plans';
 
-export interface PlanPruningInput {
-  planner: Planner;
+interface PlanPruningCommon {
   prune: PruneSettings;
   target: CompressModelOptions['target'];
-  scan?: { baseline: SensitivityBaseline; points: SensitivityPoint[] };
-  /** The original model: fixed-ratio planners prune it (dry runs) to scale their ratios to a target. */
-  model?: ArtifactRef;
+  /** The model to plan on: fixed-ratio planners prune it (dry runs) to scale their ratios to a target. */
+  model: ArtifactRef;
   imgsz?: number;
   /** The baseline's measured latency, for a latency budget. */
   baselineLatencyMs?: number;
   criterionInputs?: CriterionInputs;
 }
+
+/** Fixed ratios (`staged`, `uniform`), or the sensitivity planner with its scan. */
+export type PlanPruningInput =
+  | (PlanPruningCommon & { planner: Extract<Planner, { kind: 'staged' | 'uniform' }> })
+  | (PlanPruningCommon & {
+      planner: Extract<Planner, { kind: 'sensitivity' }>;
+      scan: { baseline: SensitivityBaseline; points: SensitivityPoint[] };
+    });
 
 export interface PlannedPruning {
   plan: PlanInput;
@@ -47,7 +52,7 @@ export interface PlannedPruning {
   /** Fixed-ratio planners with a target: the factor their ratios were scaled by. */
   scale?: number;
   /** Sensitivity planner: the reductions its additive allocation was asked for to meet the target exactly. */
-  allocatedFor?: { flopsReduction?: number; paramsReduction?: number };
+  allocatedFor?: ReductionTarget;
 }
 
 /** Turns the planner choice (and the scan, for `sensitivity`) into an immutable plan, stored as JSON. */
@@ -61,18 +66,15 @@ export function planPruning(deps: PipelineDeps) {
     const { flopsReduction, paramsReduction } = target;
     const hasTarget = flopsReduction !== undefined || paramsReduction !== undefined;
     const targetInfo = hasTarget ? { target } : {};
-    if (input.planner.kind === 'staged' || input.planner.kind === 'uniform') {
+    // Fixed ratios (staged, uniform) come without a scan; the sensitivity planner's with one.
+    if (!('scan' in input)) {
       const ratios = planFromRatios(input.planner, input.prune);
       if (!hasTarget) return { plan: ratios, ref: await json(ratios) };
-      if (!input.model)
-        throw new ActivityInputError('PLAN_MODEL_MISSING', 'scaling ratios to a target needs the model');
       const model = decodeModel(await deps.store.get(input.model));
       const pruneDeps = await pruneDepsFor(deps, input.prune.criterion, model, input.criterionInputs ?? {});
       const scaled = await scalePlanToTarget(model, ratios, target, { imgsz: input.imgsz, deps: pruneDeps });
       return { plan: scaled.plan, ref: await json(scaled.plan), scale: scaled.scale, ...targetInfo };
     }
-    if (!input.scan)
-      throw new ActivityInputError('PLAN_SCAN_MISSING', 'the sensitivity planner needs a scan');
     if (!hasTarget) {
       throw new ActivityInputError(
         'PLAN_TARGET_INVALID',
@@ -81,14 +83,9 @@ export function planPruning(deps: PipelineDeps) {
           : 'the sensitivity planner needs target.flopsReduction, target.paramsReduction or target.latencyMs',
       );
     }
-    if (!input.model)
-      throw new ActivityInputError(
-        'PLAN_MODEL_MISSING',
-        'fitting the allocation to a target needs the model',
-      );
     const model = decodeModel(await deps.store.get(input.model));
     const pruneDeps = await pruneDepsFor(deps, input.prune.criterion, model, input.criterionInputs ?? {});
-    if (input.prune.granularity === 'layer') {
+    if (input.prune.granularity === 'block') {
       const drops = await selectDropsToTarget(
         model,
         input.scan.baseline,
@@ -111,7 +108,7 @@ export function planPruning(deps: PipelineDeps) {
       };
     }
     const curves = buildSensitivityCurves(input.scan.baseline, input.scan.points);
-    const ranking = rankStages(input.scan.baseline, curves);
+    const ranking = rankParts(input.scan.baseline, curves);
     const fitted = await fitAllocationToTarget(
       model,
       input.scan.baseline,
@@ -120,7 +117,7 @@ export function planPruning(deps: PipelineDeps) {
       (units) => unitPlan(units, input.prune),
       {
         allocation: {
-          bounds: (input.planner.kind === 'sensitivity' && input.planner.stageBounds) || REVIEW_STAGE_BOUNDS,
+          bounds: input.planner.stageBounds ?? REVIEW_PART_BOUNDS,
         },
         imgsz: input.imgsz,
         deps: pruneDeps,
@@ -146,33 +143,6 @@ export function planPruning(deps: PipelineDeps) {
         params: allocation.predictedParams,
       },
     };
-  };
-}
-
-export interface ScalePlanInput {
-  model: ArtifactRef;
-  plan: PlanInput;
-  target: { flopsReduction?: number; paramsReduction?: number };
-  imgsz?: number;
-  criterionInputs?: CriterionInputs;
-}
-
-/**
- * A plan's ratios scaled (proportions kept) so that the model it prunes meets `target`, measured exactly: one
- * step of an iterative schedule. An empty target returns the plan with every ratio at 0.
- */
-export function scalePlan(deps: PipelineDeps) {
-  return async (input: ScalePlanInput): Promise<{ plan: PlanInput; scale: number }> => {
-    if (input.target.flopsReduction === undefined && input.target.paramsReduction === undefined)
-      return { plan: scaleRatios(input.plan, 0, MAX_SCALED_RATIO), scale: 0 };
-    const model = decodeModel(await deps.store.get(input.model));
-    const criterion = input.plan.criterion ?? 'l1';
-    const pruneDeps = await pruneDepsFor(deps, criterion, model, input.criterionInputs ?? {});
-    const scaled = await scalePlanToTarget(model, input.plan, input.target, {
-      imgsz: input.imgsz,
-      deps: pruneDeps,
-    });
-    return { plan: scaled.plan, scale: scaled.scale };
   };
 }
 

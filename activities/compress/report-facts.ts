@@ -1,13 +1,13 @@
 // The report's derived facts, from the workflow result and the evaluations: metrics rows with their latency
-// spread and per-class AP, whether each target was met, the stage bounds the kept channels are drawn
+// spread and per-class AP, whether each target was met, the part bounds the kept channels are drawn
 // against, and every evaluated model for the Pareto plot. Plain functions of their arguments.
 
 import { describeSplit, SELECTION_UNUSED } from '../../common/data-split';
 import type { CompressModelOptions, RunOptions } from '../../common/compress-input';
 import type { CompressModelResult, ModelMetrics } from '../../common/compress-result';
-import { REVIEW_STAGE_BOUNDS, type SensitivityPoint } from '../../core/planning';
+import { REVIEW_PART_BOUNDS, type SensitivityPoint } from '../../core/planning';
 import type { ParetoPoint, RunReport, SearchTrajectory } from '../../core/report';
-import type { StageRatios } from '../../core/report/kept-channels-svg';
+import { DEFAULT_STAGES } from '../../core/pruning/plan/parse-plan';
 import type { ClassAp } from '../../runtime/report/detection-examples';
 import type { EvaluateModelResult } from './evaluate-model';
 
@@ -47,18 +47,17 @@ export function targetMet(
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
-/** The staged plan's per-stage ratios as applied (scaled to the target), else the default staged ratios. */
+/** The staged plan's per-part ratios as applied (scaled to the target), else the default staged ratios. */
 export function stageBounds(
   planner: CompressModelOptions['planner'],
   result: CompressModelResult,
 ): NonNullable<RunReport['stage_bounds']> {
-  const staged =
-    planner.kind === 'staged' ? planner.stages : ({ backbone: 0.3, neck: 0.2, head: 0.1 } as StageRatios);
+  const staged = planner.kind === 'staged' ? planner.stages : DEFAULT_STAGES;
   const k = planner.kind === 'staged' ? (result.planned?.scale ?? 1) : 1;
   const clamp = (v: number) => Math.min(1, Math.max(0, v * k));
   return {
     staged: { backbone: clamp(staged.backbone), neck: clamp(staged.neck), head: clamp(staged.head) },
-    review: { ...REVIEW_STAGE_BOUNDS },
+    review: { ...REVIEW_PART_BOUNDS },
   };
 }
 

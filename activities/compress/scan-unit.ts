@@ -5,7 +5,7 @@ import { buildChannelGraph } from '../../core/pruning/dependency/channel-graph';
 import { buildGroups, prunableChannels } from '../../core/pruning/groups';
 import { droppableBlocks } from '../../core/pruning/layers/drop-bottlenecks';
 import { pruneModel } from '../../core/pruning/prune-model';
-import { stageMapOf, stageOfModule } from '../../core/yolo/stage-map';
+import { partMapOf, partOfModule } from '../../core/yolo/part-map';
 import { memoized, type PipelineDeps } from './context';
 import { evaluateModel } from './evaluate-model';
 import { pruneDepsFor, type CriterionInputs } from './prune-deps';
@@ -22,25 +22,25 @@ export function listPrunableUnits(deps: PipelineDeps) {
     granularity?: Granularity;
   }): Promise<{ unit: string; stage: string }[]> => {
     const model = decodeModel(await deps.store.get(input.model));
-    const stages = stageMapOf(model);
-    if (input.granularity === 'layer') {
+    const stages = partMapOf(model);
+    if (input.granularity === 'block') {
       return droppableBlocks(model).map((b) => ({
         unit: b.name,
-        stage: stageOfModule(b.module, stages) ?? 'head',
+        stage: partOfModule(b.module, stages) ?? 'head',
       }));
     }
     const gs = buildGroups(buildChannelGraph(model));
-    if (input.granularity === 'channel') {
+    if (input.granularity === 'group') {
       return gs.groups
         .filter((g) => prunableChannels(g).length > 0)
-        .map((g) => ({ unit: g.id, stage: stageOfModule(g.module ?? -1, stages) ?? 'head' }));
+        .map((g) => ({ unit: g.id, stage: partOfModule(g.module ?? -1, stages) ?? 'head' }));
     }
     const modules = new Set<number>();
     for (const g of gs.groups)
       if (g.module !== undefined && prunableChannels(g).length > 0) modules.add(g.module);
     return [...modules]
       .sort((a, b) => a - b)
-      .map((m) => ({ unit: `model.${m}`, stage: stageOfModule(m, stages) ?? 'head' }));
+      .map((m) => ({ unit: `model.${m}`, stage: partOfModule(m, stages) ?? 'head' }));
   };
 }
 
@@ -54,7 +54,7 @@ export interface ScanUnitInput {
   roundTo: number;
   split: DataSplit;
   imgsz?: number;
-  maxImages: number;
+  calibrationImages: number;
   granularity?: Granularity;
   criterionInputs?: CriterionInputs;
 }
@@ -75,7 +75,7 @@ export function scanUnit(deps: PipelineDeps) {
         split: input.split,
         imgsz: input.imgsz,
         provider: 'cpu',
-        maxImages: input.maxImages,
+        maxImages: input.calibrationImages,
         latencyRuns: 0,
         threads: 1,
       });

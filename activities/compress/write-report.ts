@@ -9,7 +9,7 @@ import { loadDataset } from '../../runtime/datasets';
 import { decodeModel, type Model } from '../../core/onnx';
 import {
   buildSensitivityCurves,
-  rankStages,
+  rankParts,
   type SensitivityBaseline,
   type SensitivityPoint,
 } from '../../core/planning';
@@ -23,14 +23,14 @@ import {
   searchForReport,
   SearchTrajectorySchema,
   sensitivityForReport,
-  stageCostsForReport,
+  partCostsForReport,
   type FinetuneLoss,
   type LayerRatio,
   type ReportSplit,
   type SearchTrajectory,
 } from '../../core/report';
 import type { ModelStats } from '../../core/stats';
-import { moduleIndexOfNode, stageMapOf, stageOfModule } from '../../core/yolo/stage-map';
+import { moduleIndexOfNode, partMapOf, partOfModule } from '../../core/yolo/part-map';
 import { detectionExamples, type DetectionExamplesResult } from '../../runtime/report/detection-examples';
 import type { PipelineDeps } from './context';
 import type { EvaluateModelResult } from './evaluate-model';
@@ -100,12 +100,12 @@ export function writeReport(deps: PipelineDeps) {
     const [original, pruned] = await Promise.all([deps.store.get(a.original), deps.store.get(a.pruned!)]);
     const after = convWidths(decodeModel(pruned));
     const originalModel = decodeModel(original);
-    const stages = stageMapOf(originalModel);
+    const stages = partMapOf(originalModel);
     const layers: LayerRatio[] = [...convWidths(originalModel)]
       .filter(([name]) => after.has(name))
       .map(([name, before]) => ({
         name,
-        stage: stageOfModule(moduleIndexOfNode(name) ?? -1, stages) ?? 'other',
+        stage: partOfModule(moduleIndexOfNode(name) ?? -1, stages) ?? 'other',
         before,
         after: after.get(name)!,
       }));
@@ -126,10 +126,10 @@ export function writeReport(deps: PipelineDeps) {
     ];
     let sensitivity;
     // Curves need ratios inside (0, 1): a layer scan's points are whole blocks dropped (ratio 1).
-    if (input.scan && input.input.granularity !== 'layer') {
+    if (input.scan && input.input.granularity !== 'block') {
       const curves = buildSensitivityCurves(input.scan.baseline, input.scan.points);
       sensitivity = {
-        ...sensitivityForReport(rankStages(input.scan.baseline, curves)),
+        ...sensitivityForReport(rankParts(input.scan.baseline, curves)),
         baseline: input.scan.baseline,
         curves,
       };
@@ -220,7 +220,7 @@ export function writeReport(deps: PipelineDeps) {
         ? metricsForReport(result.after, ev.after, examples?.perClass.compressed)
         : metricsForReport(result.before, ev.before, examples?.perClass.original),
       target_met: targetMet(t, result),
-      stages: stageCostsForReport(input.originalStats, input.prunedStats),
+      stages: partCostsForReport(input.originalStats, input.prunedStats),
       planned: plannedForReport(result),
       sensitivity,
       layers,

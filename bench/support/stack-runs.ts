@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import { parseS3Uri } from '../../common/s3-uri';
+import { parseS3Uri } from '../../runtime/artifacts/s3-uri';
 import { createS3Client, S3ArtifactStore } from '../../runtime/artifacts';
 import { loadConfig } from '../../runtime/config';
 

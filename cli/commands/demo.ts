@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { connectClient, startCompression } from '../../clients';
 import type { CompressModelInput } from '../../common/compress-input';
+import { DEFAULT_STAGES } from '../../core/pruning/plan/parse-plan';
 import { LocalStack, stackOptionsFromConfig } from '../../infra/stack';
 import { loadConfig } from '../../runtime/config';
 import { bccdRoot } from '../../runtime/datasets';
@@ -31,7 +32,7 @@ export function demoInput(model: string, data: string): CompressModelInput {
     model,
     data,
     modelName: 'yolov8n-bccd',
-    planner: { kind: 'staged', stages: { backbone: 0.3, neck: 0.2, head: 0.1 } },
+    planner: { kind: 'staged', stages: { ...DEFAULT_STAGES } },
     criterion: 'l1',
     splits: { finetune: 'trainval', evaluation: 'test' },
     finetune: { epochs: 5, batch: 16, device: 'cpu', checkpointEvery: 20 },

@@ -9,7 +9,7 @@ import {
   dataSpecForDir,
   progressPrinter,
   runJobFromCli,
-} from '../../runtime/trainer/cli-support';
+} from '../trainer-support';
 import { commonJobFields } from './train';
 
 const flagsSchema = commonTrainerFlags.extend({

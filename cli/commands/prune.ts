@@ -16,13 +16,17 @@ import { readTaylorScores } from '../../runtime/pruning/taylor-scores';
 import { CliUsageError, parseFlags } from '../args';
 import type { CliCommand } from '../command';
 
+const stagesText = Object.entries(DEFAULT_STAGES)
+  .map(([k, r]) => `${k}=${r}`)
+  .join(',');
+
 const usage = `usage:
   stageprune prune IN --out OUT [--criterion ${CRITERIA.join('|')}]
-      [--ratio R | --stages backbone=0.3,neck=0.2,head=0.1 | --plan plan.json] [--round 8] [--min-channels 8]
+      [--ratio R | --stages ${stagesText} | --plan plan.json] [--round 8] [--min-channels 8]
       [--drop-bottlenecks model.2.m.0,...] [--calib DIR] [--scores taylor.json] [--seed 0]
       [--custom-op-library LIB.so] [--json]
   Structured pruning with dependency groups. Without --ratio/--stages/--plan the staged default
-  (backbone 0.3, neck 0.2, head 0.1) applies. The plan actually applied (with channel lists) is saved as
+  (${stagesText}) applies. The plan actually applied (with channel lists) is saved as
   OUT's name with .plan.json; replay it with --plan. The output is written only after onnxruntime loads
   it; a model with custom-domain ops is pruned around them and checked only when --custom-op-library
   names the library that implements them (otherwise it is written unchecked, with a warning).
@@ -104,8 +108,7 @@ export const pruneCommand: CliCommand = {
     if (flags.round !== undefined) plan['round_to'] = flags.round;
     if (flags['min-channels'] !== undefined) plan['min_channels'] = flags['min-channels'];
     if (flags.seed !== undefined) plan['seed'] = flags.seed;
-    if (flags['drop-bottlenecks'])
-      plan['drop_bottlenecks'] = flags['drop-bottlenecks'].split(',').filter(Boolean);
+    if (flags['drop-bottlenecks']) plan['blocks'] = flags['drop-bottlenecks'].split(',').filter(Boolean);
 
     const criterion = (plan['criterion'] as string | undefined) ?? 'l1';
     const deps: PruneDeps = {

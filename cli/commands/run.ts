@@ -417,7 +417,7 @@ export const runCommand: CliCommand = {
     '',
     'Training and evaluation run on STAGEPRUNE_GPU_QUEUE (stageprune-gpu), the rest on STAGEPRUNE_CPU_QUEUE',
     '(stageprune-cpu): run a worker on each. Upload progress goes to stderr. --granularity names the units the',
-    'sensitivity planner scans: modules, dependency groups (channel) or whole blocks to drop (layer). --steps',
+    'sensitivity planner scans: modules (module), dependency groups (group) or whole blocks to drop (block). --steps',
     'prunes in N steps with --step-epochs of fine-tuning between them; --sparsify runs Network Slimming first.',
     'Every choice (scans, search rewards, planner checks, hrank) is made on the selection split, which is neither',
     "fine-tuned on nor reported: the data set's `selection` split if it has one, else --selection-images (64)",

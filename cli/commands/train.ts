@@ -9,7 +9,7 @@ import {
   dataSpecForDir,
   progressPrinter,
   runJobFromCli,
-} from '../../runtime/trainer/cli-support';
+} from '../trainer-support';
 
 const flagsSchema = commonTrainerFlags.extend({
   model: z.string().min(1),

@@ -13,7 +13,7 @@
 // move is cut short, inside its linear segment, exactly where the target is met.
 
 import { z } from 'zod';
-import type { Stage } from '../yolo/stage-map';
+import type { Part } from '../yolo/part-map';
 import { PlanError } from './errors';
 import { curveValueAt, maxMeasuredRatio } from './sensitivity-curves';
 import type { SensitivityBaseline, SensitivityCurve } from './sensitivity-types';
@@ -29,14 +29,14 @@ export const SensitivityTargetSchema = z
   });
 export type SensitivityTarget = z.output<typeof SensitivityTargetSchema>;
 
-/** Safe per-stage maxima from the YOLOv5 compression review (DESIGN §1); pass as `bounds` to apply them. */
-export const REVIEW_STAGE_BOUNDS: Readonly<Record<Stage, number>> = { backbone: 0.4, neck: 0.3, head: 0.15 };
+/** Safe per-part maxima from the YOLOv5 compression review (DESIGN §1); pass as `bounds` to apply them. */
+export const REVIEW_PART_BOUNDS: Readonly<Record<Part, number>> = { backbone: 0.4, neck: 0.3, head: 0.15 };
 
 export interface AllocationOptions {
   /** No unit is pruned beyond this ratio. Default: only each curve's last measured ratio limits it. */
   maxRatio?: number;
-  /** Per-stage maxima, e.g. REVIEW_STAGE_BOUNDS. Default: none. */
-  bounds?: Partial<Record<Stage, number>>;
+  /** Per-part maxima, e.g. REVIEW_PART_BOUNDS. Default: none. */
+  bounds?: Partial<Record<Part, number>>;
   /** Return the best reachable allocation with `met: false` instead of throwing PLAN_TARGET_UNREACHABLE. */
   allowPartial?: boolean;
 }

@@ -2,11 +2,7 @@
 // fit-allocation): the cost limit a reduction target sets, and the bisection for the least setting meeting it.
 
 import type { ModelStats } from '../stats';
-
-export interface ReductionTarget {
-  flopsReduction?: number;
-  paramsReduction?: number;
-}
+import type { ReductionTarget } from './reduction-target';
 
 export interface Cost {
   flops: number;

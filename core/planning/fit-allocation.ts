@@ -3,7 +3,7 @@
 // both cut loses (1−a)(1−b) of its cost, not 1−a−b), so the additive model overstates the combined savings
 // and a plan "meeting" 40% may remove 35% when applied. Here the reduction the allocation is asked for is
 // raised by one factor until the pruned model, measured for real, meets the target; bisection on that factor
-// finds the least one. The allocation itself (which units, least predicted mAP loss, stage bounds) is
+// finds the least one. The allocation itself (which units, least predicted mAP loss, part bounds) is
 // unchanged: only how far along its greedy path it goes.
 
 import type { Model } from '../onnx/model';
@@ -36,7 +36,7 @@ export interface FittedAllocation {
 }
 
 export interface FitOptions {
-  /** Passed to every allocation (stage bounds, max ratio); `allowPartial` is set here. */
+  /** Passed to every allocation (part bounds, max ratio); `allowPartial` is set here. */
   allocation?: Omit<AllocationOptions, 'allowPartial'>;
   imgsz?: number;
   deps?: PruneDeps;
@@ -96,7 +96,7 @@ export async function fitAllocationToTarget(
   if (!meets(hi)) {
     throw new PlanError(
       'PLAN_TARGET_UNREACHABLE',
-      `the target is out of reach within the scanned ratios and stage bounds: the furthest allocation keeps ` +
+      `the target is out of reach within the scanned ratios and part bounds: the furthest allocation keeps ` +
         `${pct(hi.flops, base.flops)} of the FLOPs (target ${pct(want.flops, base.flops)}) and ` +
         `${pct(hi.params, base.params)} of the parameters (target ${pct(want.params, base.params)}), measured exactly`,
     );

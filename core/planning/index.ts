@@ -1,4 +1,5 @@
 export * from './errors';
+export type { ReductionTarget } from './reduction-target';
 export * from './sensitivity-types';
 export * from './sensitivity-curves';
 export * from './rank-sensitivity';

@@ -3,7 +3,7 @@
 // proxy ignores fixed per-inference costs, so it tends to under-prune; the compressed model's latency is
 // measured again and the run reports whether the budget was met.
 
-import type { ReductionTarget } from './scale-to-target';
+import type { ReductionTarget } from './reduction-target';
 import { PlanError } from './errors';
 
 export interface PlanTargets extends ReductionTarget {

@@ -8,8 +8,8 @@ import type { Model } from '../onnx/model';
 import { pruneModel, type PruneDeps } from '../pruning/prune-model';
 import type { PlanInput } from '../pruning/plan/plan-schema';
 import { computeStats } from '../stats';
-import { REVIEW_STAGE_BOUNDS } from './allocate-ratios';
-import type { ReductionTarget } from './exact-cost-search';
+import { REVIEW_PART_BOUNDS } from './allocate-ratios';
+import type { ReductionTarget } from './reduction-target';
 import { fitAllocationToTarget } from './fit-allocation';
 import { selectDropsToTarget } from './select-drops';
 import type { SensitivityBaseline, SensitivityCurve, SensitivityPoint } from './sensitivity-types';
@@ -34,7 +34,7 @@ export async function planMix(
   options: {
     imgsz?: number;
     deps?: PruneDeps;
-    /** The most any unit of a stage may lose (the planner's `stageBounds`); default the review's. */
+    /** The most any unit of a part may lose (the planner's `stageBounds`); default the review's. */
     stageBounds?: Readonly<Record<'backbone' | 'neck' | 'head', number>>;
   } = {},
 ): Promise<MixCandidate> {
@@ -63,7 +63,7 @@ export async function planMix(
     paramsReduction: relative(target.paramsReduction, after.params, start.params),
   };
   const needsChannels = (remaining.flopsReduction ?? 0) > 0 || (remaining.paramsReduction ?? 0) > 0;
-  const withDrops = drops.length ? { drop_bottlenecks: drops } : {};
+  const withDrops = drops.length ? { blocks: drops } : {};
   if (!needsChannels)
     return { share, plan: { ...base, ...withDrops }, drops, flops: after.flops, params: after.params };
   const positive = (v: number | undefined) => (v !== undefined && v > 0 ? v : undefined);
@@ -79,7 +79,7 @@ export async function planMix(
     },
     (units) => ({ ...base, modules: units }),
     {
-      allocation: { bounds: options.stageBounds ?? REVIEW_STAGE_BOUNDS },
+      allocation: { bounds: options.stageBounds ?? REVIEW_PART_BOUNDS },
       imgsz: options.imgsz,
       deps: options.deps,
     },

@@ -2,7 +2,7 @@
 // parts, most to least sensitive, as Detect head, shallow backbone, neck, deep backbone; the scan must show
 // a ranking of this kind for our models and the report states it (DESIGN §1).
 
-import type { Stage } from '../yolo/stage-map';
+import type { Part } from '../yolo/part-map';
 import { compareUnits } from './sensitivity-curves';
 import type { SensitivityBaseline, SensitivityCurve } from './sensitivity-types';
 
@@ -17,7 +17,7 @@ export type SensitivityMeasure = 'ratio' | 'flops';
 
 export interface UnitSensitivity {
   unit: string;
-  stage: Stage;
+  stage: Part;
   /** Mean over measured points of baseline mAP50-95 − point mAP50-95 (absolute, not relative). */
   meanDrop: number;
   /** Mean over points of drop / ratio. */
@@ -46,11 +46,11 @@ export interface GroupSensitivity<G extends string = string> {
   sensitivity: number;
 }
 
-export interface StageRanking {
+export interface PartRanking {
   by: SensitivityMeasure;
   /** backbone / neck / head, most to least sensitive. */
-  stages: GroupSensitivity<Stage>[];
-  order: Stage[];
+  stages: GroupSensitivity<Part>[];
+  order: Part[];
   /** Pruned-YOLO's four groups, most to least sensitive (groups without scanned units are left out). */
   groups: GroupSensitivity<SensitivityGroup>[];
   groupOrder: SensitivityGroup[];
@@ -124,12 +124,12 @@ function aggregate<G extends string>(units: readonly UnitSensitivity[], groupOf:
   return out.sort((a, b) => b.sensitivity - a.sensitivity || (a.group < b.group ? -1 : 1));
 }
 
-/** Per-stage and per-Pruned-YOLO-group mean sensitivity, most to least sensitive. */
-export function rankStages(
+/** Per-part and per-Pruned-YOLO-group mean sensitivity, most to least sensitive. */
+export function rankParts(
   baseline: SensitivityBaseline,
   curves: readonly SensitivityCurve[],
   options: RankOptions = {},
-): StageRanking {
+): PartRanking {
   const by = options.by ?? 'ratio';
   const shallowLast = options.shallowBackboneLast ?? 4;
   const units = rankUnits(baseline, curves, { by });

@@ -10,9 +10,8 @@ import type { PlanInput } from '../pruning/plan/plan-schema';
 import { planRatios, scalePlan } from '../pruning/plan/plan-ratios';
 import { computeStats } from '../stats';
 import { PlanError } from './errors';
-import { costLimit, leastMeeting, pct, withinLimit, type ReductionTarget } from './exact-cost-search';
-
-export type { ReductionTarget } from './exact-cost-search';
+import { costLimit, leastMeeting, pct, withinLimit } from './exact-cost-search';
+import type { ReductionTarget } from './reduction-target';
 
 export interface ScaledPlan {
   plan: PlanInput;

@@ -2,8 +2,8 @@
 // every group's final width on the original model; step k of n cuts each group to k/n of the way from its
 // original width to that final width, on the current (pruned, fine-tuned) model's weights. The last step lands
 // on the final widths exactly, so the schedule meets the planner's target with the planner's allocation.
-// Re-scaling the plan's ratios on each step's model instead overshot: after a few steps many narrow groups
-// share one width, cross a rounding threshold together, and a −70% target ended at −79%.
+// Re-scaling the plan's ratios on each step's model instead overshoots: after a few steps many narrow groups
+// share one width and cross a rounding threshold together (docs/PIPELINE.md, Schedule).
 
 import type { Model } from '../onnx/model';
 import { buildChannelGraph } from '../pruning/dependency/channel-graph';
@@ -41,13 +41,13 @@ export function scheduleStepPlan(
   step: number,
   steps: number,
 ): PlanInput {
-  const settings = PlanSchema.parse({ ...plan, drop_bottlenecks: undefined, applied_from: undefined });
+  const settings = PlanSchema.parse({ ...plan, blocks: undefined, applied_from: undefined });
   // The first step drops the plan's blocks before it cuts channels: widths are reachable on what remains.
-  const drops = step === 1 && plan.drop_bottlenecks?.length ? plan.drop_bottlenecks : undefined;
+  const drops = step === 1 && plan.blocks?.length ? plan.blocks : undefined;
   const gs = buildGroups(buildChannelGraph(drops ? dropBottlenecks(current, drops) : current));
   const reachable = reachableWidths(gs, settings.round_to, settings.min_channels);
   const now = widthsOf(gs);
-  const layers: Record<string, number> = {};
+  const groups: Record<string, number> = {};
   for (const [unit, options] of reachable) {
     const from = original.get(unit);
     const to = final.get(unit);
@@ -56,7 +56,7 @@ export function scheduleStepPlan(
     let best: { width: number; ratio: number } | undefined;
     for (const o of options)
       if (o.width >= to && (!best || Math.abs(o.width - want) < Math.abs(best.width - want))) best = o;
-    if (best && best.width < now.get(unit)!) layers[unit] = best.ratio;
+    if (best && best.width < now.get(unit)!) groups[unit] = best.ratio;
   }
   return {
     criterion: settings.criterion,
@@ -66,7 +66,7 @@ export function scheduleStepPlan(
     min_channels: settings.min_channels,
     seed: settings.seed,
     segment_mode: settings.segment_mode,
-    layers,
-    ...(drops ? { drop_bottlenecks: drops } : {}),
+    groups,
+    ...(drops ? { blocks: drops } : {}),
   };
 }

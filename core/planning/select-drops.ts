@@ -8,7 +8,8 @@ import { pruneModel, type PruneDeps } from '../pruning/prune-model';
 import type { PlanInput } from '../pruning/plan/plan-schema';
 import { computeStats } from '../stats';
 import { PlanError } from './errors';
-import { costLimit, pct, withinLimit, type ReductionTarget } from './exact-cost-search';
+import { costLimit, pct, withinLimit } from './exact-cost-search';
+import type { ReductionTarget } from './reduction-target';
 import type { SensitivityBaseline, SensitivityPoint } from './sensitivity-types';
 
 export interface SelectedDrops {
@@ -44,7 +45,7 @@ export async function selectDropsToTarget(
   for (const p of order) {
     blocks.push(p.unit);
     loss += Math.max(0, baseline.map50_95 - p.map50_95);
-    const plan = { ...base, drop_bottlenecks: [...blocks] };
+    const plan = { ...base, blocks: [...blocks] };
     cost = stats((await pruneModel(model, plan, options.deps)).model);
     if (meets(cost))
       return {

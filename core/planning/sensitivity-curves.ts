@@ -23,7 +23,7 @@ const samePoint = (a: SensitivityPoint, b: SensitivityPoint): boolean =>
 
 /**
  * Groups points by unit and sorts them by ratio. A point repeated verbatim (a retried scan activity stored
- * twice) is kept once; two different measurements at the same (unit, ratio), a unit reported in two stages,
+ * twice) is kept once; two different measurements at the same (unit, ratio), a unit reported in two parts,
  * a ratio outside (0, 1) or a non-finite value are `PLAN_SCAN_INVALID`: the scan is inconsistent and any plan
  * built on it would be arbitrary.
  */
@@ -46,7 +46,7 @@ export function buildSensitivityCurves(
     if (curve.stage !== p.stage)
       throw new PlanError(
         'PLAN_SCAN_INVALID',
-        `${p.unit} is reported in stages ${curve.stage} and ${p.stage}`,
+        `${p.unit} is reported in parts ${curve.stage} and ${p.stage}`,
       );
     const twin = curve.points.find((q) => q.ratio === p.ratio);
     if (twin === undefined) curve.points.push({ ...p });

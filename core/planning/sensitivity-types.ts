@@ -3,12 +3,12 @@
 // be stored as JSON and read back by the planner activity.
 
 import { z } from 'zod';
-import type { Stage } from '../yolo/stage-map';
+import type { Part } from '../yolo/part-map';
 
 export interface SensitivityPoint {
   /** Ultralytics module key (`model.6`), dependency group (its root conv) or droppable block (`model.4.m.1`). */
   unit: string;
-  stage: Stage;
+  stage: Part;
   /** Fraction of the unit's prunable channels removed, in (0, 1); 1 for a dropped block. */
   ratio: number;
   map50_95: number;
@@ -28,7 +28,7 @@ export interface SensitivityBaseline {
 
 export interface SensitivityCurve {
   unit: string;
-  stage: Stage;
+  stage: Part;
   /** Sorted by ratio, all ratios > 0; the point (0, baseline) is implicit and never stored. */
   points: SensitivityPoint[];
 }

@@ -1,10 +1,18 @@
 // Plans the planners write: fixed ratios (staged, uniform) and per-unit ratios at a granularity. The units
-// are ultralytics modules (`model.6`), dependency groups named by their root conv (`channel`), or blocks to
-// drop whole (`layer`).
+// are ultralytics modules (`model.6`), dependency groups named by their root conv (`group`), or blocks to
+// drop whole (`block`).
 
 import type { PlanInput } from '../pruning/plan/plan-schema';
 
-export type Granularity = 'module' | 'channel' | 'layer' | 'mixed';
+/**
+ * What the sensitivity scan (and the search planners) treat as one unit, named as the plan key its plans
+ * write: `module` an ultralytics module (its channels by one ratio, plan key `modules`), `group` one
+ * dependency group (a conv and everything coupled to it, `groups`), `block` a whole block to drop (C2f/C3k2
+ * bottleneck, C3k, PSA block: layer pruning, `blocks`); `mixed` both modules and blocks under one target (the
+ * sensitivity planner measures a few mixes and keeps the best accuracy per latency).
+ */
+export const GRANULARITIES = ['module', 'group', 'block', 'mixed'] as const;
+export type Granularity = (typeof GRANULARITIES)[number];
 
 export interface PruneSettings {
   criterion: string;
@@ -13,7 +21,7 @@ export interface PruneSettings {
 }
 
 /**
- * A plan that prunes the given units: modules or dependency groups at the given ratios; for `layer`, the
+ * A plan that prunes the given units: modules or dependency groups at the given ratios; for `block`, the
  * blocks whose ratio is 1 are dropped (a block is either kept or dropped).
  */
 export function unitPlan(
@@ -22,12 +30,12 @@ export function unitPlan(
 ): PlanInput {
   const base = { criterion: s.criterion as PlanInput['criterion'], round_to: s.roundTo };
   switch (s.granularity) {
-    case 'channel':
-      return { ...base, layers: units };
-    case 'layer':
+    case 'group':
+      return { ...base, groups: units };
+    case 'block':
       return {
         ...base,
-        drop_bottlenecks: Object.entries(units)
+        blocks: Object.entries(units)
           .filter(([, r]) => r >= 1)
           .map(([u]) => u),
       };
@@ -36,7 +44,7 @@ export function unitPlan(
   }
 }
 
-/** A plan from a fixed-ratio planner: per stage (staged) or one ratio for every group (uniform). */
+/** A plan from a fixed-ratio planner: per part (staged) or one ratio for every group (uniform). */
 export function planFromRatios(
   planner: { kind: 'staged'; stages: Record<string, number> } | { kind: 'uniform'; ratio: number },
   s: { criterion: string; roundTo: number },

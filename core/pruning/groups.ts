@@ -5,7 +5,7 @@
 import type { ChannelGraph } from './dependency/channel-graph';
 import type { FrozenReason, FrozenReasonKind } from './dependency/op-rule';
 import { UnionFind } from './dependency/union-find';
-import { moduleIndexOfNode as moduleIndexOf } from '../yolo/stage-map';
+import { moduleIndexOfNode as moduleIndexOf } from '../yolo/part-map';
 import { isDflNode } from './dependency/yolo-naming';
 
 export interface ChannelGroup {

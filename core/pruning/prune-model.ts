@@ -3,7 +3,7 @@
 // actually applied (explicit channel lists) so the pruning can be replayed exactly.
 
 import type { Model } from '../onnx/model';
-import { moduleIndexOfNode, stageMapOf, stageOfModule, type StageMap } from '../yolo/stage-map';
+import { moduleIndexOfNode, partMapOf, partOfModule, type PartMap } from '../yolo/part-map';
 import { buildChannelGraph, type ChannelGraph } from './dependency/channel-graph';
 import type { OpRegistry } from './dependency/op-registry';
 import { PruneError } from './errors';
@@ -49,23 +49,23 @@ function moduleKey(key: string): number {
   return Number(m[1]);
 }
 
-/** Ratio for a group: the most specific unit that names it wins (layer, module hidden width, module, stage, global). */
+/** Ratio for a group: the most specific unit that names it wins (layer, module hidden width, module, part, global). */
 function ratioOf(
   plan: Plan,
   group: ChannelGroup,
   modules: ReadonlyMap<number, number>,
   hidden: ReadonlyMap<number, number>,
   internal: boolean,
-  stages: StageMap,
+  stages: PartMap,
 ): number {
-  const layer = plan.layers?.[group.id];
+  const layer = plan.groups?.[group.id];
   if (layer !== undefined) return layer;
   if (group.module !== undefined) {
     const h = internal ? hidden.get(group.module) : undefined;
     if (h !== undefined) return h;
     const m = modules.get(group.module);
     if (m !== undefined) return m;
-    const stage = stageOfModule(group.module, stages);
+    const stage = partOfModule(group.module, stages);
     const s = stage ? plan.stages?.[stage] : undefined;
     if (s !== undefined) return s;
   }
@@ -73,14 +73,14 @@ function ratioOf(
 }
 
 function validateUnits(plan: Plan, gs: GroupSet, modules: ReadonlyMap<number, number>): void {
-  for (const id of [...Object.keys(plan.layers ?? {}), ...Object.keys(plan.channels ?? {})]) {
+  for (const id of [...Object.keys(plan.groups ?? {}), ...Object.keys(plan.channels ?? {})]) {
     const g = gs.byId.get(id);
     if (!g)
       throw new PruneError(
         'PRUNE_UNIT_UNKNOWN',
         `the plan names group '${id}', which this model does not have`,
       );
-    const ratio = plan.layers?.[id] ?? 0;
+    const ratio = plan.groups?.[id] ?? 0;
     if ((ratio > 0 || (plan.channels?.[id]?.length ?? 0) > 0) && prunableChannels(g).length === 0) {
       const reason = g.frozen.find((r) => r !== undefined)!;
       throw new PruneError('PRUNE_UNIT_FROZEN', `group '${id}' is frozen (${reason.kind}: ${reason.detail})`);
@@ -158,7 +158,7 @@ export async function pruneModel(
   deps: PruneDeps = {},
 ): Promise<PruneResult> {
   const plan = parsePlan(planInput);
-  const source = plan.drop_bottlenecks?.length ? dropBottlenecks(model, plan.drop_bottlenecks) : model;
+  const source = plan.blocks?.length ? dropBottlenecks(model, plan.blocks) : model;
   const cg = buildChannelGraph(source, deps.registry);
   const gs = buildGroups(cg);
   const modules = new Map(Object.entries(plan.modules ?? {}).map(([k, r]) => [moduleKey(k), r]));
@@ -167,7 +167,7 @@ export async function pruneModel(
   const hidden = new Map(Object.entries(plan.module_hidden ?? {}).map(([k, r]) => [moduleKey(k), r]));
   validateUnits(plan, gs, hidden);
   const internal = internalGroups(gs);
-  const stages = stageMapOf(source);
+  const stages = partMapOf(source);
   const ratios = new Map(
     gs.groups.map((g) => [
       g,
@@ -220,7 +220,7 @@ export async function pruneModel(
   }
 
   const pruned = removeComponents(cg, removed);
-  const { global_ratio: _g, stages: _s, modules: _m, layers: _l, ...rest } = plan;
+  const { global_ratio: _g, stages: _s, modules: _m, groups: _gr, ...rest } = plan;
   const applied: Plan = { ...rest, channels, applied_from: plan.applied_from ?? planInput };
   return {
     model: pruned,

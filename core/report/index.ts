@@ -10,6 +10,6 @@ export * from './search-trajectory';
 export * from './finetune-loss';
 export * from './detection-diff';
 export * from './format';
-export { STAGE_COLORS, seriesColor } from './svg';
+export { PART_COLORS, seriesColor } from './svg';
 export * from './map-change';
 export * from './trained-device';

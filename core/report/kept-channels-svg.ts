@@ -1,4 +1,4 @@
-// Kept channels per layer, grouped by stage, against two references per stage: the staged plan's bound (the
+// Kept channels per layer, grouped by stage, against two references per part: the staged plan's bound (the
 // fraction the staged planner removes there, as scaled to the target) and the review's upper bound (what the
 // sensitivity planner may remove at most). A bar under the review line is a stage cut deeper than the review
 // allows; a sensitivity plan shows as bars of uneven height within a stage.
@@ -12,17 +12,17 @@ import {
   niceTicks,
   px,
   scale,
-  stageColor,
-  stagesInOrder,
+  partColor,
+  partsInOrder,
   svgDocument,
 } from './svg';
 
-/** Fractions of channels removed per stage. */
-export type StageRatios = Readonly<Record<'backbone' | 'neck' | 'head', number>>;
+/** Fractions of channels removed per part. */
+export type PartRatios = Readonly<Record<'backbone' | 'neck' | 'head', number>>;
 
-export interface StageBounds {
-  staged?: StageRatios;
-  review: StageRatios;
+export interface PartBounds {
+  staged?: PartRatios;
+  review: PartRatios;
 }
 
 const SLOT = 12;
@@ -30,8 +30,8 @@ const GAP = 18;
 const LABEL_CHARS = 26;
 const shorten = (name: string) => (name.length > LABEL_CHARS ? `…${name.slice(-(LABEL_CHARS - 1))}` : name);
 
-export function renderKeptChannelsSvg(perLayer: readonly LayerRatio[], bounds?: StageBounds): string {
-  const stages = stagesInOrder(perLayer.map((l) => l.stage));
+export function renderKeptChannelsSvg(perLayer: readonly LayerRatio[], bounds?: PartBounds): string {
+  const stages = partsInOrder(perLayer.map((l) => l.stage));
   const groups = stages.map((stage) => ({ stage, layers: perLayer.filter((l) => l.stage === stage) }));
   const f: Frame = { width: 0, height: 440, left: 64, right: 190, top: 56, bottom: 140 };
   const plotWidth = perLayer.length * SLOT + Math.max(0, groups.length - 1) * GAP;
@@ -49,7 +49,7 @@ export function renderKeptChannelsSvg(perLayer: readonly LayerRatio[], bounds?: 
       const kept = Math.min(1, Math.max(0, keptFraction(l)));
       const top = sy(kept);
       body.push(
-        `<rect class="bar" data-layer="${escapeXml(l.name)}" x="${px(x + 1)}" y="${px(top)}" width="${SLOT - 2}" height="${px(y0 - top)}" fill="${stageColor(l.stage)}"><title>${escapeXml(`${l.name} (${l.stage}): ${l.after}/${l.before} channels kept (${(kept * 100).toFixed(0)}%)`)}</title></rect>`,
+        `<rect class="bar" data-layer="${escapeXml(l.name)}" x="${px(x + 1)}" y="${px(top)}" width="${SLOT - 2}" height="${px(y0 - top)}" fill="${partColor(l.stage)}"><title>${escapeXml(`${l.name} (${l.stage}): ${l.after}/${l.before} channels kept (${(kept * 100).toFixed(0)}%)`)}</title></rect>`,
       );
       const lx = x + SLOT / 2 + 3;
       body.push(
@@ -59,9 +59,9 @@ export function renderKeptChannelsSvg(perLayer: readonly LayerRatio[], bounds?: 
     }
     const gx1 = x;
     body.push(
-      `<text x="${px((gx0 + gx1) / 2)}" y="${px(f.top - 8)}" text-anchor="middle" font-size="11" fill="${stageColor(g.stage)}">${escapeXml(g.stage)}</text>`,
+      `<text x="${px((gx0 + gx1) / 2)}" y="${px(f.top - 8)}" text-anchor="middle" font-size="11" fill="${partColor(g.stage)}">${escapeXml(g.stage)}</text>`,
     );
-    const stage = g.stage as keyof StageRatios;
+    const stage = g.stage as keyof PartRatios;
     const line = (ratio: number | undefined, cls: string, dash: string, title: string) => {
       if (ratio === undefined) return;
       const y = sy(1 - ratio);
@@ -85,7 +85,7 @@ export function renderKeptChannelsSvg(perLayer: readonly LayerRatio[], bounds?: 
   }
   body.push(
     ...legend(f.width - f.right + 16, f.top + 8, [
-      ...stages.map((s) => ({ label: s, color: stageColor(s) })),
+      ...stages.map((s) => ({ label: s, color: partColor(s) })),
       ...(bounds?.staged ? [{ label: 'staged plan (1 − ratio)', color: '#222', dashed: true }] : []),
       ...(bounds ? [{ label: 'review bound (1 − max)', color: '#222', dashed: true, dash: '2 2' }] : []),
     ]),

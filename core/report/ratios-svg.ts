@@ -1,5 +1,5 @@
 // Per-layer result of the applied plan: the fraction of channels each layer kept, one bar per layer in network
-// order, coloured by stage, so a staged or sensitivity plan's shape is visible next to the sensitivity plot.
+// order, coloured by part, so a staged or sensitivity plan's shape is visible next to the sensitivity plot.
 
 import {
   axes,
@@ -9,8 +9,8 @@ import {
   niceTicks,
   px,
   scale,
-  stageColor,
-  stagesInOrder,
+  partColor,
+  partsInOrder,
   svgDocument,
 } from './svg';
 
@@ -45,7 +45,7 @@ export function renderRatiosSvg(perLayer: readonly LayerRatio[]): string {
     const x = f.left + i * SLOT + 2;
     const top = sy(kept);
     body.push(
-      `<rect class="bar" data-layer="${escapeXml(l.name)}" x="${px(x)}" y="${px(top)}" width="${SLOT - 4}" height="${px(y0 - top)}" fill="${stageColor(l.stage)}"><title>${escapeXml(`${l.name} (${l.stage}): ${l.after}/${l.before} channels kept`)}</title></rect>`,
+      `<rect class="bar" data-layer="${escapeXml(l.name)}" x="${px(x)}" y="${px(top)}" width="${SLOT - 4}" height="${px(y0 - top)}" fill="${partColor(l.stage)}"><title>${escapeXml(`${l.name} (${l.stage}): ${l.after}/${l.before} channels kept`)}</title></rect>`,
     );
     const lx = x + (SLOT - 4) / 2 + 3;
     body.push(
@@ -53,12 +53,12 @@ export function renderRatiosSvg(perLayer: readonly LayerRatio[]): string {
     );
   });
   body.push('</g>');
-  const stages = stagesInOrder(perLayer.map((l) => l.stage));
+  const stages = partsInOrder(perLayer.map((l) => l.stage));
   body.push(
     ...legend(
       f.width - f.right + 16,
       f.top + 8,
-      stages.map((s) => ({ label: s, color: stageColor(s) })),
+      stages.map((s) => ({ label: s, color: partColor(s) })),
     ),
   );
   if (perLayer.length === 0) {

@@ -1,6 +1,6 @@
 // The run report as one HTML page, from the same RunReport as the Markdown and JSON. Sections follow the
 // decision a reader makes: did it meet the target and what did it cost (table, Pareto), where were the cuts
-// (kept channels, per stage), why there (sensitivity, search), did fine-tuning converge (loss), and what does
+// (kept channels, per part), why there (sensitivity, search), did fine-tuning converge (loss), and what does
 // the detector now miss (pictures). Charts are server-side SVG from svg.ts: no script runs in the page.
 
 import { cell, formatDuration, formatFlops, groupThousands, percentChange } from './format';
@@ -18,7 +18,7 @@ import {
   type RunReport,
   type ScalarMetric,
 } from './run-report';
-import { seriesColor, stageColor } from './svg';
+import { seriesColor, partColor } from './svg';
 import { describeTrainedDevice } from './trained-device';
 
 export interface ReportAssets {
@@ -199,7 +199,7 @@ function channelsSection(r: RunReport): string {
       figure(
         'kept-channels',
         renderKeptChannelsSvg(r.layers, r.stage_bounds),
-        'Output channels each layer kept, grouped by stage. Dashed: the staged plan (fraction kept per stage)' +
+        'Output channels each layer kept, grouped by stage. Dashed: the staged plan (fraction kept per part)' +
           '; dotted: the review bound, the deepest cut the sensitivity planner may make in that stage.',
       ),
     );
@@ -209,7 +209,7 @@ function channelsSection(r: RunReport): string {
       const b = r.stages!.before[s];
       const a = r.stages!.after[s];
       return [
-        `<span class="swatch" style="background:${stageColor(s)}"></span>${s}`,
+        `<span class="swatch" style="background:${partColor(s)}"></span>${s}`,
         groupThousands(b.params),
         groupThousands(a.params),
         percentChange(b.params, a.params),

@@ -1,5 +1,5 @@
 // The run report as Markdown: what a user opens first. Sections in the order a reader asks their questions:
-// what ran, what it bought (before/after), where the cuts went (per stage, per layer), why there (sensitivity),
+// what ran, what it bought (before/after), where the cuts went (per part, per layer), why there (sensitivity),
 // and how long each step took.
 
 import { PRUNED_YOLO_ORDER } from '../planning/rank-sensitivity';
@@ -77,7 +77,7 @@ function beforeAfter(r: RunReport): string[] {
   return out;
 }
 
-function perStage(stages: NonNullable<RunReport['stages']>, form: RunReport['cost_form']): string[] {
+function perPart(stages: NonNullable<RunReport['stages']>, form: RunReport['cost_form']): string[] {
   const rows = (['backbone', 'neck', 'head'] as const).map((s) => {
     const b = stages.before[s];
     const a = stages.after[s];
@@ -156,7 +156,7 @@ export function renderReportMarkdown(report: RunReport): string {
     ...input.map(([k, v]) => `| ${k} | ${cell(v!)} |`),
     '',
     ...beforeAfter(r),
-    ...(r.stages ? perStage(r.stages, r.cost_form) : []),
+    ...(r.stages ? perPart(r.stages, r.cost_form) : []),
     ...(r.plots.ratios
       ? ['## Kept channels per layer', '', `![Kept channel fraction per layer](${r.plots.ratios})`, '']
       : []),

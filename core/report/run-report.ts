@@ -3,7 +3,7 @@
 // prints (`run_id`, `latency_ms`, `map50_95`).
 
 import { z } from 'zod';
-import type { StageRanking } from '../planning/rank-sensitivity';
+import type { PartRanking } from '../planning/rank-sensitivity';
 import { SensitivityBaselineSchema, SensitivityCurveSchema } from '../planning/sensitivity-types';
 import type { ModelStats } from '../stats/model-stats';
 import type { LayerRatio } from './ratios-svg';
@@ -13,7 +13,7 @@ import { TrainedDeviceSchema } from './trained-device';
 
 const count = z.number().finite().nonnegative();
 const CostSchema = z.object({ params: count, flops: count });
-const StageCostsSchema = z.object({ backbone: CostSchema, neck: CostSchema, head: CostSchema });
+const PartCostsSchema = z.object({ backbone: CostSchema, neck: CostSchema, head: CostSchema });
 
 /** Plots are linked from the Markdown by plain relative file names next to it, never paths out of the run. */
 const relativeFile = z
@@ -49,7 +49,7 @@ export const ModelMetricsSchema = z.object({
   per_class: z.array(ClassApSchema).optional(),
 });
 
-const StageRatiosSchema = z.object({
+const PartRatiosSchema = z.object({
   backbone: z.number().min(0).max(1),
   neck: z.number().min(0).max(1),
   head: z.number().min(0).max(1),
@@ -172,8 +172,8 @@ export const RunReportSchema = z.object({
       latency: z.boolean().optional(),
     })
     .optional(),
-  /** Per-stage cost before and after (ModelStats.stages of both models). */
-  stages: z.object({ before: StageCostsSchema, after: StageCostsSchema }).optional(),
+  /** Per-part cost before and after (ModelStats.stages of both models). */
+  stages: z.object({ before: PartCostsSchema, after: PartCostsSchema }).optional(),
   /** What the plan was made to meet (a latency budget appears as a FLOPs reduction), and whether it was. */
   planned: z
     .object({
@@ -210,10 +210,10 @@ export const RunReportSchema = z.object({
     .optional(),
   layers: z.array(LayerRatioSchema).optional(),
   /**
-   * Reference fractions of channels removed per stage, drawn against the kept channels: the staged plan's
+   * Reference fractions of channels removed per part, drawn against the kept channels: the staged plan's
    * ratios (as scaled to the target) and the review's upper bounds the sensitivity planner allocates within.
    */
-  stage_bounds: z.object({ staged: StageRatiosSchema.optional(), review: StageRatiosSchema }).optional(),
+  stage_bounds: z.object({ staged: PartRatiosSchema.optional(), review: PartRatiosSchema }).optional(),
   /** Iterative planners' search trajectories (NetAdapt, AMC, random search). */
   search: z.array(ReportSearchSchema).optional(),
   /** Every model the run evaluated, for the Pareto plot; the one it delivered is `chosen`. */
@@ -243,10 +243,10 @@ export type ParetoPoint = z.output<typeof ParetoPointSchema>;
 export type DetectionExamples = z.output<typeof DetectionExamplesSchema>;
 export type MapChange = z.output<typeof MapChangeSchema>;
 export type ReportSplit = z.output<typeof ReportSplitSchema>;
-export type ReportStageCosts = z.output<typeof StageCostsSchema>;
+export type ReportPartCosts = z.output<typeof PartCostsSchema>;
 
 // The report's stage costs are exactly ModelStats' (core/stats), and its layers what renderRatiosSvg draws.
-const _stagesFit: ReportStageCosts = {} as ModelStats['stages'];
+const _stagesFit: ReportPartCosts = {} as ModelStats['stages'];
 const _layersFit: LayerRatio = {} as z.output<typeof LayerRatioSchema>;
 
 /** A cost row's label, saying the form its figures were counted in when the report records it. */
@@ -255,8 +255,8 @@ export function costLabel(r: Pick<RunReport, 'cost_form'>, what: 'Params' | 'FLO
   return what === 'FLOPs' ? 'FLOPs (deploy form, BN folded)' : 'Params (deploy form)';
 }
 
-/** The JSON form of a sensitivity ranking (planning's rankStages) for `RunReport.sensitivity`. */
-export function sensitivityForReport(r: StageRanking): NonNullable<RunReport['sensitivity']> {
+/** The JSON form of a sensitivity ranking (planning's rankParts) for `RunReport.sensitivity`. */
+export function sensitivityForReport(r: PartRanking): NonNullable<RunReport['sensitivity']> {
   return {
     by: r.by,
     stage_order: [...r.order],
@@ -270,9 +270,9 @@ export function sensitivityForReport(r: StageRanking): NonNullable<RunReport['se
   };
 }
 
-/** Per-stage costs from two ModelStats (before and after pruning). */
-export function stageCostsForReport(before: ModelStats, after: ModelStats): NonNullable<RunReport['stages']> {
-  const pick = (s: ModelStats): ReportStageCosts => ({
+/** Per-part costs from two ModelStats (before and after pruning). */
+export function partCostsForReport(before: ModelStats, after: ModelStats): NonNullable<RunReport['stages']> {
+  const pick = (s: ModelStats): ReportPartCosts => ({
     backbone: { ...s.stages.backbone },
     neck: { ...s.stages.neck },
     head: { ...s.stages.head },

@@ -1,5 +1,5 @@
 // The scan's plot: mAP50-95 against pruning ratio, one line per unit starting at the unpruned baseline,
-// coloured by stage, so a reader sees at a glance which stage falls fastest (the ranking the report states).
+// coloured by part, so a reader sees at a glance which part falls fastest (the ranking the report states).
 
 import type { SensitivityBaseline, SensitivityCurve } from '../planning/sensitivity-types';
 import { compareUnits } from '../planning/sensitivity-curves';
@@ -11,8 +11,8 @@ import {
   niceTicks,
   px,
   scale,
-  stageColor,
-  stagesInOrder,
+  partColor,
+  partsInOrder,
   svgDocument,
 } from './svg';
 
@@ -40,7 +40,7 @@ export function renderSensitivitySvg(
   for (const c of sorted) {
     const pts = [{ ratio: 0, map50_95: baseline.map50_95 }, ...c.points];
     const d = pts.map((p, i) => `${i === 0 ? 'M' : 'L'}${px(sx(p.ratio))} ${px(sy(p.map50_95))}`).join(' ');
-    const color = stageColor(c.stage);
+    const color = partColor(c.stage);
     // The <title> is the hover tooltip: with 20+ units, per-line labels would overlap.
     body.push(
       `<path class="curve" data-unit="${escapeXml(c.unit)}" data-stage="${escapeXml(c.stage)}" d="${d}" stroke="${color}" stroke-opacity="0.85"><title>${escapeXml(`${c.unit} (${c.stage})`)}</title></path>`,
@@ -53,13 +53,13 @@ export function renderSensitivitySvg(
   }
   body.push('</g>');
 
-  const stages = stagesInOrder(sorted.map((c) => c.stage));
+  const stages = partsInOrder(sorted.map((c) => c.stage));
   const count = (s: string) => sorted.filter((c) => c.stage === s).length;
   body.push(
     ...legend(f.width - f.right + 16, f.top + 8, [
       ...stages.map((s) => ({
         label: `${s} (${count(s)} unit${count(s) === 1 ? '' : 's'})`,
-        color: stageColor(s),
+        color: partColor(s),
       })),
       { label: `baseline ${baseline.map50_95.toFixed(3)}`, color: '#555', dashed: true },
     ]),

@@ -3,7 +3,7 @@
 // activity stores next to the Markdown report.
 
 /** Okabe–Ito colours: distinguishable with the common colour-vision deficiencies. */
-export const STAGE_COLORS: Readonly<Record<string, string>> = {
+export const PART_COLORS: Readonly<Record<string, string>> = {
   backbone: '#0072B2',
   neck: '#E69F00',
   head: '#D55E00',
@@ -21,11 +21,11 @@ export const SERIES_COLORS: readonly string[] = [
   '#F0E442',
 ];
 export const seriesColor = (i: number): string => SERIES_COLORS[i % SERIES_COLORS.length]!;
-export const stageColor = (stage: string): string => STAGE_COLORS[stage] ?? OTHER_COLOR;
+export const partColor = (stage: string): string => PART_COLORS[stage] ?? OTHER_COLOR;
 
 /** Distinct stages in network order (backbone, neck, head, then any others by name), for legends. */
-export function stagesInOrder(stages: readonly string[]): string[] {
-  const known = Object.keys(STAGE_COLORS);
+export function partsInOrder(stages: readonly string[]): string[] {
+  const known = Object.keys(PART_COLORS);
   const rank = (s: string) => (known.includes(s) ? known.indexOf(s) : known.length);
   return [...new Set(stages)].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
 }

@@ -16,7 +16,7 @@ import { indexGraph } from '../graph/graph-index';
 import { inferShapes } from '../graph/shape-inference';
 import { foldDecision } from '../export/fold-batch-norm';
 import { elementCount, staticDims, type ValueShape } from '../graph/value-shape';
-import { moduleIndexOfNode, STAGES, type Stage, stageMapOf, stageOfModule } from '../yolo/stage-map';
+import { moduleIndexOfNode, PARTS, type Part, partMapOf, partOfModule } from '../yolo/part-map';
 
 export interface Cost {
   readonly params: number;
@@ -28,7 +28,7 @@ export interface ModuleCost extends Cost {
 }
 
 export interface ModelStats extends Cost {
-  readonly stages: Readonly<Record<Stage, Cost>>;
+  readonly stages: Readonly<Record<Part, Cost>>;
   /** One entry per module index 0..max seen, including modules without parameters. */
   readonly modules: readonly ModuleCost[];
   /** Cost of nodes whose names carry no module index. */
@@ -132,7 +132,7 @@ function nodeCost(node: Node, shape: (name: string) => ValueShape | undefined): 
   return { params: 0, flops: 0 };
 }
 
-/** Totals, per module (by ultralytics module index) and per stage (backbone / neck / head). */
+/** Totals, per module (by ultralytics module index) and per part (backbone / neck / head). */
 export function computeStats(model: Model, options: StatsOptions = {}): ModelStats {
   const graph = model.graph;
   const imgsz = options.imgsz ?? imgszFromMetadata(model) ?? 640;
@@ -144,10 +144,10 @@ export function computeStats(model: Model, options: StatsOptions = {}): ModelSta
   const inference = inferShapes(graph, { opset: defaultOpset(model) ?? 17, inputShapes });
   const shape = (n: string) => inference.shapes.get(n);
 
-  const stageMap = stageMapOf(model);
+  const stageMap = partMapOf(model);
   const modules = new Map<number, { params: number; flops: number }>();
-  const stages = Object.fromEntries(STAGES.map((s) => [s, { params: 0, flops: 0 }])) as Record<
-    Stage,
+  const stages = Object.fromEntries(PARTS.map((s) => [s, { params: 0, flops: 0 }])) as Record<
+    Part,
     { params: number; flops: number }
   >;
   const unattributed = { params: 0, flops: 0 };
@@ -174,7 +174,7 @@ export function computeStats(model: Model, options: StatsOptions = {}): ModelSta
     if (cost.params === 0 && cost.flops === 0) continue;
     params += cost.params;
     flops += cost.flops;
-    const stage = index === undefined ? undefined : stageOfModule(index, stageMap);
+    const stage = index === undefined ? undefined : partOfModule(index, stageMap);
     const buckets = [
       index === undefined
         ? unattributed

@@ -1,4 +1,4 @@
-// The YOLO families the builder and the stage map know, as ultralytics' YAML files describe them
+// The YOLO families the builder and the part map know, as ultralytics' YAML files describe them
 // (cfg/models/v8/yolov8.yaml, 11/yolo11.yaml, v5/yolov5.yaml with the anchor-free "u" head). One table per
 // family: compound scales, the module rows, where the backbone ends and which module is Detect.
 

@@ -10,7 +10,7 @@ export {
 } from './build-yolo';
 export * from './families';
 export { anchorGrid } from './detect-head';
-export * from './stage-map';
+export * from './part-map';
 export * from './load-weights';
 export * from './ultralytics-metadata';
 export { createRandom } from './seeded-random';

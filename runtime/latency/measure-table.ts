@@ -161,9 +161,9 @@ export async function measureLatencyTable(
       runs: o.runs,
     });
     const units: LatencyTable['units'] = {};
-    /** The paired latency change of `base` pruned by `layers` (fractions of each group's width). */
-    const timedChange = async (layers: Record<string, number>) => {
-      const pruned = await pruneModel(model, { layers, round_to: o.roundTo, min_channels: o.roundTo });
+    /** The paired latency change of `base` pruned by `groups` (fractions of each group's width). */
+    const timedChange = async (groups: Record<string, number>) => {
+      const pruned = await pruneModel(model, { groups, round_to: o.roundTo, min_channels: o.roundTo });
       const file = path.join(dir, 'variant.onnx');
       fs.writeFileSync(file, encodeModel(pruned.model));
       const variant = await openForTiming(file, o);

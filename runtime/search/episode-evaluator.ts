@@ -50,8 +50,8 @@ export interface EpisodeJob {
   dataDir: string;
   split: DataSplit;
   imgsz: number;
-  /** Reward images: the first `subset` of the split. */
-  subset: number;
+  /** Reward images: the first `calibrationImages` of the split. */
+  calibrationImages: number;
   /** BN calibration images: the `bnImages` after the reward subset (0: no re-estimation). */
   bnImages: number;
   threads: number;
@@ -89,7 +89,7 @@ export class EpisodeEvaluator {
         model: file,
         data: job.dataDir,
         split: job.split,
-        limit: job.subset,
+        limit: job.calibrationImages,
         imgsz: job.imgsz,
         cache: this.inputs,
         session: {
@@ -124,7 +124,7 @@ export class EpisodeEvaluator {
 
   /** The BN images (letterboxed like the evaluator's inputs), loaded once per (data, split, range, size). */
   private calibrationImages(job: EpisodeJob): Promise<CalibrationImage[]> {
-    const key = `${job.dataDir}\0${JSON.stringify(job.split)}\0${job.subset}\0${job.bnImages}\0${job.imgsz}`;
+    const key = `${job.dataDir}\0${JSON.stringify(job.split)}\0${job.calibrationImages}\0${job.bnImages}\0${job.imgsz}`;
     let images = this.calibration.get(key);
     if (!images) {
       images = loadCalibration(job);
@@ -139,9 +139,9 @@ async function loadCalibration(job: EpisodeJob): Promise<CalibrationImage[]> {
   const loaded = await loadDataset(job.dataDir, {
     split: job.split,
     policy: 'skip',
-    limit: job.subset + job.bnImages,
+    limit: job.calibrationImages + job.bnImages,
   });
-  const files = loaded.dataset.images.slice(job.subset, job.subset + job.bnImages);
+  const files = loaded.dataset.images.slice(job.calibrationImages, job.calibrationImages + job.bnImages);
   const size = job.imgsz;
   return Promise.all(
     files.map(async (im) => {

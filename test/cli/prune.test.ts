@@ -103,8 +103,8 @@ test('prune: bad input gets a typed error and writes nothing', async () => {
     const cases: [string[], string][] = [
       [['--ratio', '1'], 'PRUNE_RATIO_INVALID'],
       [['--stages', 'backbone=0.3,torso=0.1'], 'PRUNE_UNIT_UNKNOWN'],
-      [['--plan', plan({ layers: { '/model.99/conv/Conv': 0.2 } })], 'PRUNE_UNIT_UNKNOWN'],
-      [['--plan', plan({ layers: { '/model.22/cv2.0/cv2.0.2/Conv': 0.2 } })], 'PRUNE_UNIT_FROZEN'],
+      [['--plan', plan({ groups: { '/model.99/conv/Conv': 0.2 } })], 'PRUNE_UNIT_UNKNOWN'],
+      [['--plan', plan({ groups: { '/model.22/cv2.0/cv2.0.2/Conv': 0.2 } })], 'PRUNE_UNIT_FROZEN'],
       [['--plan', plan({ global_ratio: 0.2, criterion: 'magic' })], 'PRUNE_PLAN_INVALID'],
       [['--criterion', 'hrank'], 'PRUNE_CALIBRATION_MISSING'],
       [['--criterion', 'hrank', '--calib', path.join(dir, 'missing')], 'PRUNE_CALIBRATION_MISSING'],
@@ -149,7 +149,7 @@ test('prune --criterion taylor removes exactly the channels the scores file rank
       planFile,
       JSON.stringify({
         criterion: 'taylor',
-        layers: { '/model.0/conv/Conv': 0.25, '/model.2/cv1/conv/Conv': 0.125 },
+        groups: { '/model.0/conv/Conv': 0.25, '/model.2/cv1/conv/Conv': 0.125 },
         round_to: 1,
         min_channels: 1,
       }),
@@ -213,7 +213,7 @@ test('prune --criterion hrank removes the channels whose feature maps have the l
     fs.writeFileSync(
       planFile,
       JSON.stringify({
-        layers: { '/model.0/conv/Conv': 0.125, '/model.1/conv/Conv': 1 / 32 },
+        groups: { '/model.0/conv/Conv': 0.125, '/model.1/conv/Conv': 1 / 32 },
         round_to: 1,
         min_channels: 1,
       }),

@@ -23,7 +23,7 @@ describe('amc planner on the real stack', () => {
 
   const input = (
     planner: CompressModelInput['planner'],
-    granularity: 'channel' | 'module',
+    granularity: 'group' | 'module',
   ): CompressModelInput => ({
     model: p.modelUri,
     data: p.dataUri,
@@ -67,7 +67,7 @@ describe('amc planner on the real stack', () => {
           bnImages: 2,
           continueEvery: 1,
         },
-        'channel',
+        'group',
       ),
     );
     // The plan is applied as is (one prune step): the pruned model's exact FLOPs meet the target.
@@ -76,8 +76,8 @@ describe('amc planner on the real stack', () => {
       `${result.pruned!.flops} of ${result.before.flops}`,
     );
     assert.deepEqual(result.planned, { flopsReduction: 0.3 });
-    const plan = await json<{ layers?: Record<string, number>; modules?: unknown }>(result.artifacts.plan!);
-    const ratios = Object.values(plan.layers ?? {});
+    const plan = await json<{ groups?: Record<string, number>; modules?: unknown }>(result.artifacts.plan!);
+    const ratios = Object.values(plan.groups ?? {});
     assert.ok(ratios.length > 10 && plan.modules === undefined, 'channel granularity: a ratio per group');
     assert.ok(
       ratios.every((r) => r >= 0 && r <= 0.8),

@@ -13,7 +13,7 @@ import { TASK_QUEUES } from '../../common/constants';
 import { inputJsonSchema } from '../../common/input-json-schema';
 import { searchKeys } from '../../common/search-attributes';
 import { repoRoot, temporalBinary } from '../../runtime/paths';
-import { parseS3Uri } from '../../common/s3-uri';
+import { parseS3Uri } from '../../runtime/artifacts/s3-uri';
 import { createS3Client } from '../../runtime/artifacts';
 import { createStagepruneWorker } from '../../workers/create-worker';
 import { inProcess } from '../support/cli-in-process';
@@ -222,7 +222,7 @@ describe('compressModel against the real Temporal dev server and MinIO', () => {
       p.client,
       tinyInput(p, {
         criterion: 'hrank',
-        granularity: 'channel',
+        granularity: 'group',
         importance: { calibrationImages: 2 },
         planner: { kind: 'sensitivity', scanRatios: [0.5], calibrationImages: 2, concurrency: 2 },
         target: { flopsReduction: 0.05 },
@@ -241,12 +241,12 @@ describe('compressModel against the real Temporal dev server and MinIO', () => {
     );
     const plan = JSON.parse(new TextDecoder().decode(await p.store.get(result.artifacts.plan!))) as {
       criterion: string;
-      layers?: Record<string, number>;
+      groups?: Record<string, number>;
       modules?: unknown;
     };
     assert.equal(plan.criterion, 'hrank');
     assert.ok(
-      plan.layers && Object.keys(plan.layers).length > 0 && plan.modules === undefined,
+      plan.groups && Object.keys(plan.groups).length > 0 && plan.modules === undefined,
       JSON.stringify(plan),
     );
     assert.ok(result.after!.flops <= result.before.flops * 0.95);

@@ -23,7 +23,7 @@ function netAdaptInput(p: PipelineEnv, maxIterations: number): CompressModelInpu
       decrement: 0.02,
       proposals: 2,
       finetuneSteps: 1,
-      evalImages: 2,
+      calibrationImages: 2,
       maxIterations,
       // Enough paired runs that a loaded CI host still resolves the groups' savings from its noise.
       runs: 9,

@@ -105,7 +105,7 @@ describe('planners and optional stages on the real stack', () => {
     const result = await run(
       'layers',
       tinyInput(p, {
-        granularity: 'layer',
+        granularity: 'block',
         planner: { kind: 'sensitivity', calibrationImages: 2, concurrency: 2 },
         target: { flopsReduction: 0.02 },
         finetune: { epochs: 0 },
@@ -118,9 +118,9 @@ describe('planners and optional stages on the real stack', () => {
     // One point per droppable block (the tiny model's C2f bottlenecks), each dropped alone.
     assert.ok(scan.points.length >= 4 && scan.points.every((pt) => /^model\.\d+\.m\.\d+$/.test(pt.unit)));
     assert.ok(scan.points.every((pt) => pt.ratio === 1));
-    const plan = await json<{ drop_bottlenecks?: string[]; modules?: unknown }>(p, result.artifacts.plan!);
-    assert.deepEqual(plan.drop_bottlenecks, scan.drops);
-    assert.ok(plan.drop_bottlenecks!.length >= 1 && plan.modules === undefined);
+    const plan = await json<{ blocks?: string[]; modules?: unknown }>(p, result.artifacts.plan!);
+    assert.deepEqual(plan.blocks, scan.drops);
+    assert.ok(plan.blocks!.length >= 1 && plan.modules === undefined);
     assert.ok(result.pruned!.flops <= result.before.flops * 0.98);
     recordRun(p.env.config.temporal.address, result.runId, 'compress-model-layers', [
       'plan',
@@ -145,11 +145,11 @@ describe('planners and optional stages on the real stack', () => {
     const mixes = report.search?.find((s) => s.kind === 'mixed')?.points ?? [];
     assert.ok(mixes.length >= 2, JSON.stringify(report.search));
     assert.equal(mixes.filter((x) => x.accepted).length, 1);
-    const plan = await json<{ drop_bottlenecks?: string[]; modules?: Record<string, number> }>(
+    const plan = await json<{ blocks?: string[]; modules?: Record<string, number> }>(
       p,
       result.artifacts.plan!,
     );
-    assert.ok((plan.drop_bottlenecks?.length ?? 0) > 0 || Object.keys(plan.modules ?? {}).length > 0);
+    assert.ok((plan.blocks?.length ?? 0) > 0 || Object.keys(plan.modules ?? {}).length > 0);
     assert.ok(
       result.pruned!.flops <= result.before.flops * 0.9,
       `${result.pruned!.flops} of ${result.before.flops}`,

@@ -17,7 +17,7 @@ import { choosesOnSelection } from '../../common/selection-use';
 import { bccdRoot, loadDataset, splitNamesInKeys } from '../../runtime/datasets';
 import { fileStem, heldOutNames } from '../../runtime/datasets/hold-out';
 import { repoRoot, venvPython } from '../../runtime/paths';
-import { dataSpecForDir } from '../../runtime/trainer/cli-support';
+import { dataSpecForDir } from '../../cli/trainer-support';
 import { trainerDataSpecForSplit } from '../../runtime/trainer/data-spec';
 
 /** A run whose stages choose on selection (a sensitivity planner, say), on a data set of these split names. */

@@ -2,10 +2,10 @@
 // `after` hook), a process still alive a grace period later is held open by something a test leaked (an
 // interval, a socket, a worker): it is ended with a message and a failing exit code, instead of keeping the
 // whole run waiting forever. node's --test-force-exit would do the same but cuts off the summary reporter.
-// It also sets the V8 flags that keep a finished process from hanging in Node's exit (common/exit-deadlock.cjs).
+// It also sets the V8 flags that keep a finished process from hanging in Node's exit (bin/exit-deadlock.cjs).
 import { after } from 'node:test';
 import { setTimeout } from 'node:timers';
-import { avoidExitDeadlock } from '../../common/exit-deadlock.cjs';
+import { avoidExitDeadlock } from '../../bin/exit-deadlock.cjs';
 
 avoidExitDeadlock();
 

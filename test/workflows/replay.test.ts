@@ -16,7 +16,8 @@ test('recorded histories of every workflow path replay with the current workflow
   const ids = readHistoryIndex();
   const files = fs.readdirSync(HISTORY_DIR).filter((f) => f.endsWith('.json') && f !== 'workflow-ids.json');
   assert.ok(files.length >= 20, `expected recorded histories in ${HISTORY_DIR}`);
-  // Every path: staged, sensitivity (scan child), taylor, approval, failed, iterative, sparsify, layers, durability.
+  // Every path: staged, sensitivity (scan child), taylor, approval, failed, iterative, sparsify, layers, durability,
+  // and a planner that hands over the pruned model (netadapt, its continued-as-new runs).
   for (const name of [
     'sensitivity.sensitivity',
     'taylor',
@@ -27,6 +28,8 @@ test('recorded histories of every workflow path replay with the current workflow
     'layers',
     'worker-killed',
     'server-restart',
+    'netadapt',
+    'netadapt.plan.run2',
   ])
     assert.ok(files.includes(`compress-model-${name}.json`), `no recorded history compress-model-${name}`);
   await installWorkerRuntime('WARN');

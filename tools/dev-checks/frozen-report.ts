@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { buildChannelGraph } from '../../core/pruning/dependency/channel-graph';
 import { buildGroups, prunableChannels } from '../../core/pruning/groups';
-import { stageMapOf } from '../../core/yolo/stage-map';
+import { partMapOf } from '../../core/yolo/part-map';
 import { readModelFile } from '../../runtime/onnx-file';
 
 const REASONS = [
@@ -29,7 +29,7 @@ for (const file of process.argv.slice(2)) {
   for (const g of gs.groups)
     for (const r of g.frozen) if (r) byReason.set(r.kind, (byReason.get(r.kind) ?? 0) + 1);
   const cells = REASONS.map((r) => String(byReason.get(r) ?? 0));
-  const family = stageMapOf(model).family ?? '?';
+  const family = partMapOf(model).family ?? '?';
   console.log(
     `| ${path.basename(file)} | ${family} | ${gs.groups.length} | ${total} | ${prunable} | ${cells.join(' | ')} | ${cg.patterns.length} |`,
   );

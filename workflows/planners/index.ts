@@ -1,12 +1,11 @@
 // The planner registry: every `planner.kind` of the input and the child workflow that plans for it.
-import type { Planner } from '../../common/compress-input';
-import type { PlannerWorkflow } from './planner';
+import type { PlannerKind, PlannerWorkflow } from './planner';
 import { planByRatios } from './plan-by-ratios';
 import { planBySensitivity } from './plan-by-sensitivity';
 import { netAdapt } from './net-adapt';
 import { planByAmc } from './plan-by-amc';
 
-export const PLANNERS: Readonly<Record<Planner['kind'], PlannerWorkflow>> = {
+export const PLANNERS: { readonly [K in PlannerKind]: PlannerWorkflow<K> } = {
   staged: planByRatios,
   uniform: planByRatios,
   sensitivity: planBySensitivity,
@@ -14,5 +13,21 @@ export const PLANNERS: Readonly<Record<Planner['kind'], PlannerWorkflow>> = {
   amc: planByAmc,
 };
 
+/**
+ * The workflow that plans for `kind`. The registry pairs every kind with the workflow typed for it, so a
+ * workflow handed options of that kind gets the input it declares.
+ */
+export function plannerFor(kind: PlannerKind): PlannerWorkflow {
+  return PLANNERS[kind] as PlannerWorkflow;
+}
+
 export { planByRatios, planBySensitivity, planByAmc, netAdapt };
-export type { PlannerInput, PlannerResult, PlannerWorkflow } from './planner';
+export type {
+  PlannedResult,
+  PlannerInput,
+  PlannerKind,
+  PlannerOptions,
+  PlannerResult,
+  PlannerWorkflow,
+  PrunedResult,
+} from './planner';

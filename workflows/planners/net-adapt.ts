@@ -11,7 +11,7 @@ import {
   shortActivity,
   trainingActivity,
 } from '../activity-options';
-import type { PlannerInput, PlannerResult } from './planner';
+import type { PlannerInput, PrunedResult } from './planner';
 
 /** What carries over a continue-as-new: references and numbers only. */
 export interface NetAdaptState {
@@ -34,9 +34,11 @@ export interface NetAdaptState {
  * latency measured. Every step is a memoized activity, so a killed worker costs at most one proposal.
  * The result is the pruned model itself: compressModel's long fine-tune follows.
  */
-export async function netAdapt(input: PlannerInput, resumed?: NetAdaptState): Promise<PlannerResult> {
+export async function netAdapt(
+  input: PlannerInput<'netadapt'>,
+  resumed?: NetAdaptState,
+): Promise<PrunedResult> {
   const o = input.options;
-  if (o.planner.kind !== 'netadapt') throw new Error(`netAdapt got planner ${o.planner.kind}`);
   const p = o.planner;
   // Latency is measured where the model is served: the CPU provider on the cpu queue, CUDA on the gpu queue.
   const measureQueue = o.evaluation.provider === 'cuda' ? input.queues.gpu : input.queues.cpu;
@@ -133,7 +135,7 @@ export async function netAdapt(input: PlannerInput, resumed?: NetAdaptState): Pr
           split: selectionSplit(o.splits),
           imgsz: settings.imgsz,
           provider: o.evaluation.provider,
-          maxImages: p.evalImages,
+          maxImages: p.calibrationImages,
           latencyRuns: 0,
           threads: 1,
         });
@@ -172,6 +174,7 @@ export async function netAdapt(input: PlannerInput, resumed?: NetAdaptState): Pr
     imgsz: settings.imgsz,
   });
   return {
+    kind: 'pruned',
     plan: summary.plan,
     ref: summary.ref,
     pruned: { model: state.current, appliedPlan: summary.ref, stats: summary.stats },

@@ -1,26 +1,22 @@
 import { executeChild } from '@temporalio/workflow';
 import { selectionSplit } from '../../common/data-split';
 import { amcSearch } from '../amc-search';
+import type { ReductionTarget } from '../../core/planning/reduction-target';
 import type { PlannerInput, PlannerResult } from './planner';
+import { plannerTarget, reportedTarget } from './planner-support';
 
 /**
  * `amc`: per-unit ratios learned by AMC's DDPG agent (or, with `agent: random`, random search over the same
  * actions and constraint), a durable child search (workflows/amc-search.ts). The best plan is returned for
  * the prune stage; every episode is a point of the search trajectory in the report.
  */
-export async function planByAmc(input: PlannerInput): Promise<PlannerResult> {
+export async function planByAmc(input: PlannerInput<'amc'>): Promise<PlannerResult> {
   const o = input.options;
-  if (o.planner.kind !== 'amc') throw new Error(`planByAmc got planner ${o.planner.kind}`);
   const p = o.planner;
-  // A latency budget is planned as a FLOPs reduction, as for the other planners (1 − budget / baseline).
-  const fromLatency =
-    o.target.latencyMs !== undefined && input.baseline.latency_ms > 0
-      ? 1 - o.target.latencyMs / input.baseline.latency_ms
-      : undefined;
-  const flops = Math.max(o.target.flopsReduction ?? 0, fromLatency ?? 0);
-  const target = {
-    ...(flops > 0 ? { flopsReduction: flops } : {}),
-    ...(o.target.paramsReduction !== undefined ? { paramsReduction: o.target.paramsReduction } : {}),
+  const resolved = plannerTarget(input);
+  const target: ReductionTarget = {
+    ...(resolved.flopsReduction !== undefined ? { flopsReduction: resolved.flopsReduction } : {}),
+    ...(resolved.paramsReduction !== undefined ? { paramsReduction: resolved.paramsReduction } : {}),
   };
   const found = await executeChild(amcSearch, {
     workflowId: `${input.runId}-amc`,
@@ -56,7 +52,7 @@ export async function planByAmc(input: PlannerInput): Promise<PlannerResult> {
         evaluation: {
           split: selectionSplit(o.splits),
           ...(o.evaluation.imgsz ? { imgsz: o.evaluation.imgsz } : {}),
-          subset: p.calibrationImages,
+          calibrationImages: p.calibrationImages,
           bnImages: p.bnImages,
           threads: 1,
         },
@@ -66,20 +62,10 @@ export async function planByAmc(input: PlannerInput): Promise<PlannerResult> {
     ],
   });
   return {
+    kind: 'planned',
     plan: found.plan,
     ref: found.ref,
-    planned: {
-      ...target,
-      ...(fromLatency !== undefined && fromLatency > 0
-        ? {
-            fromLatency: {
-              budgetMs: o.target.latencyMs!,
-              baselineMs: input.baseline.latency_ms,
-              flopsReduction: fromLatency,
-            },
-          }
-        : {}),
-    },
+    ...reportedTarget(resolved),
     search: [found.search],
   };
 }

@@ -8,7 +8,7 @@ import { plannedTarget, pruneSettings } from './planner-support';
  * `staged` and `uniform`: fixed ratios (per stage, or one for every group), scaled to the target when there
  * is one (the engine prunes for real at each probe of the bisection).
  */
-export async function planByRatios(input: PlannerInput): Promise<PlannerResult> {
+export async function planByRatios(input: PlannerInput<'staged' | 'uniform'>): Promise<PlannerResult> {
   const cpu = proxyActivities<Activities>({ ...shortActivity, taskQueue: input.queues.cpu });
   const o = input.options;
   const planned = await cpu.planPruning({
@@ -20,5 +20,5 @@ export async function planByRatios(input: PlannerInput): Promise<PlannerResult> 
     baselineLatencyMs: input.baseline.latency_ms,
     ...(input.criterionInputs ? { criterionInputs: input.criterionInputs } : {}),
   });
-  return { plan: planned.plan, ref: planned.ref, ...plannedTarget(planned) };
+  return { kind: 'planned', plan: planned.plan, ref: planned.ref, ...plannedTarget(planned) };
 }

@@ -11,9 +11,8 @@ import { plannedTarget, pruneSettings, scanInput } from './planner-support';
  * each scan ratio and evaluated (a fan-out child workflow), then per-unit ratios with the least predicted
  * mAP loss fitted to the target on the exact cost of the pruned model.
  */
-export async function planBySensitivity(input: PlannerInput): Promise<PlannerResult> {
+export async function planBySensitivity(input: PlannerInput<'sensitivity'>): Promise<PlannerResult> {
   const o = input.options;
-  if (o.planner.kind !== 'sensitivity') throw new Error(`planBySensitivity got planner ${o.planner.kind}`);
   if (o.granularity === 'mixed') return planMixed(input);
   const scan = await executeChild(scanSensitivity, {
     workflowId: `${input.runId}-sensitivity`,
@@ -31,6 +30,7 @@ export async function planBySensitivity(input: PlannerInput): Promise<PlannerRes
     ...(input.criterionInputs ? { criterionInputs: input.criterionInputs } : {}),
   });
   return {
+    kind: 'planned',
     plan: planned.plan,
     ref: planned.ref,
     scan,

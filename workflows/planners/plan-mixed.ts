@@ -16,9 +16,8 @@ const SHARES = [0, 0.25, 0.5, 0.75];
  * build one candidate per share of the target taken by drops, prune and measure each (calibration-subset mAP
  * and 1-thread latency, no fine-tune), and keep the best accuracy per latency.
  */
-export async function planMixed(input: PlannerInput): Promise<PlannerResult> {
+export async function planMixed(input: PlannerInput<'sensitivity'>): Promise<PlannerResult> {
   const o = input.options;
-  if (o.planner.kind !== 'sensitivity') throw new Error(`planMixed got planner ${o.planner.kind}`);
   const planner = o.planner;
   const [modules, blocks] = await Promise.all([
     executeChild(scanSensitivity, {
@@ -27,7 +26,7 @@ export async function planMixed(input: PlannerInput): Promise<PlannerResult> {
     }),
     executeChild(scanSensitivity, {
       workflowId: `${input.runId}-sensitivity-blocks`,
-      args: [scanInput(input, 'layer')],
+      args: [scanInput(input, 'block')],
     }),
   ]);
   const cpu = proxyActivities<Activities>({ ...shortActivity, taskQueue: input.queues.cpu });
@@ -69,6 +68,7 @@ export async function planMixed(input: PlannerInput): Promise<PlannerResult> {
   const chosen = candidates[best]!;
   const ref: ArtifactRef = chosen.ref;
   return {
+    kind: 'planned',
     plan: chosen.plan,
     ref,
     scan: modules,

@@ -22,7 +22,7 @@ import type { OpRegistry } from './op-registry';
 import type { CouplingContext, FrozenReason, FrozenReasonKind } from './op-rule';
 import type { GraphView, PatternMatch } from './pattern-rule';
 import { UnionFind } from './union-find';
-import { moduleIndexOfNode as moduleIndexOf } from '../../yolo/stage-map';
+import { moduleIndexOfNode as moduleIndexOf } from '../../yolo/part-map';
 import { isDflNode } from './yolo-naming';
 
 export interface TrackedTensor {

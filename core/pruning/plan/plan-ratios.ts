@@ -4,9 +4,9 @@
 import type { PlanInput } from './plan-schema';
 
 type RatioMap = Record<string, number>;
-const MAPS = ['modules', 'module_hidden', 'layers'] as const;
+const MAPS = ['modules', 'module_hidden', 'groups'] as const;
 
-/** Every ratio of a plan: global, per stage, per module, per hidden width, per layer. */
+/** Every ratio of a plan: global, per part, per module, per hidden width, per layer. */
 export function planRatios(plan: PlanInput): number[] {
   const maps = MAPS.flatMap((k) => Object.values((plan[k] ?? {}) as RatioMap));
   const stages = Object.values(plan.stages ?? {}).filter((r): r is number => r !== undefined);

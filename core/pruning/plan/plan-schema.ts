@@ -37,16 +37,19 @@ export const PlanSchema = z
      * convs of each Detect branch): groups whose channels never leave the module. By `model.N` or `N`.
      */
     module_hidden: units.optional(),
-    /** By group id (the root conv's node name). */
-    layers: units.optional(),
+    /** Per dependency group (granularity `group`), by group id (the root conv's node name). */
+    groups: units.optional(),
     /** Explicit channel indices to remove, by group id. Written by the engine into applied plans. */
     channels: z.record(z.string(), z.array(z.number().int().min(0))).optional(),
-    /** Whole C2f bottlenecks to remove, e.g. `model.2.m.0`. */
-    drop_bottlenecks: z.array(z.string()).optional(),
+    /** Blocks removed whole (granularity `block`: C2f bottlenecks, C3k, PSA blocks), e.g. `model.2.m.0`. */
+    blocks: z.array(z.string()).optional(),
     /** Set on plans the engine saved: what they were derived from, for the record. */
     applied_from: z.unknown().optional(),
   })
   .strict();
 
 export type Plan = z.output<typeof PlanSchema>;
+
+/** Plan keys renamed to the granularity that writes them: a plan file with an old key is refused, naming the new. */
+export const RENAMED_PLAN_KEYS = { layers: 'groups', drop_bottlenecks: 'blocks' } as const;
 export type PlanInput = z.input<typeof PlanSchema>;

@@ -14,10 +14,10 @@ import { buildChannelGraph } from '../../pruning/dependency/channel-graph';
 import { buildGroups, prunableChannels, type ChannelGroup } from '../../pruning/groups';
 import { segmentPartition, segmentsByGroup } from '../../pruning/plan/select-channels';
 import { computeStats } from '../../stats';
-import { stageMapOf, stageOfModule } from '../../yolo/stage-map';
+import { partMapOf, partOfModule } from '../../yolo/part-map';
 import { costOf, type Cost, type CostModel } from './cost-model';
 
-export type SearchGranularity = 'module' | 'channel';
+export type SearchGranularity = 'module' | 'group';
 
 export interface SearchUnit {
   /** The plan key: a group id (`/model.6/cv1/conv/Conv`) or a module (`model.6`). */
@@ -53,7 +53,7 @@ export function buildSearchSpace(model: Model, o: SpaceOptions): SearchSpace {
   const cg = buildChannelGraph(model);
   const gs = buildGroups(cg);
   const stats = computeStats(model, { imgsz: o.imgsz, form: 'deploy' });
-  const stages = stageMapOf(model);
+  const stages = partMapOf(model);
   const input = model.graph.inputs.find((v) => !model.graph.initializers.has(v.name))!;
   const shapes = inferShapes(model.graph, {
     opset: defaultOpset(model) ?? 17,
@@ -64,7 +64,7 @@ export function buildSearchSpace(model: Model, o: SpaceOptions): SearchSpace {
   // Units, in graph order (groups come in source order).
   const prunable = gs.groups.filter((g) => prunableChannels(g).length > 0);
   const unitGroups: { id: string; groups: ChannelGroup[]; root: ChannelGroup }[] = [];
-  if (o.granularity === 'channel') {
+  if (o.granularity === 'group') {
     for (const g of prunable) unitGroups.push({ id: g.id, groups: [g], root: g });
   } else {
     const byModule = new Map<number, ChannelGroup[]>();
@@ -230,7 +230,7 @@ export function buildSearchSpace(model: Model, o: SpaceOptions): SearchSpace {
       index: i,
       stage: (module === undefined
         ? 'head'
-        : (stageOfModule(module, stages) ?? 'head')) as SearchUnit['stage'],
+        : (partOfModule(module, stages) ?? 'head')) as SearchUnit['stage'],
       coupled: u.groups.some((g) => g.sourceNodes.length > 1) ? 1 : 0,
       cin: w && node ? w[1]! * intAttr(node, 'group', 1) : 0,
       cout: u.groups.reduce((s, g) => s + g.components.length, 0),

@@ -4,7 +4,7 @@ import {
   allocateSensitivityRatios,
   buildSensitivityCurves,
   PlanError,
-  REVIEW_STAGE_BOUNDS,
+  REVIEW_PART_BOUNDS,
   SensitivityTargetSchema,
 } from '../../../core/planning';
 import { StagepruneError } from '../../../core/errors';
@@ -71,7 +71,7 @@ test('an impossible target throws PLAN_TARGET_UNREACHABLE, an input error; allow
   );
   assert.throws(
     () =>
-      allocateSensitivityRatios(baseline, curves, { flopsReduction: 0.36 }, { bounds: REVIEW_STAGE_BOUNDS }),
+      allocateSensitivityRatios(baseline, curves, { flopsReduction: 0.36 }, { bounds: REVIEW_PART_BOUNDS }),
     (e: unknown) => e instanceof PlanError && e.code === 'PLAN_TARGET_UNREACHABLE',
   );
   const best = allocateSensitivityRatios(baseline, curves, { flopsReduction: 0.5 }, { allowPartial: true });

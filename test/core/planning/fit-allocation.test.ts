@@ -16,7 +16,7 @@ import type { PlanInput } from '../../../core/pruning/plan/plan-schema';
 import { computeStats } from '../../../core/stats';
 import { buildYoloV8, yolov8Spec } from '../../../core/yolo';
 import type { Model } from '../../../core/onnx';
-import { stageOfModule, YOLOV8_STAGE_MAP } from '../../../core/yolo/stage-map';
+import { partOfModule, YOLOV8_STAGE_MAP } from '../../../core/yolo/part-map';
 
 // A scan of a real yolov8n (64 px) with exact costs: every module pruned alone at each ratio, as the
 // pipeline's scan does; only the mAP is synthetic (loss grows with the ratio, deeper modules cheaper).
@@ -42,7 +42,7 @@ async function scanOnce(): Promise<SensitivityPoint[]> {
       const drop = (ratio * 0.05) / (1 + m / 4);
       points.push({
         unit: `model.${m}`,
-        stage: stageOfModule(m, YOLOV8_STAGE_MAP) ?? 'head',
+        stage: partOfModule(m, YOLOV8_STAGE_MAP) ?? 'head',
         ratio,
         map50_95: baseline.map50_95 - drop,
         map50: baseline.map50 - drop,

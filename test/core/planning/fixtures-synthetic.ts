@@ -1,13 +1,13 @@
 // Synthetic scans shared by the planning and report tests: small, hand-checkable numbers.
 import type { SensitivityBaseline, SensitivityPoint } from '../../../core/planning';
-import type { Stage } from '../../../core/yolo/stage-map';
+import type { Part } from '../../../core/yolo/part-map';
 
 export const baseline: SensitivityBaseline = { map50_95: 0.5, map50: 0.8, flops: 1000, params: 100 };
 
 /** One point: the unit alone pruned at `ratio`, losing `drop` mAP50-95 and `saved` FLOPs (params: saved/10). */
 export function point(
   unit: string,
-  stage: Stage,
+  stage: Part,
   ratio: number,
   drop: number,
   saved: number,

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildSensitivityCurves, rankStages, rankUnits } from '../../../core/planning';
+import { buildSensitivityCurves, rankParts, rankUnits } from '../../../core/planning';
 import { baseline, point, prunedYoloLike } from './fixtures-synthetic';
 
 test('rankUnits: by drop per ratio (default), most sensitive first, with mean drop and drop per GFLOP', () => {
@@ -31,8 +31,8 @@ test('rankUnits by flops: drop per GFLOP removed reorders units with little comp
   );
 });
 
-test('rankStages: per-stage means and Pruned-YOLO groups (head, shallow backbone, neck, deep backbone)', () => {
-  const ranking = rankStages(baseline, buildSensitivityCurves(baseline, prunedYoloLike));
+test('rankParts: per-stage means and Pruned-YOLO groups (head, shallow backbone, neck, deep backbone)', () => {
+  const ranking = rankParts(baseline, buildSensitivityCurves(baseline, prunedYoloLike));
   // backbone = mean(0.2, 0.02) = 0.11 > neck 0.1.
   assert.deepEqual(ranking.order, ['head', 'backbone', 'neck']);
   assert.ok(Math.abs(ranking.stages[1]!.sensitivity - 0.11) < 1e-12);
@@ -42,14 +42,14 @@ test('rankStages: per-stage means and Pruned-YOLO groups (head, shallow backbone
   assert.equal(ranking.matchesPrunedYolo, true);
 });
 
-test('rankStages: a different order is reported as such', () => {
+test('rankParts: a different order is reported as such', () => {
   const points = prunedYoloLike.map((p) =>
     p.unit === 'model.8' ? point('model.8', 'backbone', p.ratio, 0.9 * p.ratio, 300 * p.ratio) : p,
   );
-  const ranking = rankStages(baseline, buildSensitivityCurves(baseline, points));
+  const ranking = rankParts(baseline, buildSensitivityCurves(baseline, points));
   assert.deepEqual(ranking.groupOrder, ['deep backbone', 'head', 'shallow backbone', 'neck']);
   assert.equal(ranking.matchesPrunedYolo, false);
   // Moving the split point makes model.8 shallow: one backbone group, listed where it ranks.
-  const split = rankStages(baseline, buildSensitivityCurves(baseline, points), { shallowBackboneLast: 9 });
+  const split = rankParts(baseline, buildSensitivityCurves(baseline, points), { shallowBackboneLast: 9 });
   assert.deepEqual(split.groupOrder, ['shallow backbone', 'head', 'neck']);
 });

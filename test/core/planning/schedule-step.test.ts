@@ -43,12 +43,12 @@ test('a schedule of 4 steps narrows every group monotonically and ends on the on
 
 test('a plan with block drops drops them in the first step and still ends on the one-shot widths', async () => {
   const model = buildYoloV8(yolov8Spec('s', { nc: 3, imgsz: 64 }), { seed: 0 });
-  const plan: PlanInput = { drop_bottlenecks: ['model.4.m.1', 'model.6.m.0'], global_ratio: 0.5 };
+  const plan: PlanInput = { blocks: ['model.4.m.1', 'model.6.m.0'], global_ratio: 0.5 };
   const { original, final } = await scheduleWidths(model, plan);
   let current = model;
   for (let k = 1; k <= 2; k++) {
     const step = scheduleStepPlan(original, final, current, plan, k, 2);
-    assert.equal(step.drop_bottlenecks?.length ?? 0, k === 1 ? 2 : 0);
+    assert.equal(step.blocks?.length ?? 0, k === 1 ? 2 : 0);
     current = (await pruneModel(current, step)).model;
   }
   assert.deepEqual(widths(current), final);

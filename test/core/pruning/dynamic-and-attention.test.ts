@@ -73,7 +73,7 @@ test('attention: key and value widths shrink evenly in every head, the views and
     const train = buildYolo(yoloSpec('yolo11', 's', { nc: 3, imgsz: 64 }), { batchNorm: 'random', seed: 9 });
     const model = form === 'train' ? train : exportDeployForm(train).model;
     const qkv = '/model.10/m/m.0/attn/qkv/conv/Conv';
-    const { model: pruned, applied } = await pruneModel(model, { layers: { [qkv]: 0.5 } });
+    const { model: pruned, applied } = await pruneModel(model, { groups: { [qkv]: 0.5 } });
     const node = (name: string) => pruned.graph.nodes.find((n) => n.name === name)!;
     const ints = (m: Model, name: string) => {
       const t = m.graph.initializers.get(name);

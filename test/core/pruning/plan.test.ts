@@ -54,7 +54,7 @@ test('a split segment keeps min(min_channels, its size) even when scores say oth
   const w = model.graph.initializers.get('a.weight')!.data as Float32Array;
   w.fill(0, 0, 8 * 4);
   const { applied } = await pruneModel(model, {
-    layers: { a: 0.6 },
+    groups: { a: 0.6 },
     round_to: 1,
     min_channels: 4,
     segment_mode: 'whole-group',
@@ -91,13 +91,13 @@ test('the input model is not modified and replaying the applied plan gives the s
   assert.deepEqual([...replay.model.graph.initializers.keys()], [...first.model.graph.initializers.keys()]);
 });
 
-test('layer granularity: dropping C2f bottlenecks removes their nodes and the concat slot, and the model runs', async () => {
+test('block granularity: dropping C2f bottlenecks removes their nodes and the concat slot, and the model runs', async () => {
   const model = buildYoloV8(yolov8Spec('s', { nc: 3, imgsz: 64 }));
   const { model: pruned, applied } = await pruneModel(model, {
-    drop_bottlenecks: ['model.4.m.1', 'model.6.m.0'],
+    blocks: ['model.4.m.1', 'model.6.m.0'],
     global_ratio: 0.2,
   });
-  assert.deepEqual(applied.drop_bottlenecks, ['model.4.m.1', 'model.6.m.0']);
+  assert.deepEqual(applied.blocks, ['model.4.m.1', 'model.6.m.0']);
   assert.equal(
     pruned.graph.nodes.some((n) => n.name.startsWith('/model.4/m.1/') || n.name.startsWith('/model.6/m.0/')),
     false,
@@ -107,8 +107,8 @@ test('layer granularity: dropping C2f bottlenecks removes their nodes and the co
   assert.ok(computeStats(pruned).modules[4]!.params < before);
   const out = await runModel(pruned, randomFeeds(model, 64));
   assert.equal(out['output0']!.length, (4 + 3) * (64 + 16 + 4)); // decoded boxes + class scores per anchor
-  await assert.rejects(pruneModel(model, { drop_bottlenecks: ['model.4.m.7'] }), code('PRUNE_UNIT_UNKNOWN'));
-  await assert.rejects(pruneModel(model, { drop_bottlenecks: ['model.9'] }), code('PRUNE_UNIT_UNKNOWN'));
+  await assert.rejects(pruneModel(model, { blocks: ['model.4.m.7'] }), code('PRUNE_UNIT_UNKNOWN'));
+  await assert.rejects(pruneModel(model, { blocks: ['model.9'] }), code('PRUNE_UNIT_UNKNOWN'));
 });
 
 test('layer granularity in YOLO11 and YOLOv5u: C3k2 blocks, C3k and C3 bottlenecks, PSA blocks; chains keep their concat slot', async () => {
@@ -118,7 +118,7 @@ test('layer granularity in YOLO11 and YOLOv5u: C3k2 blocks, C3k and C3 bottlenec
   ] as const;
   for (const [family, blocks] of cases) {
     const model = buildYolo(yoloSpec(family, 'n', { nc: 3, imgsz: 64 }));
-    const { model: pruned } = await pruneModel(model, { drop_bottlenecks: [...blocks], global_ratio: 0.2 });
+    const { model: pruned } = await pruneModel(model, { blocks: [...blocks], global_ratio: 0.2 });
     const gone = (prefix: string) => !pruned.graph.nodes.some((n) => n.name.startsWith(prefix));
     if (family === 'yolo11') {
       assert.ok(gone('/model.2/m.0/') && gone('/model.6/m.0/m/m.1/') && gone('/model.10/m/m.0/'));
@@ -134,7 +134,7 @@ test('layer granularity in YOLO11 and YOLOv5u: C3k2 blocks, C3k and C3 bottlenec
     assert.equal(out['output0']!.length, (4 + 3) * (64 + 16 + 4), family);
   }
   const v11 = buildYolo(yoloSpec('yolo11', 'n', { nc: 3, imgsz: 64 }));
-  await assert.rejects(pruneModel(v11, { drop_bottlenecks: ['model.10.m.3'] }), code('PRUNE_UNIT_UNKNOWN'));
+  await assert.rejects(pruneModel(v11, { blocks: ['model.10.m.3'] }), code('PRUNE_UNIT_UNKNOWN'));
 });
 
 test('module granularity: module_hidden shrinks only groups that never leave the module', async () => {
@@ -163,7 +163,7 @@ test('module granularity: module_hidden shrinks only groups that never leave the
 });
 
 test('per-segment mode cuts each split part by the ratio with its own rounding', async () => {
-  const { applied } = await pruneModel(splitModel(), { layers: { a: 0.5 }, round_to: 4, min_channels: 4 });
+  const { applied } = await pruneModel(splitModel(), { groups: { a: 0.5 }, round_to: 4, min_channels: 4 });
   const removed = applied.channels!['a']!;
   assert.equal(removed.filter((i) => i < 8).length, 4);
   assert.equal(removed.filter((i) => i >= 8).length, 12);
@@ -178,7 +178,7 @@ test('reachable widths: each is exactly what pruneModel cuts at its ratio; width
   for (const [unit, list] of reachable) {
     for (const { width, ratio } of list) {
       const { model: pruned } = await pruneModel(model, {
-        layers: { [unit]: ratio },
+        groups: { [unit]: ratio },
         round_to: 8,
         min_channels: 8,
       });
@@ -194,4 +194,17 @@ test('reachable widths: each is exactly what pruneModel cuts at its ratio; width
     unreachable.some((u) => /\/model\.2\/cv1\/conv\/Conv:24$/.test(u)),
     unreachable.join(' '),
   );
+});
+
+test('a plan file with a key from before the keys matched the granularities is refused, naming the new key', () => {
+  for (const [old, now] of [
+    ['layers', 'groups'],
+    ['drop_bottlenecks', 'blocks'],
+  ] as const) {
+    assert.throws(
+      () => parsePlan({ [old]: old === 'layers' ? { a: 0.5 } : ['model.2.m.0'] }),
+      (e: unknown) =>
+        e instanceof PruneError && e.code === 'PRUNE_PLAN_INVALID' && e.message.includes(`'${now}'`),
+    );
+  }
 });

@@ -1,5 +1,5 @@
 // A RunReport with every optional section filled, small hand-checkable numbers: the HTML tests render it.
-import { buildSensitivityCurves, rankStages, REVIEW_STAGE_BOUNDS } from '../../../core/planning';
+import { buildSensitivityCurves, rankParts, REVIEW_PART_BOUNDS } from '../../../core/planning';
 import {
   RunReportSchema,
   searchForReport,
@@ -22,7 +22,7 @@ export const fullReportInput: RunReportInput = {
     dataset: 's3://stageprune/datasets/bccd/',
     planner: 'sensitivity',
     criterion: 'l1',
-    granularity: 'channel',
+    granularity: 'group',
     target: { flops_reduction: 0.4, latency_ms: 30 },
   },
   steps: [
@@ -57,14 +57,14 @@ export const fullReportInput: RunReportInput = {
     ],
   },
   target_met: { flops: true, latency: true },
-  sensitivity: { ...sensitivityForReport(rankStages(baseline, curves)), baseline, curves },
+  sensitivity: { ...sensitivityForReport(rankParts(baseline, curves)), baseline, curves },
   layers: [
     { name: '/model.0/conv/Conv', stage: 'backbone', before: 16, after: 16 },
     { name: '/model.2/cv1/conv/Conv', stage: 'backbone', before: 32, after: 24 },
     { name: '/model.15/cv1/conv/Conv', stage: 'neck', before: 64, after: 48 },
     { name: '/model.22/cv2.0/cv2.0.0/conv/Conv', stage: 'head', before: 64, after: 56 },
   ],
-  stage_bounds: { staged: { backbone: 0.3, neck: 0.2, head: 0.1 }, review: { ...REVIEW_STAGE_BOUNDS } },
+  stage_bounds: { staged: { backbone: 0.3, neck: 0.2, head: 0.1 }, review: { ...REVIEW_PART_BOUNDS } },
   search: searchForReport([
     {
       kind: 'netadapt',

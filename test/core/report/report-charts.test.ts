@@ -7,7 +7,7 @@ import {
   renderLineChartSvg,
   renderParetoSvg,
   RunReportSchema,
-  STAGE_COLORS,
+  PART_COLORS,
   type ParetoPoint,
 } from '../../../core/report';
 import { fullReportInput } from './full-report-fixture';
@@ -88,7 +88,7 @@ test('kept channels: bars grouped by stage, bound lines at 1 − ratio over thei
   assert.ok(Math.abs(line('bound-review', 'head') - y(0.85)) < 0.01);
   const bar = /data-layer="\/model.2\/cv1\/conv\/Conv"[^>]* y="([\d.]+)"[^>]* fill="([^"]+)"/.exec(svg)!;
   assert.ok(Math.abs(Number(bar[1]) - y(0.75)) < 0.01);
-  assert.equal(bar[2], STAGE_COLORS.backbone);
+  assert.equal(bar[2], PART_COLORS.backbone);
   // Without bounds, no lines; without layers, still a valid document.
   assert.equal(count(renderKeptChannelsSvg(r.layers!), /<line class="bound/g), 0);
   valid(renderKeptChannelsSvg([]));

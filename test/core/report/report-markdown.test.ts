@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildSensitivityCurves, rankStages } from '../../../core/planning';
+import { buildSensitivityCurves, rankParts } from '../../../core/planning';
 import {
   describeMapChange,
   percentChange,
@@ -19,7 +19,7 @@ const input: RunReportInput = {
     dataset: 's3://data/bccd/',
     planner: 'sensitivity',
     criterion: 'l1',
-    granularity: 'channel',
+    granularity: 'group',
     target: { flops_reduction: 0.5 },
   },
   steps: [
@@ -42,7 +42,7 @@ const input: RunReportInput = {
     },
   },
   predicted: { map50_95: 0.59, flops: 4_090_000_000, params: 1_500_000 },
-  sensitivity: sensitivityForReport(rankStages(baseline, buildSensitivityCurves(baseline, prunedYoloLike))),
+  sensitivity: sensitivityForReport(rankParts(baseline, buildSensitivityCurves(baseline, prunedYoloLike))),
   plots: { sensitivity: 'sensitivity.svg', ratios: 'ratios.svg' },
   plan_key: 'plans/3f2a9c.json',
 };
@@ -89,7 +89,7 @@ test('markdown: input summary, plan key, plot links, sensitivity ranking and ste
   const md = renderReportMarkdown(RunReportSchema.parse(input));
   assert.match(md, /^# stageprune run `compress-bccd-42`/);
   assert.match(md, /\| planner \| sensitivity \|/);
-  assert.match(md, /\| criterion \| l1 \(channel\) \|/);
+  assert.match(md, /\| criterion \| l1 \(group\) \|/);
   assert.match(md, /\| target \| FLOPs -50\.0% \|/);
   assert.match(md, /\| applied plan \| `plans\/3f2a9c\.json` \|/);
   assert.match(md, /!\[Sensitivity curves\]\(sensitivity\.svg\)/);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { buildSensitivityCurves } from '../../../core/planning';
-import { renderRatiosSvg, renderSensitivitySvg, STAGE_COLORS } from '../../../core/report';
+import { renderRatiosSvg, renderSensitivitySvg, PART_COLORS } from '../../../core/report';
 import { baseline, point, prunedYoloLike } from '../planning/fixtures-synthetic';
 
 const wellFormed = (svg: string) => {
@@ -21,7 +21,7 @@ test('sensitivity SVG: well-formed, one path per unit coloured by stage, axes wi
   assert.equal(count(svg, /<path class="curve"/g), 5);
   for (const c of curves) {
     const path = new RegExp(
-      `<path class="curve" data-unit="${c.unit}" data-stage="${c.stage}" d="M[^"]+" stroke="${STAGE_COLORS[c.stage]}"`,
+      `<path class="curve" data-unit="${c.unit}" data-stage="${c.stage}" d="M[^"]+" stroke="${PART_COLORS[c.stage]}"`,
     );
     assert.match(svg, path);
   }
@@ -59,7 +59,7 @@ test('ratios SVG: well-formed, one bar per layer with height proportional to kep
   ]);
   assert.deepEqual(
     heights.map(([, c]) => c),
-    [STAGE_COLORS.backbone, STAGE_COLORS.neck, STAGE_COLORS.head],
+    [PART_COLORS.backbone, PART_COLORS.neck, PART_COLORS.head],
   );
   const [full, threeQuarters, half] = heights.map(([h]) => h as number);
   assert.ok(Math.abs(threeQuarters! / full! - 0.75) < 1e-3 && Math.abs(half! / full! - 0.5) < 1e-3);

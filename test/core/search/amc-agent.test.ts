@@ -26,7 +26,7 @@ import { computeStats } from '../../../core/stats';
 import { buildYoloV8, yolov8Spec } from '../../../core/yolo';
 
 const model = buildYoloV8(yolov8Spec('n', { nc: 3, imgsz: 64 }), { seed: 0 });
-const channel = buildSearchSpace(model, { granularity: 'channel', roundTo: 8, imgsz: 64 });
+const channel = buildSearchSpace(model, { granularity: 'group', roundTo: 8, imgsz: 64 });
 const modules = buildSearchSpace(model, { granularity: 'module', roundTo: 8, imgsz: 64 });
 
 const settings = (over: Partial<AmcSettings> = {}): AmcSettings => ({
@@ -85,7 +85,7 @@ test('the constraint holds for any actions: extreme, random and adversarial poli
     assert.ok(ep.ratios.every((r) => r >= 0 && r <= 0.8));
     const ids = Object.fromEntries(channel.units.map((u, i) => [u.id, ep.ratios[i]!]));
     const stats = computeStats(
-      (await pruneModel(model, unitPlan(ids, { criterion: 'l1', roundTo: 8, granularity: 'channel' }))).model,
+      (await pruneModel(model, unitPlan(ids, { criterion: 'l1', roundTo: 8, granularity: 'group' }))).model,
       { form: 'deploy' },
     );
     assert.ok(stats.flops <= limit.flops && stats.params <= limit.params, `${stats.flops} / ${limit.flops}`);

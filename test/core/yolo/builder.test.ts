@@ -10,7 +10,7 @@ import {
   moduleIndexOfParameter,
   parseArch,
   resolveModules,
-  stageOfModule,
+  partOfModule,
   YOLOV8_STAGE_MAP,
   yolov8Spec,
 } from '../../../core/yolo';
@@ -134,7 +134,7 @@ test('anchor grid: centres per level, x row then y row, strides 8/16/32', () => 
 
 test('stage map: backbone 0–9, neck 10–21, head 22; module indices from names', () => {
   assert.deepEqual(
-    [0, 9, 10, 21, 22, 23].map((i) => stageOfModule(i, YOLOV8_STAGE_MAP)),
+    [0, 9, 10, 21, 22, 23].map((i) => partOfModule(i, YOLOV8_STAGE_MAP)),
     ['backbone', 'backbone', 'neck', 'neck', 'head', undefined],
   );
   assert.equal(moduleIndexOfNode('/model.12/m.0/cv1/conv/Conv'), 12);

@@ -11,7 +11,7 @@ import {
   buildYolo,
   parseArch,
   resolveModules,
-  stageMapOf,
+  partMapOf,
   yoloSpec,
   type YoloFamily,
   type YoloSize,
@@ -95,12 +95,12 @@ test('stage maps: from our metadata, from an ultralytics description, from the D
     ['yolov5u', { backbone: [0, 9], neck: [10, 23], head: [24, 24] }],
   ] as const) {
     const model = buildYolo(yoloSpec(family, 'n', { imgsz: 64 }));
-    assert.deepEqual(stageMapOf(model), { family, ranges });
+    assert.deepEqual(partMapOf(model), { family, ranges });
     const description = `Ultralytics ${archName({ family, size: 'n' }).replace('yolo', 'YOLO')} model trained on data.yaml`;
     const ultralytics = { ...model, metadataProps: [{ key: 'description', value: description }] };
-    assert.equal(stageMapOf(ultralytics).family, family, description);
+    assert.equal(partMapOf(ultralytics).family, family, description);
     const bare = { ...model, metadataProps: [] };
-    assert.deepEqual(stageMapOf(bare).ranges, ranges);
+    assert.deepEqual(partMapOf(bare).ranges, ranges);
   }
 });
 

@@ -1,4 +1,4 @@
-// The entry points set the V8 flags of common/exit-deadlock.cjs, so no Maglev job can be in flight when
+// The entry points set the V8 flags of bin/exit-deadlock.cjs, so no Maglev job can be in flight when
 // their process exits (the Node 24 exit deadlock). A probe preloaded with --require reports, as the process
 // exits, whether Maglev is still on; V8's %IsMaglevEnabled reads the live flag.
 import { after, test } from 'node:test';

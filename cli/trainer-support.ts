@@ -1,12 +1,12 @@
 import path from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import { z } from 'zod';
-import { TrainerInterruptedError } from './errors';
-import { describeTrainedDevice } from '../../core/report/trained-device';
-import { trainedDeviceOf, type DoneEvent, type TrainerEvent } from './events';
-import { trainerDataSpec } from './data-spec';
-import type { TrainerDataSpec, TrainerJob } from './job';
-import type { RunTrainerOptions } from '../trainer-process';
+import { TrainerInterruptedError } from '../runtime/trainer/errors';
+import { describeTrainedDevice } from '../core/report/trained-device';
+import { trainedDeviceOf, type DoneEvent, type TrainerEvent } from '../runtime/trainer/events';
+import { trainerDataSpec } from '../runtime/trainer/data-spec';
+import type { TrainerDataSpec, TrainerJob } from '../runtime/trainer/job';
+import type { RunTrainerOptions } from '../runtime/trainer-process';
 
 /** The trainer's data spec for the `--data DIR` of `train` and `finetune` (see data-spec.ts). */
 export function dataSpecForDir(
@@ -33,7 +33,9 @@ export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): (e
     if (event.event === 'start') {
       const device = trainedDeviceOf(event);
       const on = device ? describeTrainedDevice(device) : event.device;
-      stream.write(`trainer: ${event.mode} on ${on}, ${event.images} images, batch ${event.batch}, ${event.steps} steps\n`);
+      stream.write(
+        `trainer: ${event.mode} on ${on}, ${event.images} images, batch ${event.batch}, ${event.steps} steps\n`,
+      );
     } else if (event.event === 'resumed') {
       stream.write(`trainer: resumed at step ${event.step} from ${event.checkpoint}\n`);
     } else if (event.event === 'progress') {
@@ -80,7 +82,12 @@ export const commonTrainerOptions: NonNullable<ParseArgsConfig['options']> = {
 
 const list = z
   .string()
-  .transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0))
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter((x) => x.length > 0),
+  )
   .optional();
 
 export const commonTrainerFlags = z.object({
@@ -124,12 +131,25 @@ export async function runJobFromCli(
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
-    const done = await run({ jobFile, resume: resume ? path.resolve(resume) : undefined, signal: abort.signal, onEvent });
+    const done = await run({
+      jobFile,
+      resume: resume ? path.resolve(resume) : undefined,
+      signal: abort.signal,
+      onEvent,
+    });
     console.log(JSON.stringify({ ok: true, job: jobFile, ...done }));
     return 0;
   } catch (err) {
     if (err instanceof TrainerInterruptedError) {
-      console.log(JSON.stringify({ ok: false, interrupted: true, job: jobFile, checkpoint: err.checkpoint, step: err.step }));
+      console.log(
+        JSON.stringify({
+          ok: false,
+          interrupted: true,
+          job: jobFile,
+          checkpoint: err.checkpoint,
+          step: err.step,
+        }),
+      );
       console.error(`stopped; resume with --resume ${err.checkpoint ?? '<checkpoint>'}`);
       return 75;
     }

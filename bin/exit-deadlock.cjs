@@ -1,9 +1,7 @@
 // V8 flags that keep a Node 24 process from hanging for ever as it exits (nodejs/node#54918, #64274): at exit
 // the main thread joins V8's worker threads while a concurrent Maglev or Sparkplug compile job on one of them
-// waits for a garbage collection only the main thread can run. Seen here in a `stageprune model build` child
-// in CI and in benchmark CLI calls, after their output was written. Without Maglev and concurrent Sparkplug
-// jobs there is nothing to park there; TurboFan (concurrent in Node 22 too) stays as it is. Cost, measured:
-// about 0.08 s on a 0.7 s CLI call and 5% on `eval` (docs/BENCHMARKS.md).
+// waits for a garbage collection only the main thread can run. Without Maglev and concurrent Sparkplug jobs
+// there is nothing to park there; TurboFan stays as it is. What the flags cost: docs/BENCHMARKS.md.
 //
 // Plain CommonJS so that bin/stageprune.cjs can load it before tsx, ahead of any compile job.
 'use strict';
