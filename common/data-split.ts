@@ -201,8 +201,7 @@ export function resolveRunSplits(settings: SplitSettings, context: SplitContext)
 
 /** The selection split of a run whose stages choose on it; a stage that reads it in any other run is a bug. */
 export function selectionSplit(splits: RunSplits): DataSplit {
-  // Planner histories recorded before the split was named `selection` carry it as `calibration`: they replay.
-  const split = splits.selection ?? (splits as { calibration?: DataSplit }).calibration;
+  const split = splits.selection;
   if (split === undefined)
     throw new Error(
       'this run has no selection split (choosesOnSelection said no stage chooses on it), yet a stage reads it',
