@@ -13,6 +13,7 @@ import { planMixes, planPruning } from './compress/plan-pruning';
 import { applyPruning } from './compress/apply-pruning';
 import { scheduleStep } from './compress/schedule-step';
 import { exportModel } from './compress/export-model';
+import { quantizeModel } from './compress/quantize-model';
 import { listPrunableUnits, scanUnit } from './compress/scan-unit';
 import { writeReport } from './compress/write-report';
 import { amcFinish, amcPropose, amcRecord, amcStart } from './compress/amc-agent';
@@ -56,6 +57,7 @@ export function createActivities(deps: ActivityDeps) {
     netAdaptSummary: short(netAdaptSummary(p)),
     modelInputSize: short(modelInputSize(p)),
     latencyTable: withFailureMapping(latencyTable(p)),
+    quantizeModel: short(quantizeModel(p)),
     measureLatency: short(measureLatency(p)),
     applyPruning: short(applyPruning(p)),
     finetune: withFailureMapping(finetune(p)),

@@ -37,90 +37,84 @@ export class MinMaxObserver implements Observer {
 }
 
 /**
- * A histogram of |x| over [0, edge] with `bins` bins; when a batch exceeds the edge the histogram is
- * re-binned onto a wider edge (counts move to the bin holding their old centre), so no batch is clipped.
- * The sign is kept apart: the range is symmetric only when negative values were seen.
+ * Keeps the exact extremes and an evenly strided sample of every batch (at most `perBatch` values of each),
+ * from which the subclass picks the clip. Histograms are built once, at `range()`, over the span the data
+ * really has: [0, max|x|] for tensors that cross zero, [min, max] for one-sided ones (after a sigmoid), so a
+ * one-sided tensor far from zero never lands in a handful of bins.
  */
-abstract class AbsHistogramObserver implements Observer {
-  protected counts: Float64Array;
-  protected edge = 0;
-  private sawNegative = false;
-  private minSeen = Infinity;
-  private maxSeen = -Infinity;
+abstract class SampledObserver implements Observer {
+  private readonly chunks: Float32Array[] = [];
+  protected minSeen = Infinity;
+  protected maxSeen = -Infinity;
 
-  constructor(protected readonly bins: number) {
-    this.counts = new Float64Array(bins);
-  }
+  constructor(private readonly perBatch = 4096) {}
 
   observe(values: Float32Array): void {
-    let absMax = 0;
-    for (let i = 0; i < values.length; i++) {
+    const stride = Math.max(1, Math.ceil(values.length / this.perBatch));
+    const sample = new Float32Array(Math.ceil(values.length / stride));
+    for (let i = 0, j = 0; i < values.length; i++) {
       const v = values[i]!;
       if (v < this.minSeen) this.minSeen = v;
       if (v > this.maxSeen) this.maxSeen = v;
-      const a = Math.abs(v);
-      if (a > absMax) absMax = a;
+      if (i % stride === 0) sample[j++] = v;
     }
-    if (this.minSeen < 0) this.sawNegative = true;
-    if (absMax > this.edge) this.widen(absMax);
-    if (this.edge === 0) {
-      this.counts[0]! += values.length;
-      return;
-    }
-    const perBin = this.bins / this.edge;
-    for (let i = 0; i < values.length; i++) {
-      const b = Math.min(this.bins - 1, Math.floor(Math.abs(values[i]!) * perBin));
-      this.counts[b]! += 1;
-    }
+    this.chunks.push(sample);
   }
 
-  private widen(edge: number): void {
-    if (this.edge > 0) {
-      const next = new Float64Array(this.bins);
-      const oldWidth = this.edge / this.bins;
-      for (let b = 0; b < this.bins; b++) {
-        const c = this.counts[b]!;
-        if (c === 0) continue;
-        const centre = (b + 0.5) * oldWidth;
-        next[Math.min(this.bins - 1, Math.floor((centre / edge) * this.bins))]! += c;
-      }
-      this.counts = next;
-    }
-    this.edge = edge;
+  /** Counts of the sample in `bins` equal bins over [lo, hi] of f(x) (|x| or x). */
+  protected histogram(bins: number, lo: number, hi: number, f: (x: number) => number): Float64Array {
+    const counts = new Float64Array(bins);
+    const perBin = hi > lo ? bins / (hi - lo) : 0;
+    for (const c of this.chunks)
+      for (let i = 0; i < c.length; i++)
+        counts[Math.min(bins - 1, Math.max(0, Math.floor((f(c[i]!) - lo) * perBin)))]! += 1;
+    return counts;
   }
 
-  /** The clip threshold on |x|, chosen by the subclass from the histogram. */
-  protected abstract threshold(): number;
+  /** The upper clip of the tensor's span: of |x| when it crosses zero, of x when one-sided. */
+  protected abstract clip(lo: number, hi: number, f: (x: number) => number): number;
 
   range(): Range {
     if (!Number.isFinite(this.minSeen)) return { min: 0, max: 0 };
-    if (this.edge === 0) return { min: 0, max: 0 };
-    const t = Math.min(this.threshold(), this.edge);
-    // Never widen past what was seen: a one-sided tensor (after a sigmoid) keeps its lower end.
-    return this.sawNegative
-      ? { min: Math.max(-t, this.minSeen), max: Math.min(t, this.maxSeen) }
-      : { min: this.minSeen, max: Math.min(t, this.maxSeen) };
+    const signed = this.minSeen < 0 && this.maxSeen > 0;
+    if (signed) {
+      const t = this.clip(0, Math.max(-this.minSeen, this.maxSeen), Math.abs);
+      return { min: Math.max(-t, this.minSeen), max: Math.min(t, this.maxSeen) };
+    }
+    if (this.maxSeen <= 0) {
+      // All non-positive: clip the far (negative) end, mirrored.
+      const t = this.clip(-this.maxSeen, -this.minSeen, (x) => -x);
+      return { min: Math.max(-t, this.minSeen), max: this.maxSeen };
+    }
+    return {
+      min: this.minSeen,
+      max: Math.min(
+        this.clip(this.minSeen, this.maxSeen, (x) => x),
+        this.maxSeen,
+      ),
+    };
   }
 }
 
 /** Clips at the given percentile of |x| (99.999 by default, onnxruntime's default). */
-export class PercentileObserver extends AbsHistogramObserver {
+export class PercentileObserver extends SampledObserver {
   constructor(
     private readonly percentile = 99.999,
-    bins = 2048,
+    private readonly bins = 2048,
   ) {
-    super(bins);
+    super();
   }
-  protected threshold(): number {
+  protected clip(lo: number, hi: number, f: (x: number) => number): number {
+    const counts = this.histogram(this.bins, lo, hi, f);
     let total = 0;
-    for (const c of this.counts) total += c;
+    for (const c of counts) total += c;
     const want = (total * this.percentile) / 100;
     let cum = 0;
     for (let b = 0; b < this.bins; b++) {
-      cum += this.counts[b]!;
-      if (cum >= want) return ((b + 1) * this.edge) / this.bins;
+      cum += counts[b]!;
+      if (cum >= want) return lo + ((b + 1) * (hi - lo)) / this.bins;
     }
-    return this.edge;
+    return hi;
   }
 }
 
@@ -129,15 +123,15 @@ export class PercentileObserver extends AbsHistogramObserver {
  * into the last bin) and Q is P merged into `levels` quantization bins and expanded back over P's non-zero
  * bins.
  */
-export class EntropyObserver extends AbsHistogramObserver {
+export class EntropyObserver extends SampledObserver {
   constructor(
-    bins = 2048,
+    private readonly bins = 2048,
     private readonly levels = 128,
   ) {
-    super(bins);
+    super();
   }
-  protected threshold(): number {
-    const h = this.counts;
+  protected clip(lo: number, hi: number, f: (x: number) => number): number {
+    const h = this.histogram(this.bins, lo, hi, f);
     let best = this.bins;
     let bestKl = Infinity;
     for (let i = this.levels; i <= this.bins; i++) {
@@ -147,7 +141,7 @@ export class EntropyObserver extends AbsHistogramObserver {
         best = i;
       }
     }
-    return (best * this.edge) / this.bins;
+    return lo + (best * (hi - lo)) / this.bins;
   }
 }
 
@@ -172,7 +166,11 @@ export function klAtClip(h: Float64Array, clip: number, levels: number): number 
     if (nonZero === 0) continue;
     for (let b = start; b < end; b++) if (h[b]! !== 0) q[b] = sum / nonZero;
   }
-  return klDivergence(p, q);
+  // A slice with a single occupied bin matches its own quantization exactly whatever was folded into it;
+  // such a clip says nothing and is never chosen.
+  let occupied = 0;
+  for (let b = 0; b < clip && occupied < 2; b++) if (h[b]! !== 0) occupied++;
+  return occupied < 2 ? Infinity : klDivergence(p, q);
 }
 
 function klDivergence(p: Float64Array, q: Float64Array): number {

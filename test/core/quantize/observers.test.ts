@@ -63,11 +63,22 @@ test('KL at a clip: zero when the histogram is already representable, positive w
   assert.ok(klAtClip(spiky, 256, 64) > 0.01);
 });
 
-test('histogram observers re-bin when a later batch is wider, losing no count', () => {
+test('sampled observers keep a later, wider batch', () => {
   const p = new PercentileObserver(100);
   p.observe(Float32Array.from([0.1, 0.2, 0.3]));
   p.observe(Float32Array.from([10]));
   const r = p.range();
   assert.equal(r.max, 10);
   assert.ok(Math.abs(r.min - 0.1) < 1e-6);
+});
+
+test('a one-sided tensor far from zero keeps its span (entropy and percentile)', () => {
+  // Sigmoid-like values in [0.2, 0.9]: a histogram from 0 would put them in a few of its bins.
+  const values = Float32Array.from({ length: 50_000 }, (_, i) => 0.2 + (0.7 * i) / 49_999);
+  for (const o of [new EntropyObserver(), new PercentileObserver(99.9)]) {
+    o.observe(values);
+    const r = o.range();
+    assert.ok(Math.abs(r.min - 0.2) < 1e-6, `${o.constructor.name} min ${r.min}`);
+    assert.ok(r.max > 0.85 && r.max <= 0.9 + 1e-6, `${o.constructor.name} max ${r.max}`);
+  }
 });
