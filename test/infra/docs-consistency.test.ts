@@ -160,12 +160,12 @@ test('an allow-list entry excuses what it names, and one nothing needs is report
 test("the CLI's flags are read from its parseFlags options (consts, spreads, imports, subcommands) and main.ts", () => {
   const sources = new Map([
     ['cli/commands/index.ts', "import { aCommand } from './a';\nexport const commands = [aCommand];\n"],
-    ['cli/shared.ts', "export const shared = { data: { type: 'string' } } as const;\n"],
+    ['cli/common-flags.ts', "export const commonFlags = { data: { type: 'string' } } as const;\n"],
     [
       'cli/commands/a.ts',
       [
-        "import { shared } from '../shared';",
-        "const options = { ...shared, out: { type: 'string' } } as const;",
+        "import { commonFlags } from '../common-flags';",
+        "const options = { ...commonFlags, out: { type: 'string' } } as const;",
         "function build(args: string[]) { return parseFlags(args, { arch: { type: 'string' } }, s); }",
         'export const aCommand: CliCommand = {',
         "  name: 'a',",
