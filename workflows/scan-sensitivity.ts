@@ -2,7 +2,7 @@ import { defineQuery, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { CriterionInputs } from '../common/criterion-inputs';
 import type { ArtifactRef } from '../common/artifact-ref';
-import { forEachConcurrent } from '../common/for-each-concurrent';
+import { forEachConcurrent } from '../core/for-each-concurrent';
 import type { Granularity } from '../core/planning/unit-plans';
 import { shortActivity, evaluationActivity } from './activity-options';
 import type { DataSplit } from '../common/data-split';

@@ -3,6 +3,7 @@
 // most recovering first, until the drop against the float model is within the budget. The evaluation is
 // injected (the runtime scores on the selection split), so this stays a pure planner.
 
+import { forEachConcurrent } from '../for-each-concurrent';
 import type { QuantLayer } from './layers';
 
 export interface LayerSensitivity {
@@ -77,13 +78,8 @@ async function scan(
   options: AccuracyControlOptions,
 ): Promise<LayerSensitivity[]> {
   const out: LayerSensitivity[] = new Array(layers.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < layers.length) {
-      const i = next++;
-      out[i] = { layer: layers[i]!.name, map: await options.evaluate([layers[i]!]) };
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 1) }, worker));
+  await forEachConcurrent([...layers.keys()], Math.max(1, options.concurrency ?? 1), async (i) => {
+    out[i] = { layer: layers[i]!.name, map: await options.evaluate([layers[i]!]) };
+  });
   return out;
 }

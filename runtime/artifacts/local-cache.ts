@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ArtifactRef } from '../../common/artifact-ref';
 import type { ArtifactStore } from './artifact-store';
-import { forEachConcurrent } from '../../common/for-each-concurrent';
+import { forEachConcurrent } from '../../core/for-each-concurrent';
 import { ArtifactMissingError } from './errors';
 import { sha256Hex } from './s3-artifact-store';
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { s3Uri } from '../../common/artifact-ref';
 import { StagepruneError } from '../../core/errors';
 import type { ArtifactStore } from './artifact-store';
-import { forEachConcurrent } from '../../common/for-each-concurrent';
+import { forEachConcurrent } from '../../core/for-each-concurrent';
 
 export class LocalInputError extends StagepruneError {
   constructor(message: string) {

@@ -3,7 +3,7 @@ import type { Activities } from '../../activities';
 import type { ArtifactRef } from '../../common/artifact-ref';
 import type { SearchPoint } from '../../common/compress-result';
 import { selectionSplit } from '../../common/data-split';
-import { forEachConcurrent } from '../../common/for-each-concurrent';
+import { forEachConcurrent } from '../../core/for-each-concurrent';
 import { decrementAt } from '../../core/search/netadapt';
 import {
   evaluationActivity,

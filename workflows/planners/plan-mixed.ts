@@ -2,7 +2,7 @@ import { executeChild, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import type { ArtifactRef } from '../../common/artifact-ref';
 import { selectionSplit } from '../../common/data-split';
-import { forEachConcurrent } from '../../common/for-each-concurrent';
+import { forEachConcurrent } from '../../core/for-each-concurrent';
 import { evaluationActivity, shortActivity } from '../activity-options';
 import { scanSensitivity } from '../scan-sensitivity';
 import type { PlannerInput, PlannerResult } from './planner';
