@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CRITERIA } from '../core/pruning/importance/criterion';
 import { GRANULARITIES, type Granularity } from '../core/planning/unit-plans';
 import { DEFAULT_STAGES } from '../core/pruning/plan/parse-plan';
+import { OBSERVER_KINDS, type ObserverKind } from '../core/quantize/observers';
 import { dataSplitSchema, seedSchema, type RunSplits } from './data-split';
 
 /** What the input's model and data URIs look like: `s3://bucket/key`, the bucket and the key captured. */
@@ -39,6 +40,18 @@ export const scheduleSchema = z
  * BatchNormalization γ (the paper's λ is 1e-4 to 1e-5 for detection-sized runs), so that `bn-gamma` then finds
  * channels that are already near zero.
  */
+export const quantizeSchema = z
+  .object({
+    format: z.literal('int8'),
+    observer: z.enum(OBSERVER_KINDS as [ObserverKind, ...ObserverKind[]]).default('minmax'),
+    /** Activations' type; weights are always int8 per output channel. */
+    activations: z.enum(['uint8', 'int8']).default('uint8'),
+    /** Accuracy control: the largest mAP50-95 drop against the float model on the selection split, points. */
+    maxDropPoints: z.number().min(0).max(100).default(0.5),
+    calibrationImages: z.number().int().positive().max(4096).default(64),
+  })
+  .strict();
+
 export const sparsifySchema = z
   .object({
     epochs: z.number().int().min(1).max(1000).default(10),
@@ -196,6 +209,8 @@ export const compressModelInputSchema = z
     schedule: scheduleSchema.default({ steps: 1, finetuneEpochs: 2 }),
     /** Optional Network Slimming stage before planning (with criterion `bn-gamma`). */
     sparsify: sparsifySchema.optional(),
+    /** Optional post-training INT8 of the exported model, calibrated and checked on the selection split. */
+    quantize: quantizeSchema.optional(),
     /** Data the data-driven criteria read. */
     importance: z
       .object({

@@ -36,11 +36,24 @@ export interface CompressArtifacts {
   /** The model after the sparsify stage (Network Slimming), which the plan was made on. */
   sparsified?: ArtifactRef;
   sensitivity?: ArtifactRef;
+  /** The INT8 model (QDQ) when the run quantized. */
+  int8?: ArtifactRef;
   report?: ArtifactRef;
   reportJson?: ArtifactRef;
   /** The self-contained HTML report (also at runs/<run id>/report.html). */
   reportHtml?: ArtifactRef;
   plots?: ArtifactRef[];
+}
+
+export interface Int8Result {
+  metrics: ModelMetrics;
+  observer: string;
+  quantizedNodes: number;
+  floatNodes: number;
+  /** Layers the accuracy control kept in float, most recovering first. */
+  keptLayers: string[];
+  /** mAP50-95 on the selection split: float, every layer int8, delivered. */
+  selectionMap?: { float: number; allInt8: number; delivered: number; withinBudget: boolean };
 }
 
 export interface CompressModelResult {
@@ -65,6 +78,8 @@ export interface CompressModelResult {
   schedule?: ScheduleStep[];
   /** The sparsify stage: |γ| histograms before and after. */
   sparsify?: { gammaBefore: GammaHistogram; gammaAfter: GammaHistogram };
+  /** The quantize stage: the INT8 model on the evaluation split, and what the accuracy control kept in float. */
+  int8?: Int8Result;
   /** Which images did what: each role's split, in words, and what the run used it for. */
   splits?: Record<SplitRole, SplitUse>;
 }
@@ -118,6 +133,8 @@ export type PipelineStage =
   | 'finetuning'
   | 'exporting'
   | 'evaluating-final'
+  | 'quantizing'
+  | 'evaluating-int8'
   | 'reporting'
   | 'done'
   | 'failed';

@@ -30,6 +30,12 @@ const CRITERION_CHOOSES: Readonly<Record<CriterionName, boolean>> = {
 export function choosesOnSelection(options: {
   readonly planner: { readonly kind: Planner['kind'] };
   readonly criterion: CriterionName;
+  /** INT8 calibrates on the selection split and its accuracy control chooses layers there. */
+  readonly quantize?: object;
 }): boolean {
-  return PLANNER_CHOOSES[options.planner.kind] || CRITERION_CHOOSES[options.criterion];
+  return (
+    PLANNER_CHOOSES[options.planner.kind] ||
+    CRITERION_CHOOSES[options.criterion] ||
+    options.quantize !== undefined
+  );
 }

@@ -75,6 +75,8 @@ export interface RunState {
   finetuneLoss?: ArtifactRef;
   deployed: ArtifactRef;
   finalEval: EvaluateModelResult;
+  quantized?: Awaited<ReturnType<Activities['quantizeModel']>>;
+  int8Eval?: EvaluateModelResult;
   result: CompressModelResult;
   report: Awaited<ReturnType<Activities['writeReport']>>;
 }
@@ -266,6 +268,35 @@ export const STAGES: readonly Stage[] = [
     },
   },
   {
+    // Post-training INT8 of the delivered model: calibrated, and with a budget checked layer by layer, on the
+    // selection split (choosesOnSelection says yes, so one exists).
+    name: 'quantizing',
+    when: (s) => s.input.quantize !== undefined,
+    message: (s) => `INT8 (${s.input.quantize!.observer}), calibrated on the selection split`,
+    run: async (s, { gpuEval }) => {
+      const q = s.input.quantize!;
+      s.quantized = await gpuEval.quantizeModel({
+        model: s.deployed,
+        dataset: s.dataset.manifest,
+        split: selectionSplit(s.input.splits),
+        images: q.calibrationImages,
+        ...(s.input.evaluation.imgsz !== undefined ? { imgsz: s.input.evaluation.imgsz } : {}),
+        observer: q.observer,
+        activationType: q.activations,
+        maxDropPoints: q.maxDropPoints,
+      });
+      s.artifacts.int8 = s.quantized.model;
+    },
+  },
+  {
+    name: 'evaluating-int8',
+    when: (s) => s.quantized !== undefined,
+    message: () => 'evaluating the INT8 model',
+    run: async (s, ctx) => {
+      s.int8Eval = await evaluate(s, ctx, s.quantized!.model);
+    },
+  },
+  {
     name: 'reporting',
     message: () => 'writing the report',
     run: async (s, ctx) => {
@@ -308,6 +339,18 @@ function resultOf(s: RunState, { runId, run }: RunContext): CompressModelResult 
     ...(s.pruned.steps && s.pruned.steps.length > 1 ? { schedule: s.pruned.steps } : {}),
     ...(s.sparsified
       ? { sparsify: { gammaBefore: s.sparsified.gammaBefore, gammaAfter: s.sparsified.gammaAfter } }
+      : {}),
+    ...(s.quantized && s.int8Eval
+      ? {
+          int8: {
+            metrics: metricsOf(s.int8Eval),
+            observer: s.input.quantize!.observer,
+            quantizedNodes: s.quantized.quantizedNodes,
+            floatNodes: s.quantized.floatNodes,
+            keptLayers: s.quantized.keptLayers,
+            ...(s.quantized.selectionMap ? { selectionMap: s.quantized.selectionMap } : {}),
+          },
+        }
       : {}),
   };
 }

@@ -19,6 +19,8 @@ const STAGE_PERCENT: Record<PipelineStage, number> = {
   finetuning: 85,
   exporting: 88,
   'evaluating-final': 96,
+  quantizing: 97,
+  'evaluating-int8': 98,
   reporting: 99,
   done: 100,
   failed: 100,

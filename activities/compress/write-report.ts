@@ -3,7 +3,13 @@ import type { ArtifactRef } from '../../common/artifact-ref';
 import { runPrefix as runPrefixOf } from '../../common/run-prefix';
 import { REPORT_HTML, RUN_MANIFEST, reportHtmlUri } from '../../common/report-location';
 import type { RunOptions } from '../../common/compress-input';
-import { splitUses, type CompressModelResult } from '../../common/compress-result';
+import {
+  splitUses,
+  type CompressModelResult,
+  type Int8Result,
+  type ModelMetrics,
+} from '../../common/compress-result';
+import type { NumberFormat } from '../../core/report/number-format';
 import type { RunSplits } from '../../common/data-split';
 import { loadDataset } from '../../runtime/datasets';
 import { decodeModel, type Model } from '../../core/onnx';
@@ -220,6 +226,9 @@ export function writeReport(deps: PipelineDeps) {
         ? metricsForReport(result.after, ev.after, examples?.perClass.compressed)
         : metricsForReport(result.before, ev.before, examples?.perClass.original),
       target_met: targetMet(t, result),
+      ...(result.int8 && result.after
+        ? { number_format: numberFormatForReport(result.int8, result.after) }
+        : {}),
       stages: partCostsForReport(input.originalStats, input.prunedStats),
       planned: plannedForReport(result),
       sensitivity,
@@ -349,4 +358,28 @@ async function splitsForReport(
     rows.push({ role, split: u.description, use: u.role, ...(images !== undefined ? { images } : {}) });
   }
   return rows;
+}
+
+/** The report's number-format rows from the run's result: the delivered float model and its INT8 form. */
+function numberFormatForReport(int8: Int8Result, after: ModelMetrics): NumberFormat {
+  const row = (m: ModelMetrics) => ({ map50_95: m.map50_95, map50: m.map50, latency_ms: m.latency_ms });
+  const sel = int8.selectionMap;
+  return {
+    observer: int8.observer,
+    float: row(after),
+    int8: row(int8.metrics),
+    quantized_nodes: int8.quantizedNodes,
+    float_nodes: int8.floatNodes,
+    kept_float_layers: int8.keptLayers,
+    ...(sel
+      ? {
+          selection: {
+            float: sel.float,
+            all_int8: sel.allInt8,
+            delivered: sel.delivered,
+            within_budget: sel.withinBudget,
+          },
+        }
+      : {}),
+  };
 }

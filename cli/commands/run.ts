@@ -9,6 +9,7 @@ import {
   type CompressModelInput,
   type CompressModelOptions,
 } from '../../common/compress-input';
+import { OBSERVER_KINDS, type ObserverKind } from '../../core/quantize/observers';
 import type { CompressModelResult } from '../../common/compress-result';
 import { reportHtmlUri } from '../../common/report-location';
 import {
@@ -115,6 +116,9 @@ const flagsSchema = z.object({
   'step-epochs': z.string().regex(/^\d+$/, 'must be a non-negative integer').transform(Number).optional(),
   sparsify: positiveInt('--sparsify'),
   'sparsify-l1': z.coerce.number({ message: 'must be a number' }).positive().optional(),
+  quantize: z.enum(['int8'], { message: "must be 'int8'" }).optional(),
+  'quant-observer': z.enum(OBSERVER_KINDS as [ObserverKind, ...ObserverKind[]]).optional(),
+  'quant-max-drop': z.coerce.number({ message: 'must be a number' }).min(0).optional(),
   epochs: z
     .string()
     .default('10')
@@ -157,6 +161,9 @@ const options = {
   'step-epochs': { type: 'string' },
   sparsify: { type: 'string' },
   'sparsify-l1': { type: 'string' },
+  quantize: { type: 'string' },
+  'quant-observer': { type: 'string' },
+  'quant-max-drop': { type: 'string' },
   epochs: { type: 'string' },
   'max-steps': { type: 'string' },
   imgsz: { type: 'string' },
@@ -241,6 +248,9 @@ const FLAG_OF: [path: string, flag: string][] = [
   ['schedule.finetuneEpochs', '--step-epochs'],
   ['sparsify.epochs', '--sparsify'],
   ['sparsify.l1', '--sparsify-l1'],
+  ['quantize.observer', '--quant-observer'],
+  ['quantize.maxDropPoints', '--quant-max-drop'],
+  ['quantize', '--quantize'],
   ['target.flopsReduction', '--target-flops'],
   ['target.paramsReduction', '--target-params'],
   ['target.latencyMs', '--target-latency'],
@@ -309,6 +319,15 @@ export function inputFromFlags(
           schedule: {
             ...(f.steps ? { steps: f.steps } : {}),
             ...(f['step-epochs'] !== undefined ? { finetuneEpochs: f['step-epochs'] } : {}),
+          },
+        }
+      : {}),
+    ...(f.quantize
+      ? {
+          quantize: {
+            format: f.quantize,
+            ...(f['quant-observer'] ? { observer: f['quant-observer'] } : {}),
+            ...(f['quant-max-drop'] !== undefined ? { maxDropPoints: f['quant-max-drop'] } : {}),
           },
         }
       : {}),
@@ -411,6 +430,7 @@ export const runCommand: CliCommand = {
     '                      [--target-flops 0.5] [--target-params R] [--target-latency MS] [--ratio R]',
     `                      [--criterion ${CRITERION_NAMES.join('|')}] [--granularity ${GRANULARITIES.join('|')}]`,
     '                      [--steps N [--step-epochs E]] [--sparsify EPOCHS [--sparsify-l1 L]]',
+    `                      [--quantize int8 [--quant-observer ${OBSERVER_KINDS.join('|')}] [--quant-max-drop 0.5]]`,
     '                      [--epochs N] [--max-steps N] [--seed N] [--cwd-tau T] [--cwd-weight W] [--cwd-head W] [--lr0 LR] [--warmup-bias-lr LR]',
     '                      [--imgsz N] [--eval-images N] [--no-labels] [--output-weight W]',
     '                      [--require-approval] [--workflow-id ID] [--wait] [--json] [--verbose]',
@@ -419,6 +439,8 @@ export const runCommand: CliCommand = {
     '(stageprune-cpu): run a worker on each. Upload progress goes to stderr. --granularity names the units the',
     'sensitivity planner scans: modules (module), dependency groups (group) or whole blocks to drop (block). --steps',
     'prunes in N steps with --step-epochs of fine-tuning between them; --sparsify runs Network Slimming first.',
+    '--quantize int8 adds post-training INT8 of the delivered model (QDQ, calibrated on the selection split, layers',
+    'kept in float until mAP50-95 there is within --quant-max-drop points of the float model) and reports both.',
     'Every choice (scans, search rewards, planner checks, hrank) is made on the selection split, which is neither',
     "fine-tuned on nor reported: the data set's `selection` split if it has one, else --selection-images (64)",
     'images held out of the fine-tune split by a seeded hash; runs that choose on no images hold none out.',

@@ -20,6 +20,7 @@ import {
 } from './run-report';
 import { seriesColor, partColor } from './svg';
 import { describeTrainedDevice } from './trained-device';
+import { numberFormatHtml } from './number-format';
 
 export interface ReportAssets {
   /** data: URIs of the pictures the report names (detection panels), by their relative file name. */
@@ -459,6 +460,7 @@ export function renderReportHtml(report: RunReport, assets: ReportAssets = { ima
     '</header>',
     section('inputs', 'Run', [table(['input', ''], inputs, { className: 'inputs' })]),
     metricsSection(r),
+    ...(r.number_format ? [numberFormatHtml(r.number_format)] : []),
     paretoSection(r),
     channelsSection(r),
     sensitivitySection(r),

@@ -7,6 +7,7 @@ import { cell, formatDuration, formatFlops, groupThousands, percentChange } from
 import { describeMapChange } from './map-change';
 import { costLabel, describeReportSplit, type RunReport, type ScalarMetric } from './run-report';
 import { describeTrainedDevice } from './trained-device';
+import { numberFormatMarkdown } from './number-format';
 
 function describeTarget(t: RunReport['input']['target']): string {
   const parts = [
@@ -156,6 +157,7 @@ export function renderReportMarkdown(report: RunReport): string {
     ...input.map(([k, v]) => `| ${k} | ${cell(v!)} |`),
     '',
     ...beforeAfter(r),
+    ...(r.number_format ? numberFormatMarkdown(r.number_format) : []),
     ...(r.stages ? perPart(r.stages, r.cost_form) : []),
     ...(r.plots.ratios
       ? ['## Kept channels per layer', '', `![Kept channel fraction per layer](${r.plots.ratios})`, '']

@@ -10,6 +10,7 @@ import type { LayerRatio } from './ratios-svg';
 import { ReportSearchSchema } from './search-trajectory';
 import { FinetuneLossSchema } from './finetune-loss';
 import { TrainedDeviceSchema } from './trained-device';
+import { NumberFormatSchema } from './number-format';
 
 const count = z.number().finite().nonnegative();
 const CostSchema = z.object({ params: count, flops: count });
@@ -172,6 +173,8 @@ export const RunReportSchema = z.object({
       latency: z.boolean().optional(),
     })
     .optional(),
+  /** The delivered model's INT8 form against it, when the run quantized. */
+  number_format: NumberFormatSchema.optional(),
   /** Per-part cost before and after (ModelStats.stages of both models). */
   stages: z.object({ before: PartCostsSchema, after: PartCostsSchema }).optional(),
   /** What the plan was made to meet (a latency budget appears as a FLOPs reduction), and whether it was. */

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { inputFromFlags, parseRunFlags } from '../../cli/commands/run';
 import { checkLocalSplits, splitLines } from '../../cli/commands/run-splits';
 import { compressModelInputSchema } from '../../common/compress-input';
+import { choosesOnSelection } from '../../common/selection-use';
 import { stderrUploadReporter } from '../../cli/commands/upload-progress';
 import { loadConfig } from '../../runtime/config';
 import type { ArtifactStore } from '../../runtime/artifacts';
@@ -120,6 +121,44 @@ describe('stageprune run: flags are checked before anything is uploaded', () => 
     assert.equal(inputWith('--warmup-bias-lr', '0').finetune?.warmupBiasLr, 0);
     assert.equal(inputWith().finetune?.warmupBiasLr, undefined);
     await rejected('--warmup-bias-lr', '--model', model, '--data', data, '--warmup-bias-lr=-1');
+  });
+
+  test('--quantize int8 adds the INT8 stage with its observer and budget; a run that quantizes chooses on selection', async () => {
+    assert.deepEqual(
+      inputWith('--quantize', 'int8', '--quant-observer', 'entropy', '--quant-max-drop', '1').quantize,
+      {
+        format: 'int8',
+        observer: 'entropy',
+        maxDropPoints: 1,
+      },
+    );
+    assert.equal(inputWith().quantize, undefined);
+    const inS3 = { model: 's3://bucket/m.onnx', data: 's3://bucket/d/' };
+    const parsed = compressModelInputSchema.parse({ ...inputWith('--quantize', 'int8'), ...inS3 });
+    assert.deepEqual(parsed.quantize, {
+      format: 'int8',
+      observer: 'minmax',
+      activations: 'uint8',
+      maxDropPoints: 0.5,
+      calibrationImages: 64,
+    });
+    assert.equal(
+      choosesOnSelection(parsed),
+      true,
+      'calibration and its accuracy control read the selection split',
+    );
+    assert.equal(choosesOnSelection(compressModelInputSchema.parse({ ...inputWith(), ...inS3 })), false);
+    await rejected('--quantize', '--model', model, '--data', data, '--quantize', 'int4');
+    await rejected(
+      '--quant-max-drop',
+      '--model',
+      model,
+      '--data',
+      data,
+      '--quantize',
+      'int8',
+      '--quant-max-drop=-1',
+    );
   });
 
   test('--output-weight reaches the fine-tune options; unset, the trainer chooses by --no-labels', async () => {

@@ -20,6 +20,7 @@ import { inProcess } from '../support/cli-in-process';
 import { pollUntil } from '../support/deadline';
 import { startPipelineEnv, type PipelineEnv } from '../support/pipeline-env';
 import { recordRun } from '../support/record-history';
+import { decodeModel, metadataValue } from '../../core/onnx';
 
 /** Small budgets: a tiny model, 12 trainval images, 2 optimiser steps. */
 function tinyInput(p: PipelineEnv, overrides: Partial<CompressModelInput> = {}): CompressModelInput {
@@ -176,6 +177,33 @@ describe('compressModel against the real Temporal dev server and MinIO', () => {
       `${result.pruned!.flops} vs ${result.before.flops}`,
     );
     assert.ok((result.planned?.allocatedFor?.flopsReduction ?? 0) >= 0.05);
+  });
+
+  test('--quantize int8: the delivered model gets an INT8 form, calibrated on the selection split, evaluated and reported', async () => {
+    const handle = await startCompression(
+      p.client,
+      tinyInput(p, {
+        finetune: { epochs: 0 },
+        quantize: { format: 'int8', maxDropPoints: 100, calibrationImages: 4 },
+      }),
+      { taskQueue: p.env.config.taskQueues.cpu },
+    );
+    const result = await p.withWorkers(() => handle.result());
+    recordRun(p.env.config.temporal.address, handle.workflowId, 'compress-model-int8', ['plan', 'prune']);
+    assert.ok(result.artifacts.int8, 'the INT8 model is stored');
+    const int8 = decodeModel(await p.store.get(result.artifacts.int8));
+    assert.equal(metadataValue(int8, 'stageprune_precision'), 'int8');
+    assert.ok(int8.graph.nodes.some((n) => n.opType === 'QuantizeLinear'));
+    assert.ok(result.int8 && result.int8.quantizedNodes > 100, JSON.stringify(result.int8));
+    assert.deepEqual(result.int8.keptLayers, [], 'a 100-point budget keeps nothing in float');
+    assert.equal(result.int8.selectionMap?.withinBudget, true);
+    assert.ok(result.int8.metrics.latency_ms > 0);
+    // Quantizing chooses on selection: the staged run now holds images out of the fine-tune split for it.
+    assert.equal((result.splits?.selection.split as { part?: string }).part, 'held');
+    assert.ok('quantizing' in result.stepSeconds && 'evaluating-int8' in result.stepSeconds);
+    const report = new TextDecoder().decode(await p.store.get(result.artifacts.report!));
+    assert.match(report, /## Number format/);
+    assert.match(report, /\| int8 \(minmax\) \| 0\.\d{4} \|/);
   });
 
   test('the staged planner scales its ratios to meet a FLOPs target; an unreachable latency budget fails typed', async () => {
