@@ -9,20 +9,11 @@ import argparse
 import json
 from pathlib import Path
 
-import numpy as np
 import onnx
-from onnxruntime.quantization import CalibrationDataReader, CalibrationMethod, QuantFormat, QuantType, quantize_static
+from onnxruntime.quantization import CalibrationMethod, QuantFormat, QuantType, quantize_static
 
 
-class Images(CalibrationDataReader):
-    def __init__(self, folder: Path, count: int, size: int, input_name: str):
-        self.items = iter(
-            {input_name: np.fromfile(folder / f"image-{i}.f32", dtype=np.float32).reshape(1, 3, size, size)}
-            for i in range(count)
-        )
-
-    def get_next(self):
-        return next(self.items, None)
+from quant_images import Images
 
 
 def main() -> None:

@@ -13,21 +13,12 @@ import numpy as np
 import onnx
 import onnxruntime
 from onnx import TensorProto, numpy_helper
-from onnxruntime.quantization.calibrate import CalibrationDataReader, CalibrationMethod, create_calibrator
+from onnxruntime.quantization.calibrate import CalibrationMethod, create_calibrator
 from onnxruntime.quantization.quant_utils import compute_scale_zp, get_qmin_qmax_for_qType, quantize_data
+from quant_images import Images
 
 OPS = ["Conv", "Add", "Mul", "Sigmoid", "MaxPool", "Resize", "Concat", "Split", "Reshape", "Transpose", "Slice"]
 
-
-class Images(CalibrationDataReader):
-    def __init__(self, folder: Path, count: int, size: int, input_name: str):
-        self.items = iter(
-            {input_name: np.fromfile(folder / f"image-{i}.f32", dtype=np.float32).reshape(1, 3, size, size)}
-            for i in range(count)
-        )
-
-    def get_next(self):
-        return next(self.items, None)
 
 
 def main(folder: Path, out: Path) -> None:
